@@ -1,0 +1,178 @@
+"""Terraform addresses: resource instance addresses and module-relative references.
+
+Terraform writes instance keys as `[0]` (count) or `["key"]` (for_each, JSON-quoted, so a key
+may contain dots and brackets). A small scanner handles that; string splitting on "." does not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+InstanceKey = int | str
+"""A count index (int) or a for_each key (str)."""
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_IGNORED_ROOTS = frozenset({"local", "each", "count", "path", "self", "terraform"})
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One traversal step: a name and the instance key that follows it, if any."""
+
+    name: str
+    key: InstanceKey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceAddress:
+    """An absolute resource (instance) address such as `module.a["x"].aws_vpc.main[0]`."""
+
+    module: tuple[Step, ...]
+    mode: str
+    type: str
+    name: str
+    key: InstanceKey | None = None
+
+    @property
+    def module_path(self) -> tuple[str, ...]:
+        """Module call names from the root, without instance keys."""
+        return tuple(step.name for step in self.module)
+
+    @property
+    def config_address(self) -> str:
+        """The address of the configuration block: no instance keys anywhere."""
+        return config_address(self.module_path, self.mode, self.type, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRef:
+    """A reference to a resource (or data source) in the same module."""
+
+    mode: str
+    type: str
+    name: str
+    key: InstanceKey | None
+
+
+@dataclass(frozen=True, slots=True)
+class VarRef:
+    """`var.NAME`: fed by the parent's module call argument of the same name."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRef:
+    """`module.CALL[.OUTPUT]`: one output of a child module, or all of them."""
+
+    call: str
+    output: str | None
+
+
+Reference = ResourceRef | VarRef | ModuleRef
+
+
+def config_address(module_path: tuple[str, ...], mode: str, rtype: str, name: str) -> str:
+    """Render a configuration-level address (module calls without keys)."""
+    prefix = "".join(f"module.{call}." for call in module_path)
+    data = "data." if mode == "data" else ""
+    return f"{prefix}{data}{rtype}.{name}"
+
+
+def format_key(key: InstanceKey | None) -> str:
+    """Render an instance key the way Terraform does in addresses."""
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    return f"[{json.dumps(key)}]"
+
+
+def split_traversal(text: str) -> list[Step]:
+    """Split `a.b["x.y"].c[0]` into steps; raise ValueError on malformed text."""
+    steps: list[Step] = []
+    pos = 0
+    while pos < len(text):
+        match = _NAME.match(text, pos)
+        if match is None:
+            raise ValueError(f"expected a name at character {pos + 1} of {text!r}")
+        pos = match.end()
+        key: InstanceKey | None = None
+        if pos < len(text) and text[pos] == "[":
+            key, pos = _read_key(text, pos)
+        steps.append(Step(match.group(), key))
+        if pos < len(text):
+            if text[pos] != ".":
+                raise ValueError(f"expected '.' at character {pos + 1} of {text!r}")
+            pos += 1
+    return steps
+
+
+def _read_key(text: str, pos: int) -> tuple[InstanceKey | None, int]:
+    """Read `[...]` starting at `pos`; return the key (None for a splat) and the end."""
+    if text.startswith('["', pos):
+        decoder = json.JSONDecoder()
+        value, end = decoder.raw_decode(text, pos + 1)
+        if not text.startswith("]", end):
+            raise ValueError(f"unclosed instance key in {text!r}")
+        return str(value), end + 1
+    close = text.find("]", pos)
+    if close < 0:
+        raise ValueError(f"unclosed instance key in {text!r}")
+    inner = text[pos + 1 : close]
+    # `[*]` and expressions such as `[each.key]` select any instance: no single key.
+    return (int(inner) if inner.isdigit() else None), close + 1
+
+
+def parse_address(text: str) -> ResourceAddress:
+    """Parse an absolute resource instance address; raise ValueError when it is not one."""
+    steps = split_traversal(text)
+    module: list[Step] = []
+    while len(steps) >= 2 and steps[0].name == "module" and steps[0].key is None:
+        module.append(Step(steps[1].name, steps[1].key))
+        steps = steps[2:]
+    mode = "managed"
+    if steps and steps[0].name == "data" and steps[0].key is None:
+        mode, steps = "data", steps[1:]
+    if len(steps) != 2 or steps[0].key is not None:
+        raise ValueError(f"{text!r} is not a resource address")
+    return ResourceAddress(tuple(module), mode, steps[0].name, steps[1].name, steps[1].key)
+
+
+def parse_reference(text: str) -> Reference | None:
+    """Parse a module-relative reference; None for ones that name no resource (local.x …)."""
+    try:
+        steps = split_traversal(text)
+    except ValueError:
+        return None
+    if len(steps) < 2 or steps[0].name in _IGNORED_ROOTS:
+        return None
+    head = steps[0].name
+    if head == "var":
+        return VarRef(steps[1].name)
+    if head == "module":
+        return ModuleRef(steps[1].name, steps[2].name if len(steps) > 2 else None)
+    if head == "data":
+        if len(steps) < 3:
+            return None
+        return ResourceRef("data", steps[1].name, steps[2].name, steps[2].key)
+    return ResourceRef("managed", head, steps[1].name, steps[1].key)
+
+
+def parse_config_address(text: str) -> tuple[tuple[str, ...], Reference | None]:
+    """Split a config-level address (`module.a.aws_vpc.x`, `module.a`) into module path + rest.
+
+    Used for `depends_on` (module-relative) and `prior_state` `depends_on` (absolute): both
+    name configuration blocks, never instances.
+    """
+    steps = split_traversal(text)
+    path: list[str] = []
+    while len(steps) >= 2 and steps[0].name == "module":
+        path.append(steps[1].name)
+        steps = steps[2:]
+    if not steps:
+        return tuple(path), None
+    rest = ".".join(step.name + format_key(step.key) for step in steps)
+    return tuple(path), parse_reference(rest)

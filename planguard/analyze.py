@@ -1,0 +1,138 @@
+"""The pipeline up to the report: plan → graph → score → `Report`. Pure, no I/O."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from planguard import __version__
+from planguard.graph.build import build_graph_data
+from planguard.graph.dag import DependencyGraph, blast_radii, root_causes, to_networkx
+from planguard.plan.model import Plan
+from planguard.report import (
+    SCHEMA_VERSION,
+    ActionCount,
+    Coverage,
+    GraphSummary,
+    PlanSummary,
+    Report,
+    RootReport,
+    TypeCount,
+)
+from planguard.rules.classify import Classifier
+from planguard.rules.model import ResourceClass
+from planguard.score.model import Finding, Tier
+from planguard.score.plan_level import existing_and_destroyed, incomplete_finding, teardown_finding
+from planguard.score.resource import GraphFacts, score_change
+
+
+@dataclass(frozen=True, slots=True)
+class RootAnalysis:
+    """A root's report plus the graph it was computed on (for `explain` and `graph`)."""
+
+    report: RootReport
+    graph: DependencyGraph
+
+
+def analyze(plans: Sequence[Plan], classifier: Classifier) -> tuple[Report, tuple[RootAnalysis, ...]]:
+    roots = tuple(analyze_root(plan, classifier) for plan in plans)
+    reports = tuple(r.report for r in roots)
+    report = Report(
+        schema_version=SCHEMA_VERSION,
+        planguard_version=__version__,
+        roots=reports,
+        tier=max((r.tier for r in reports), default=Tier.LOW),
+        score=max((r.score for r in reports), default=0),
+        rulesets=classifier.rulesets.sources,
+    )
+    return report, roots
+
+
+def analyze_root(plan: Plan, classifier: Classifier) -> RootAnalysis:
+    graph = to_networkx(build_graph_data(plan))
+    findings = _findings(plan, graph, classifier)
+    report = RootReport(
+        name=plan.source,
+        plan=_summary(plan),
+        findings=findings,
+        coverage=_coverage(plan, classifier),
+        graph=GraphSummary(
+            nodes=len(graph.data.nodes),
+            edges=len(graph.data.edges),
+            cycles=graph.cycles(),
+            notes=graph.data.notes,
+        ),
+        tier=max((f.tier for f in findings), default=Tier.LOW),
+        score=max((f.score for f in findings), default=0),
+    )
+    return RootAnalysis(report, graph)
+
+
+def _findings(plan: Plan, graph: DependencyGraph, classifier: Classifier) -> tuple[Finding, ...]:
+    changes = plan.resource_changes
+    destructive = [c.node_id for c in changes if c.action.destroys]
+    changing = [c.node_id for c in changes if c.action.is_change]
+    weights = classifier.rulesets.scoring.class_weights
+    types = {node.id: node.type for node in graph.data.nodes}
+
+    def importance(node_id: str) -> tuple[int, str]:
+        return (-weights[classifier.classify(types.get(node_id, ""))[0]], node_id)
+
+    radii = blast_radii(graph, destructive, changing, importance)
+    causes = root_causes(graph, destructive, changing)
+    drifted = {d.address for d in plan.resource_drift}
+    found: list[Finding] = []
+    for change in changes:
+        facts = GraphFacts(
+            radii.get(change.node_id), causes.get(change.node_id, ()), change.address in drifted
+        )
+        finding = score_change(change, facts, classifier)
+        if finding is not None:
+            found.append(finding)
+    scoring = classifier.rulesets.scoring
+    for plan_finding in (teardown_finding(plan, scoring), incomplete_finding(plan, scoring)):
+        if plan_finding is not None:
+            found.append(plan_finding)
+    return tuple(sorted(found, key=lambda f: (-f.score, -f.tier.rank, f.address, f.rule.value)))
+
+
+def _summary(plan: Plan) -> PlanSummary:
+    counts = Counter(c.action.value for c in plan.resource_changes)
+    existing, destroyed = existing_and_destroyed(plan)
+    return PlanSummary(
+        source=plan.source,
+        format_version=plan.format_version,
+        terraform_version=plan.terraform_version,
+        complete=plan.complete,
+        errored=plan.errored,
+        applyable=plan.applyable,
+        actions=tuple(ActionCount(a, n) for a, n in sorted(counts.items())),
+        existing_managed=existing,
+        destroyed_or_replaced=destroyed,
+        drifted=len(plan.resource_drift),
+        deferred=len(plan.deferred),
+        output_changes=sum(1 for o in plan.output_changes if o.action.is_change),
+        sensitive_output_changes=sum(
+            1 for o in plan.output_changes if o.action.is_change and o.sensitive
+        ),
+        action_invocations=plan.action_invocations,
+        warnings=plan.warnings,
+    )
+
+
+def _coverage(plan: Plan, classifier: Classifier) -> Coverage:
+    unknown: Counter[str] = Counter()
+    classified = 0
+    for change in plan.resource_changes:
+        if change.mode != "managed" or not change.action.is_change:
+            continue
+        if classifier.classify(change.type)[0] is ResourceClass.UNKNOWN:
+            unknown[change.type] += 1
+        else:
+            classified += 1
+    return Coverage(
+        classified=classified,
+        unknown=sum(unknown.values()),
+        unknown_types=tuple(TypeCount(t, n) for t, n in sorted(unknown.items())),
+    )

@@ -1,0 +1,167 @@
+"""Plain functions behind the CLI commands: typed options in, text and an exit code out."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from planguard.analyze import RootAnalysis, analyze
+from planguard.errors import ExitCode, UsageError
+from planguard.graph.dag import neighbourhood
+from planguard.graph.model import GraphData
+from planguard.plan.load import load_plan
+from planguard.render.engine import render
+from planguard.render.jsonout import report_json, to_jsonable
+from planguard.report import Report
+from planguard.rules.classify import Classifier
+from planguard.rules.load import load_rulesets
+from planguard.score.model import Finding, Tier
+
+DETAILED = 20
+"""Findings shown with their full score breakdown in text/markdown; the rest in one line."""
+LISTED = 200
+
+
+class ReportFormat(enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+class GraphFormat(enum.Enum):
+    DOT = "dot"
+    JSON = "json"
+    MERMAID = "mermaid"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    text: str
+    exit_code: ExitCode
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzeOptions:
+    plans: tuple[str, ...]
+    format: ReportFormat = ReportFormat.TEXT
+    rulesets: tuple[str, ...] = ()
+    fail_on: Tier | None = None
+    terraform_bin: str = "terraform"
+    color: bool = False
+
+
+def run_analysis(plans: Sequence[str], rulesets: Sequence[str], terraform_bin: str) -> tuple[Report, tuple[RootAnalysis, ...]]:
+    classifier = Classifier(load_rulesets(rulesets))
+    loaded = [load_plan(p, terraform_bin) for p in plans]
+    return analyze(loaded, classifier)
+
+
+def analyze_command(opts: AnalyzeOptions) -> Outcome:
+    report, _ = run_analysis(opts.plans, opts.rulesets, opts.terraform_bin)
+    tripped = opts.fail_on is not None and report.tier >= opts.fail_on
+    return Outcome(render_report(report, opts.format, opts.color), ExitCode.GATE_TRIPPED if tripped else ExitCode.OK)
+
+
+def render_report(report: Report, fmt: ReportFormat, color: bool = False) -> str:
+    if fmt is ReportFormat.JSON:
+        return report_json(report)
+    template = "text.txt.j2" if fmt is ReportFormat.TEXT else "markdown.md.j2"
+    return render(template, color=color and fmt is ReportFormat.TEXT, report=report, detailed=DETAILED, listed=LISTED)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOptions:
+    plan: str
+    format: GraphFormat = GraphFormat.DOT
+    focus: str | None = None
+    depth: int | None = None
+    terraform_bin: str = "terraform"
+
+
+def graph_command(opts: GraphOptions) -> Outcome:
+    _, roots = run_analysis([opts.plan], (), opts.terraform_bin)
+    graph = roots[0].graph
+    data = graph.data
+    if opts.focus is not None:
+        _require_node(opts.focus, [n.id for n in data.nodes])
+        data = neighbourhood(graph, opts.focus, opts.depth)
+    return Outcome(render_graph(data, opts.format), ExitCode.OK)
+
+
+def render_graph(data: GraphData, fmt: GraphFormat) -> str:
+    if fmt is GraphFormat.JSON:
+        return json.dumps(to_jsonable(data), indent=2) + "\n"
+    if fmt is GraphFormat.DOT:
+        return render("graph.dot.j2", graph=data)
+    ids = {node.id: f"n{i}" for i, node in enumerate(data.nodes)}
+    return render("graph.mmd.j2", graph=data, ids=ids)
+
+
+def _require_node(address: str, known: Sequence[str]) -> None:
+    if address in known:
+        return
+    close = difflib.get_close_matches(address, known, n=3)
+    hint = f" Did you mean: {', '.join(close)}?" if close else " List them with `planguard graph PLAN --format json`."
+    raise UsageError(f"{address!r} is not a resource in this plan.{hint}")
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainView:
+    address: str
+    resource_type: str
+    resource_class: str
+    class_source: str | None
+    action: str
+    finding: Finding | None
+    root_causes: tuple[str, ...]
+    dependencies: tuple[str, ...]
+    changing: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+def explain_command(plan: str, address: str, rulesets: Sequence[str], terraform_bin: str) -> Outcome:
+    classifier = Classifier(load_rulesets(rulesets))
+    report, roots = analyze([load_plan(plan, terraform_bin)], classifier)
+    root = roots[0]
+    nodes = {n.id: n for n in root.graph.data.nodes}
+    _require_node(address, list(nodes))
+    node = nodes[address]
+    finding = next((f for f in root.report.findings if f.address == address), None)
+    dependents = root.graph.dependents(address)
+    changing = {n.id for n in nodes.values() if n.action is not None and n.action.is_change}
+    cls, rule = classifier.classify(node.type)
+    view = ExplainView(
+        address=address,
+        resource_type=node.type,
+        resource_class=cls.value,
+        class_source=f"{rule.ruleset}: {rule.pattern}" if rule else "no ruleset knows this type",
+        action=node.action.label if node.action else "not in the plan's changes",
+        finding=finding,
+        root_causes=finding.root_causes if finding else (),
+        dependencies=tuple(sorted(root.graph.dependencies(address))),
+        changing=tuple(sorted(dependents & changing)),
+        unchanged=tuple(sorted(dependents - changing)),
+    )
+    return Outcome(render("explain.txt.j2", view=view), ExitCode.OK)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRow:
+    ruleset: str
+    resource_class: str
+    count: int
+
+
+def rules_command(rulesets: Sequence[str], as_json: bool) -> Outcome:
+    loaded = load_rulesets(rulesets)
+    counts = Counter((r.ruleset, r.resource_class.value) for r in loaded.classes)
+    rows = [ClassRow(rs, cls, n) for (rs, cls), n in sorted(counts.items())]
+    if as_json:
+        body = {"sources": list(loaded.sources), "classes": to_jsonable(loaded.classes), "hazards": to_jsonable(loaded.hazards)}
+        return Outcome(json.dumps(body, indent=2) + "\n", ExitCode.OK)
+    text = render("rules.txt.j2", rows=rows, hazards=loaded.hazards, sources=loaded.sources)
+    return Outcome(text, ExitCode.OK)

@@ -1,0 +1,1 @@
+"""Stage 2: the resource dependency graph and blast radius."""

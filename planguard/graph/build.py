@@ -1,0 +1,280 @@
+"""Plan → `GraphData`: resolve configuration references and state dependencies to edges.
+
+Pure functions, no networkx. Configuration references are module-relative and name blocks,
+not instances; they are resolved here across module boundaries (`var.x` → the parent's
+argument, `module.m.out` → the output's references inside `m`) and expanded to the instances
+in the plan. Two instances are linked only when their module instance keys agree on the
+module path they share: `module.a[0].x` referring to `y` in its own module means
+`module.a[0].y`, not `module.a[1].y`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from planguard.addresses import (
+    InstanceKey,
+    ModuleRef,
+    ResourceAddress,
+    ResourceRef,
+    VarRef,
+    config_address,
+    format_key,
+    parse_config_address,
+    parse_reference,
+)
+from planguard.graph.model import Edge, EdgeKind, GraphData, Node
+from planguard.plan.model import Action, ModuleCall, ModuleConfig, Plan
+
+ModulePath = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A configuration block that something depends on, optionally one instance of it."""
+
+    module: ModulePath
+    config_address: str
+    key: InstanceKey | None = None
+    whole_module: bool = False
+    """True for `depends_on = [module.x]`: every resource under `config_address` prefix."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Instance:
+    node_id: str
+    location: ResourceAddress
+
+
+def build_graph_data(plan: Plan) -> GraphData:
+    instances = _instances(plan)
+    actions = {change.node_id: change.action for change in plan.resource_changes}
+    index = _InstanceIndex(instances.values())
+    edges: dict[tuple[str, str], set[EdgeKind]] = defaultdict(set)
+    notes: list[str] = []
+    if plan.configuration is not None:
+        resolver = _Resolver(plan.configuration)
+        for module, resource_address, targets in resolver.resource_targets():
+            sources = index.by_config(config_address_of(module, resource_address))
+            for kind, target in targets:
+                _link(index, sources, target, kind, edges)
+        notes.extend(resolver.notes())
+    for state in plan.prior_state:
+        source = index.by_id(state.address)
+        for dep in state.depends_on:
+            target = _state_target(dep)
+            if target is not None and source is not None:
+                _link(index, [source], target, EdgeKind.STATE, edges)
+    return GraphData(
+        nodes=tuple(_node(actions, inst) for inst in sorted(instances.values(), key=_sort_key)),
+        edges=tuple(
+            Edge(u, v, frozenset(kinds)) for (u, v), kinds in sorted(edges.items()) if u != v
+        ),
+        notes=tuple(notes),
+    )
+
+
+def config_address_of(module: ModulePath, relative: str) -> str:
+    return "".join(f"module.{m}." for m in module) + relative
+
+
+def _sort_key(inst: _Instance) -> str:
+    return inst.node_id
+
+
+def _instances(plan: Plan) -> dict[str, _Instance]:
+    found: dict[str, _Instance] = {}
+    for change in plan.resource_changes:
+        found[change.node_id] = _Instance(change.node_id, change.location)
+    for state in plan.prior_state:
+        node_id = f"{state.address} (deposed {state.deposed_key})" if state.deposed_key else None
+        found.setdefault(node_id or state.address, _Instance(node_id or state.address, state.location))
+    for deferred in plan.deferred:
+        change = deferred.change
+        found.setdefault(change.node_id, _Instance(change.node_id, change.location))
+    return found
+
+
+def _node(actions: dict[str, Action], inst: _Instance) -> Node:
+    loc = inst.location
+    module = ".".join(f"module.{s.name}{format_key(s.key)}" for s in loc.module)
+    address = inst.node_id.split(" (deposed ")[0]
+    return Node(inst.node_id, address, loc.mode, loc.type, module, actions.get(inst.node_id))
+
+
+class _InstanceIndex:
+    """Instances by configuration address, grouped by their module instance prefix."""
+
+    def __init__(self, instances: Iterable[_Instance]) -> None:
+        self._by_config: dict[str, list[_Instance]] = defaultdict(list)
+        self._by_id: dict[str, _Instance] = {}
+        for inst in instances:
+            self._by_config[inst.location.config_address].append(inst)
+            self._by_id[inst.node_id] = inst
+        self._grouped: dict[tuple[str, int], dict[tuple[object, ...], list[_Instance]]] = {}
+        self._prefixes: dict[str, list[str]] = defaultdict(list)
+        for address in self._by_config:
+            for i in range(address.count("module.")):
+                self._prefixes[".".join(address.split(".")[: 2 * (i + 1)])].append(address)
+
+    def by_config(self, address: str) -> list[_Instance]:
+        return self._by_config.get(address, [])
+
+    def by_id(self, node_id: str) -> _Instance | None:
+        return self._by_id.get(node_id)
+
+    def under_module(self, module_address: str) -> list[str]:
+        """Config addresses of every resource inside a module call (recursively)."""
+        return self._prefixes.get(module_address, [])
+
+    def compatible(self, address: str, shared: int, source: _Instance) -> list[_Instance]:
+        """Instances of `address` whose first `shared` module keys equal the source's."""
+        groups = self._grouped.get((address, shared))
+        if groups is None:
+            groups = defaultdict(list)
+            for inst in self.by_config(address):
+                groups[_keys(inst.location, shared)].append(inst)
+            self._grouped[(address, shared)] = groups
+        return groups.get(_keys(source.location, shared), [])
+
+
+def _keys(location: ResourceAddress, shared: int) -> tuple[object, ...]:
+    return tuple(step.key for step in location.module[:shared])
+
+
+def _shared_depth(a: ModulePath, b: ModulePath) -> int:
+    depth = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        depth += 1
+    return depth
+
+
+def _link(
+    index: _InstanceIndex,
+    sources: Iterable[_Instance],
+    target: Target,
+    kind: EdgeKind,
+    edges: dict[tuple[str, str], set[EdgeKind]],
+) -> None:
+    addresses = index.under_module(target.config_address) if target.whole_module else [
+        target.config_address
+    ]
+    for source in sources:
+        shared = _shared_depth(source.location.module_path, target.module)
+        for address in addresses:
+            for dep in index.compatible(address, shared, source):
+                if target.key is None or dep.location.key == target.key:
+                    edges[(dep.node_id, source.node_id)].add(kind)
+
+
+def _state_target(dependency: str) -> Target | None:
+    """`prior_state` `depends_on` entries are absolute configuration addresses."""
+    try:
+        path, ref = parse_config_address(dependency)
+    except ValueError:
+        return None
+    if ref is None:
+        return Target(path, dependency, whole_module=True)
+    if isinstance(ref, ResourceRef):
+        return Target(path, config_address(path, ref.mode, ref.type, ref.name))
+    return None
+
+
+TargetList = list[tuple[EdgeKind, Target]]
+
+
+class _Resolver:
+    """Resolves module-relative references to configuration targets, memoized per module."""
+
+    def __init__(self, root: ModuleConfig) -> None:
+        self._modules: dict[ModulePath, ModuleConfig] = {}
+        self._calls: dict[ModulePath, ModuleCall] = {}
+        self._index_modules((), root)
+        self._memo: dict[tuple[ModulePath, str], frozenset[Target]] = {}
+        self._active: set[tuple[ModulePath, str]] = set()
+        self._local_refs = 0
+
+    def _index_modules(self, path: ModulePath, module: ModuleConfig) -> None:
+        self._modules[path] = module
+        for call in module.calls:
+            self._calls[(*path, call.name)] = call
+            self._index_modules((*path, call.name), call.module)
+
+    def notes(self) -> list[str]:
+        if not self._local_refs:
+            return []
+        return [
+            f"{self._local_refs} resource(s) refer to locals, which the plan JSON does not"
+            " describe: dependencies through locals come from prior_state only (existing"
+            " resources), not from the configuration"
+        ]
+
+    def resource_targets(self) -> Iterator[tuple[ModulePath, str, TargetList]]:
+        for path, module in self._modules.items():
+            inherited = self._inherited(path)
+            for resource in module.resources:
+                targets: TargetList = list(inherited)
+                if any(ref.startswith("local.") for ref in resource.references):
+                    self._local_refs += 1
+                for ref in resource.references:
+                    targets += [(EdgeKind.REFERENCE, t) for t in self.resolve(path, ref)]
+                for dep in resource.depends_on:
+                    targets += [(EdgeKind.DEPENDS_ON, t) for t in self._depends_on(path, dep)]
+                yield path, resource.address, targets
+
+    def _inherited(self, path: ModulePath) -> TargetList:
+        """Targets of `count`/`for_each`/`depends_on` of every enclosing module call."""
+        targets: TargetList = []
+        for depth in range(1, len(path) + 1):
+            call, parent = self._calls[path[:depth]], path[: depth - 1]
+            for ref in call.meta_references:
+                targets += [(EdgeKind.REFERENCE, t) for t in self.resolve(parent, ref)]
+            for dep in call.depends_on:
+                targets += [(EdgeKind.DEPENDS_ON, t) for t in self._depends_on(parent, dep)]
+        return targets
+
+    def _depends_on(self, path: ModulePath, dependency: str) -> list[Target]:
+        try:
+            sub, ref = parse_config_address(dependency)
+        except ValueError:
+            return []
+        if ref is None:
+            return [Target((*path, *sub), config_address_of((*path, *sub), "")[:-1], whole_module=True)]
+        return list(self.resolve((*path, *sub), dependency.split(".", 2 * len(sub))[-1]))
+
+    def resolve(self, path: ModulePath, reference: str) -> frozenset[Target]:
+        key = (path, reference)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        if key in self._active:  # a reference cycle through modules: stop, do not loop
+            return frozenset()
+        self._active.add(key)
+        try:
+            found = frozenset(self._resolve(path, reference))
+        finally:
+            self._active.discard(key)
+        self._memo[key] = found
+        return found
+
+    def _resolve(self, path: ModulePath, reference: str) -> Iterator[Target]:
+        ref = parse_reference(reference)
+        if isinstance(ref, ResourceRef):
+            yield Target(path, config_address(path, ref.mode, ref.type, ref.name), ref.key)
+        elif isinstance(ref, VarRef) and path:
+            call = self._calls[path]
+            for parent_ref in call.inputs.get(ref.name, ()):
+                yield from self.resolve(path[:-1], parent_ref)
+        elif isinstance(ref, ModuleRef):
+            child = (*path, ref.call)
+            module = self._modules.get(child)
+            if module is None:
+                return
+            for output in module.outputs:
+                if ref.output is None or output.name == ref.output:
+                    for inner in (*output.references, *output.depends_on):
+                        yield from self.resolve(child, inner)

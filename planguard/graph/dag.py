@@ -1,0 +1,158 @@
+"""The dependency graph on networkx (this is networkx's only home in planguard).
+
+Edges point from a dependency to its dependent, so the blast radius of a node is the set of
+its descendants. Whole-plan computations are single passes over the condensation (strongly
+connected components collapsed, so cycles cost nothing extra and never loop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from planguard.graph.model import BlastRadius, Edge, GraphData
+
+NOTABLE_DEPENDENTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyGraph:
+    data: GraphData
+    _graph: nx.DiGraph
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._graph
+
+    def dependents(self, node_id: str) -> frozenset[str]:
+        """Everything that transitively depends on `node_id`."""
+        return frozenset(nx.descendants(self._graph, node_id))
+
+    def dependencies(self, node_id: str) -> frozenset[str]:
+        return frozenset(nx.ancestors(self._graph, node_id))
+
+    def cycles(self) -> tuple[tuple[str, ...], ...]:
+        """Strongly connected components with more than one node (dependency cycles)."""
+        comps = (c for c in nx.strongly_connected_components(self._graph) if len(c) > 1)
+        return tuple(sorted(tuple(sorted(c)) for c in comps))
+
+
+def to_networkx(data: GraphData) -> DependencyGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(node.id for node in data.nodes)
+    graph.add_edges_from((e.dependency, e.dependent) for e in data.edges)
+    return DependencyGraph(data, graph)
+
+
+def blast_radii(
+    graph: DependencyGraph,
+    seeds: Collection[str],
+    changing: Collection[str],
+    importance: Callable[[str], tuple[object, ...]],
+) -> dict[str, BlastRadius]:
+    """Blast radius of every seed in one reverse-topological pass.
+
+    Each strongly connected component carries the set of its dependents as a bitset (a Python
+    int; bit positions ordered by `importance`, so the lowest set bits are the notable
+    dependents). A component's bitset is dropped as soon as all its dependencies have consumed
+    it, so memory follows the width of the graph, not its size squared.
+    """
+    g = graph._graph
+    relevant = _reachable(g, seeds)
+    sub = g.subgraph(relevant)
+    order = sorted(relevant, key=importance)
+    bit = {node: 1 << i for i, node in enumerate(order)}
+    changing_mask = sum(bit[n] for n in changing if n in bit)
+    cond = nx.condensation(sub)
+    members = {c: sum(bit[n] for n in cond.nodes[c]["members"]) for c in cond}
+    pending = {c: cond.in_degree(c) for c in cond}
+    below: dict[int, int] = {}
+    seed_set = set(seeds)
+    result: dict[str, BlastRadius] = {}
+    for comp in reversed(list(nx.topological_sort(cond))):
+        reach = 0
+        for succ in cond.successors(comp):
+            reach |= below[succ] | members[succ]
+            pending[succ] -= 1
+            if pending[succ] == 0:
+                del below[succ]
+        below[comp] = reach
+        for node in cond.nodes[comp]["members"]:
+            if node in seed_set:
+                mask = reach | (members[comp] & ~bit[node])
+                result[node] = _radius(mask, changing_mask, order)
+        if pending[comp] == 0:
+            del below[comp]
+    return result
+
+
+def _reachable(g: nx.DiGraph, seeds: Iterable[str]) -> set[str]:
+    seen = {s for s in seeds if s in g}
+    stack = list(seen)
+    while stack:
+        for succ in g.successors(stack.pop()):
+            if succ not in seen:
+                seen.add(succ)
+                stack.append(succ)
+    return seen
+
+
+def _radius(mask: int, changing_mask: int, order: Sequence[str]) -> BlastRadius:
+    total = mask.bit_count()
+    changing = (mask & changing_mask).bit_count()
+    notable = []
+    rest = mask
+    while rest and len(notable) < NOTABLE_DEPENDENTS:
+        low = rest & -rest
+        notable.append(order[low.bit_length() - 1])
+        rest ^= low
+    return BlastRadius(total, changing, total - changing, tuple(notable))
+
+
+def root_causes(
+    graph: DependencyGraph, destructive: Collection[str], changing: Collection[str]
+) -> dict[str, tuple[str, ...]]:
+    """For each destructive node caused by another one, the root replacements/deletions.
+
+    A root is a destructive change with no destructive change upstream of it along a chain of
+    changing resources; a cascade inherits the roots of every changing dependency. Nodes that
+    are roots themselves are absent from the result.
+    """
+    g = graph._graph.subgraph([n for n in changing if n in graph._graph])
+    destroyed = set(destructive)
+    cond = nx.condensation(g)
+    roots: dict[int, frozenset[str]] = {}
+    for comp in nx.topological_sort(cond):
+        found: set[str] = set()
+        for pred in cond.predecessors(comp):
+            found |= roots[pred]
+        members = cond.nodes[comp]["members"]
+        own = frozenset(found) if found else frozenset(m for m in members if m in destroyed)
+        roots[comp] = own
+    mapping = cond.graph["mapping"]
+    result = {}
+    for node in destroyed:
+        if node not in mapping:
+            continue
+        causes = roots[mapping[node]] - {node}
+        if causes:
+            result[node] = tuple(sorted(causes))
+    return result
+
+
+def neighbourhood(graph: DependencyGraph, focus: str, depth: int | None) -> GraphData:
+    """The part of the graph within `depth` edges of `focus`, in either direction."""
+    g = graph._graph
+    keep = {focus}
+    for view in (g, g.reverse(copy=False)):
+        lengths = nx.single_source_shortest_path_length(view, focus, cutoff=depth)
+        keep.update(lengths)
+    nodes = tuple(n for n in graph.data.nodes if n.id in keep)
+    edges = tuple(e for e in graph.data.edges if e.dependency in keep and e.dependent in keep)
+    return GraphData(nodes, edges, graph.data.notes)
+
+
+def edges_between(graph: DependencyGraph, nodes: Collection[str]) -> tuple[Edge, ...]:
+    wanted = set(nodes)
+    return tuple(e for e in graph.data.edges if e.dependency in wanted and e.dependent in wanted)

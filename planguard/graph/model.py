@@ -1,0 +1,64 @@
+"""Records of the dependency graph, independent of networkx."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from planguard.plan.model import Action
+
+
+class EdgeKind(enum.Enum):
+    """Where an edge comes from (its provenance)."""
+
+    REFERENCE = "reference"
+    """An expression of the dependent refers to the dependency (configuration)."""
+    DEPENDS_ON = "depends_on"
+    """A `depends_on` of the resource or of an enclosing module call."""
+    STATE = "state"
+    """`prior_state` recorded the dependency when the object was last applied."""
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A resource instance (or a deposed object, or a data source instance)."""
+
+    id: str
+    address: str
+    mode: str
+    type: str
+    module: str
+    """The module instance path, e.g. `module.app["a"]`; empty for the root module."""
+    action: Action | None
+    """What this plan does to it; None when the plan lists no change entry for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """`dependent` needs `dependency`: replacing the dependency hits the dependent."""
+
+    dependency: str
+    dependent: str
+    kinds: frozenset[EdgeKind]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphData:
+    """The whole graph as plain records, plus what could not be followed."""
+
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BlastRadius:
+    """Everything that transitively depends on one node."""
+
+    total: int
+    changing: int
+    """Dependents that this plan also changes (their own findings say how)."""
+    unchanged: int
+    """Dependents the plan leaves alone but that lose what they depend on during the change."""
+    notable: tuple[str, ...]
+    """The most important dependents (bounded list), most important first."""

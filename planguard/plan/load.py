@@ -1,0 +1,154 @@
+"""The one plan loader: a path, `-` (stdin) or a binary plan file → a `Plan`.
+
+I/O lives here; `parse.py` is pure. Every failure becomes a `PlanInputError` that says what is
+wrong, where, and what to do — and never quotes plan content (it may hold secrets).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from planguard.errors import PlanInputError
+from planguard.plan import shape
+from planguard.plan.model import Plan
+from planguard.plan.parse import parse_plan
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_SHOW_HINT = "make one with: terraform plan -out=tfplan && terraform show -json tfplan > plan.json"
+
+
+def load_plan(source: str, terraform_bin: str = "terraform") -> Plan:
+    """Read, decode and parse one plan; `source` is a file path or `-` for stdin."""
+    name = "<stdin>" if source == "-" else source
+    data = _read(source)
+    if data.startswith(_ZIP_MAGIC):
+        data = _show_binary(Path(source), terraform_bin)
+    return plan_from_bytes(data, name)
+
+
+def plan_from_bytes(data: bytes, name: str) -> Plan:
+    doc = _decode(data, name)
+    _reject_other_documents(doc, name)
+    try:
+        return parse_plan(doc, name)
+    except shape.ShapeError as exc:
+        raise PlanInputError(f"{name}: {exc}. Is this unmodified `terraform show -json` output?")
+
+
+def _read(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    path = Path(source)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise PlanInputError(f"{source}: no such file. {_SHOW_HINT}") from None
+    except IsADirectoryError:
+        raise PlanInputError(f"{source}: is a directory, not a plan file") from None
+    except OSError as exc:
+        raise PlanInputError(f"{source}: cannot read: {exc.strerror}") from None
+
+
+def _show_binary(path: Path, terraform_bin: str) -> bytes:
+    """Run `<bin> show -json PLANFILE`: a binary plan needs the binary that made it."""
+    exe = shutil.which(terraform_bin)
+    if exe is None:
+        raise PlanInputError(
+            f"{path}: is a binary plan; reading it needs `{terraform_bin} show -json`, but"
+            f" `{terraform_bin}` is not on PATH. Install it, pass --terraform-bin (e.g. tofu"
+            " for an OpenTofu plan), or pass the JSON from `terraform show -json` instead."
+        )
+    result = subprocess.run(
+        [exe, "show", "-json", str(path.resolve())], capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        # stderr of `show` carries diagnostics, not attribute values; keep only its tail.
+        tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise PlanInputError(
+            f"{path}: `{terraform_bin} show -json` failed (exit {result.returncode}): "
+            f"{' '.join(tail)}. Run planguard in the initialized working directory of the plan,"
+            " with the same Terraform or OpenTofu (--terraform-bin) that made it."
+        )
+    return result.stdout
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _decode(data: bytes, name: str) -> dict[str, object]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanInputError(
+            f"{name}: byte {exc.start} is not UTF-8; a `terraform show -json` plan is UTF-8 JSON"
+        ) from None
+    if not text.strip():
+        raise PlanInputError(f"{name}: is empty. {_SHOW_HINT}")
+    # Plans are large trees of small objects: cyclic GC passes during decoding are pure cost.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise PlanInputError(_decode_error(name, text, exc)) from None
+    except ValueError as exc:
+        raise PlanInputError(f"{name}: {exc}") from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if not isinstance(doc, dict):
+        raise PlanInputError(f"{name}: is {shape.json_type(doc)}, not a plan object. {_SHOW_HINT}")
+    return doc
+
+
+def _decode_error(name: str, text: str, exc: json.JSONDecodeError) -> str:
+    where = f"{name}:{exc.lineno}:{exc.colno}"
+    if exc.msg == "Extra data" and _looks_like_log(text):
+        return _LOG_STREAM.format(name=name)
+    if exc.pos >= len(text.rstrip()) - 1 and exc.msg != "Extra data":
+        return f"{where}: the JSON ends early ({exc.msg}): the file looks truncated. {_SHOW_HINT}"
+    return f"{where}: not valid JSON ({exc.msg}). {_SHOW_HINT}"
+
+
+_LOG_STREAM = (
+    "{name}: is a `terraform plan -json` log stream (one JSON message per line), not a plan."
+    " planguard needs the plan document: terraform plan -out=tfplan && terraform show -json"
+    " tfplan > plan.json"
+)
+
+
+def _looks_like_log(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    try:
+        line = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(line, dict) and ("@level" in line or "@message" in line)
+
+
+def _reject_other_documents(doc: dict[str, object], name: str) -> None:
+    """State files and log lines are JSON too; say what they are instead of a shape error."""
+    if "@level" in doc or "@message" in doc:
+        raise PlanInputError(_LOG_STREAM.format(name=name))
+    if "lineage" in doc and "serial" in doc:
+        raise PlanInputError(
+            f"{name}: is a Terraform state file (terraform.tfstate), not a plan. {_SHOW_HINT}"
+        )
+    plan_keys = ("resource_changes", "planned_values", "configuration", "output_changes")
+    if "values" in doc and not any(key in doc for key in plan_keys):
+        raise PlanInputError(
+            f"{name}: is `terraform show -json` of the *state* (no plan file given). {_SHOW_HINT}"
+        )
+    if not any(key in doc for key in (*plan_keys, "prior_state", "format_version")):
+        raise PlanInputError(
+            f"{name}: is JSON but has none of the keys of a plan (resource_changes,"
+            f" planned_values, configuration). {_SHOW_HINT}"
+        )
+
+

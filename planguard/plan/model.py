@@ -1,0 +1,233 @@
+"""Typed, frozen records of a plan. Nothing after the loader sees raw plan JSON.
+
+Attribute values (`before`/`after`) stay opaque inside `Values`: they can be compared by the
+hazard rules but have no way to be printed, so no renderer can leak them by accident.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from planguard.addresses import InstanceKey, ResourceAddress
+
+AttributePath = tuple[str | int, ...]
+
+
+class Action(enum.Enum):
+    """What Terraform will do to one object (`change.actions`, joined by commas)."""
+
+    NO_OP = "no-op"
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE_DELETE_FIRST = "delete,create"
+    REPLACE_CREATE_FIRST = "create,delete"
+    FORGET = "forget"
+    CREATE_FORGET = "create,forget"
+
+    @property
+    def is_replace(self) -> bool:
+        return self in (Action.REPLACE_DELETE_FIRST, Action.REPLACE_CREATE_FIRST)
+
+    @property
+    def destroys(self) -> bool:
+        """The existing object stops existing (delete or either replace order)."""
+        return self is Action.DELETE or self.is_replace
+
+    @property
+    def is_change(self) -> bool:
+        """Anything that touches infrastructure or state (not no-op, not a data read)."""
+        return self not in (Action.NO_OP, Action.READ)
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Action.NO_OP: "no-op",
+    Action.CREATE: "create",
+    Action.READ: "read",
+    Action.UPDATE: "update",
+    Action.DELETE: "delete",
+    Action.REPLACE_DELETE_FIRST: "replace (delete first)",
+    Action.REPLACE_CREATE_FIRST: "replace (create first)",
+    Action.FORGET: "forget",
+    Action.CREATE_FORGET: "create then forget",
+}
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Values:
+    """Attribute values of one side of a change, with Terraform's sensitivity mask.
+
+    Deliberately has no way to render a value: `repr` and `str` say it is redacted.
+    """
+
+    _raw: object = None
+    _sensitive: object = None
+
+    def __repr__(self) -> str:
+        return "Values(<redacted>)"
+
+    __str__ = __repr__
+
+    @property
+    def present(self) -> bool:
+        return self._raw is not None
+
+    def get(self, path: AttributePath) -> object:
+        """The value at `path`, or None when absent; for comparisons only, never output."""
+        return _walk(self._raw, path)
+
+    def is_sensitive(self, path: AttributePath) -> bool:
+        """True when Terraform marked the value, or anything above it, sensitive."""
+        node = self._sensitive
+        for part in path:
+            if node is True:
+                return True
+            node = _walk(node, (part,))
+        return node is True
+
+
+def _walk(node: object, path: AttributePath) -> object:
+    for part in path:
+        if isinstance(node, Mapping) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceChange:
+    """One entry of `resource_changes` (or `resource_drift`)."""
+
+    address: str
+    location: ResourceAddress
+    action: Action
+    provider_name: str
+    action_reason: str | None = None
+    replace_paths: tuple[AttributePath, ...] = ()
+    previous_address: str | None = None
+    deposed: str | None = None
+    importing: bool = False
+    before: Values = field(default_factory=Values)
+    after: Values = field(default_factory=Values)
+
+    @property
+    def mode(self) -> str:
+        return self.location.mode
+
+    @property
+    def type(self) -> str:
+        return self.location.type
+
+    @property
+    def index(self) -> InstanceKey | None:
+        return self.location.key
+
+    @property
+    def node_id(self) -> str:
+        """Graph node id: the address, plus the deposed key for a deposed object."""
+        return f"{self.address} (deposed {self.deposed})" if self.deposed else self.address
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredChange:
+    """A change Terraform could not plan yet (`deferred_changes[]`)."""
+
+    reason: str
+    change: ResourceChange
+
+
+@dataclass(frozen=True, slots=True)
+class OutputChange:
+    name: str
+    action: Action
+    sensitive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StateResource:
+    """A resource instance in `prior_state`: what exists before the apply."""
+
+    address: str
+    location: ResourceAddress
+    depends_on: tuple[str, ...] = ()
+    tainted: bool = False
+    deposed_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelevantAttribute:
+    """`relevant_attributes[]`: drift that matters to this plan."""
+
+    resource: str
+    attribute: AttributePath
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigResource:
+    """A resource block of the configuration (module-relative address, no instance key)."""
+
+    address: str
+    mode: str
+    type: str
+    name: str
+    references: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleOutput:
+    name: str
+    references: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleCall:
+    """A `module` block: its arguments' references per input variable, and the child."""
+
+    name: str
+    source: str
+    inputs: Mapping[str, tuple[str, ...]]
+    meta_references: tuple[str, ...]
+    """References of `count`/`for_each`: every resource of the module depends on them."""
+    depends_on: tuple[str, ...]
+    module: ModuleConfig
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleConfig:
+    resources: tuple[ConfigResource, ...] = ()
+    calls: tuple[ModuleCall, ...] = ()
+    outputs: tuple[ModuleOutput, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything planguard uses from one `terraform show -json` document."""
+
+    source: str
+    format_version: str | None
+    terraform_version: str | None
+    complete: bool | None
+    errored: bool | None
+    applyable: bool | None
+    resource_changes: tuple[ResourceChange, ...]
+    resource_drift: tuple[ResourceChange, ...] = ()
+    deferred: tuple[DeferredChange, ...] = ()
+    output_changes: tuple[OutputChange, ...] = ()
+    prior_state: tuple[StateResource, ...] = ()
+    planned_addresses: tuple[str, ...] = ()
+    relevant_attributes: tuple[RelevantAttribute, ...] = ()
+    configuration: ModuleConfig | None = None
+    action_invocations: int = 0
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,35 @@
+"""Records → JSON-ready data (dataclasses, enums and tuples, nothing else)."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from collections.abc import Mapping
+
+from planguard.report import Report
+from planguard.score.model import Finding
+
+JSON = None | bool | int | float | str | list["JSON"] | dict[str, "JSON"]
+
+
+def to_jsonable(value: object) -> JSON:
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, Finding):
+            out = {"id": value.id, **out}
+        return out
+    if isinstance(value, Mapping):
+        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, frozenset, set)):
+        items = [to_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot put {type(value).__name__} into JSON")
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(to_jsonable(report), indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,1 @@
+"""Knowledge as data: resource classes, attribute hazards and scoring weights (`rulesets/`)."""

@@ -1,0 +1,48 @@
+"""Resource type → class, by the most specific matching rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from planguard.rules.model import ClassRule, Hazard, ResourceClass, Rulesets
+
+
+def _specificity(rule: ClassRule) -> tuple[int, int, int]:
+    """User rules first; exact names before globs; longer literal text before shorter."""
+    is_exact = "*" not in rule.pattern and "?" not in rule.pattern and "[" not in rule.pattern
+    literal = len(rule.pattern.replace("*", "").replace("?", ""))
+    return (int(rule.user), int(is_exact), literal)
+
+
+@dataclass(slots=True)
+class Classifier:
+    """Memoized classification; ties between classes go to the riskier one (fail closed)."""
+
+    rulesets: Rulesets
+    _cache: dict[str, tuple[ResourceClass, ClassRule | None]] = field(default_factory=dict)
+    _hazards: dict[str, tuple[Hazard, ...]] = field(default_factory=dict)
+
+    def classify(self, rtype: str) -> tuple[ResourceClass, ClassRule | None]:
+        found = self._cache.get(rtype)
+        if found is None:
+            found = self._classify(rtype)
+            self._cache[rtype] = found
+        return found
+
+    def _classify(self, rtype: str) -> tuple[ResourceClass, ClassRule | None]:
+        weights = self.rulesets.scoring.class_weights
+        matches = [r for r in self.rulesets.classes if fnmatchcase(rtype, r.pattern)]
+        if not matches:
+            return ResourceClass.UNKNOWN, None
+        best = max(matches, key=lambda r: (_specificity(r), weights[r.resource_class]))
+        return best.resource_class, best
+
+    def hazards_for(self, rtype: str) -> tuple[Hazard, ...]:
+        found = self._hazards.get(rtype)
+        if found is None:
+            found = tuple(
+                h for h in self.rulesets.hazards if any(fnmatchcase(rtype, t) for t in h.types)
+            )
+            self._hazards[rtype] = found
+        return found

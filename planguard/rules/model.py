@@ -1,0 +1,83 @@
+"""Typed records of the rulesets after validation."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from planguard.plan.model import AttributePath
+
+Scalar = bool | int | float | str
+
+
+class ResourceClass(enum.Enum):
+    """What a resource is, as far as losing it is concerned."""
+
+    STATEFUL = "stateful"
+    ENCRYPTION = "encryption"
+    IDENTITY = "identity"
+    NETWORK = "network"
+    DNS_EDGE = "dns_edge"
+    COMPUTE = "compute"
+    STATELESS = "stateless"
+    UNKNOWN = "unknown"
+    """No ruleset knows the type: scored as a middling risk and listed under coverage."""
+
+
+class HazardWhen(enum.Enum):
+    CHANGED_TO = "changed_to"
+    """After the change the attribute equals the value, and before it did not."""
+    DESTROYED_WITH = "destroyed_with"
+    """The object is destroyed or replaced while its current value equals the value."""
+    FORCES_REPLACEMENT = "forces_replacement"
+    """The attribute is (under) one of the change's `replace_paths`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRule:
+    pattern: str
+    resource_class: ResourceClass
+    ruleset: str
+    user: bool
+    """From a `--ruleset` file: user rules win over the built-in ones."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hazard:
+    id: str
+    types: tuple[str, ...]
+    attribute: AttributePath
+    when: HazardWhen
+    value: Scalar | None
+    points: int
+    summary: str
+    ruleset: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """Every weight of the scoring formula (see docs/scoring.md)."""
+
+    class_weights: Mapping[ResourceClass, int]
+    action_points: Mapping[str, int]
+    """Keyed by `Action.name.lower()`: delete, replace_delete_first, …"""
+    reason_points: Mapping[str, int]
+    """Keyed by Terraform's `action_reason`."""
+    data_loss_points: int
+    downtime_points: int
+    drift_points: int
+    blast_points_per_doubling: int
+    blast_points_max: int
+    tier_thresholds: Mapping[str, int]
+    """Lowest score of the tiers medium, high and critical."""
+    teardown_share: float
+    teardown_min_existing: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rulesets:
+    classes: tuple[ClassRule, ...]
+    hazards: tuple[Hazard, ...]
+    scoring: Scoring
+    sources: tuple[str, ...]

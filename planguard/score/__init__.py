@@ -1,0 +1,1 @@
+"""Stage 3: every replace/destroy (and every hazard) becomes an explained, scored finding."""

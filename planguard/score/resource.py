@@ -1,0 +1,201 @@
+"""Score one resource change: pure function of the change, its class, graph facts and weights."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from planguard.graph.model import BlastRadius
+from planguard.plan.model import Action, AttributePath, ResourceChange
+from planguard.rules.classify import Classifier
+from planguard.rules.model import Hazard, HazardWhen, ResourceClass, Scoring
+from planguard.score.model import Finding, HazardHit, Rule, ScoreComponent, Tier
+
+_DATA_BEARING = (ResourceClass.STATEFUL, ResourceClass.ENCRYPTION)
+
+REASON_TEXT = {
+    "replace_because_cannot_update": "side effect: an attribute that cannot change in place"
+    " changed; nobody asked for a replacement",
+    "replace_because_tainted": "the object is tainted (a failed or marked create)",
+    "replace_by_request": "replacement explicitly requested (-replace)",
+    "replace_by_triggers": "replace_triggered_by fired",
+    "delete_because_no_resource_config": "its resource block was removed from the configuration",
+    "delete_because_wrong_repetition": "count/for_each was added or removed",
+    "delete_because_count_index": "its count index no longer exists (count shrank or shifted)",
+    "delete_because_each_key": "its for_each key no longer exists",
+    "delete_because_no_module": "its module call was removed",
+    "delete_because_no_move_target": "a moved block points at an address that does not exist",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GraphFacts:
+    """What the graph says about one node."""
+
+    blast: BlastRadius | None
+    root_causes: tuple[str, ...]
+    drifted: bool
+
+
+def tier_for(score: int, scoring: Scoring) -> Tier:
+    thresholds = scoring.tier_thresholds
+    for tier in (Tier.CRITICAL, Tier.HIGH, Tier.MEDIUM):
+        if score >= thresholds[tier.value]:
+            return tier
+    return Tier.LOW
+
+
+def is_candidate(change: ResourceChange) -> bool:
+    """Changes that always get a finding, whatever their score."""
+    return change.mode == "managed" and (
+        change.action.destroys or change.action in (Action.FORGET, Action.CREATE_FORGET)
+    )
+
+
+def score_change(
+    change: ResourceChange, facts: GraphFacts, classifier: Classifier
+) -> Finding | None:
+    """A finding for a destroy/replace/forget, or for any change that trips a hazard."""
+    scoring = classifier.rulesets.scoring
+    cls, rule = classifier.classify(change.type)
+    hazards = _hazard_hits(change, classifier.hazards_for(change.type))
+    drift = facts.drifted and change.action.is_change
+    if not (is_candidate(change) or hazards or drift):
+        return None
+    components = [
+        *_action_components(change, cls, scoring),
+        *_reason_components(change, scoring),
+        *_blast_components(change, facts.blast, scoring),
+        *(ScoreComponent(f"hazard {h.id}", h.points, h.summary) for h in hazards),
+    ]
+    if drift:
+        components.append(
+            ScoreComponent("drift", scoring.drift_points, "changed outside Terraform and changed again by this plan")
+        )
+    score = max(0, sum(c.points for c in components))
+    return Finding(
+        rule=_rule(change, hazards, drift),
+        address=change.node_id,
+        title=_title(change, cls),
+        score=score,
+        tier=tier_for(score, scoring),
+        components=tuple(components),
+        action=change.action,
+        resource_type=change.type,
+        resource_class=cls,
+        class_source=f"{rule.ruleset}: {rule.resource_class.value}: {rule.pattern}" if rule else None,
+        action_reason=change.action_reason,
+        replace_paths=tuple(_dotted(p) for p in change.replace_paths),
+        blast=facts.blast,
+        root_causes=facts.root_causes,
+        hazards=tuple(hazards),
+        previous_address=change.previous_address,
+        deposed=change.deposed,
+        importing=change.importing,
+        drifted=facts.drifted,
+    )
+
+
+def _rule(change: ResourceChange, hazards: list[HazardHit], drift: bool) -> Rule:
+    if change.action.is_replace:
+        return Rule.REPLACE
+    if change.action is Action.DELETE:
+        return Rule.DESTROY
+    if change.action in (Action.FORGET, Action.CREATE_FORGET):
+        return Rule.FORGET
+    return Rule.HAZARD if hazards else Rule.DRIFT
+
+
+def _title(change: ResourceChange, cls: ResourceClass) -> str:
+    what = "deposed object" if change.deposed else cls.value.replace("_", "/")
+    return f"{change.action.label}: {what} {change.type}"
+
+
+def _action_components(
+    change: ResourceChange, cls: ResourceClass, scoring: Scoring
+) -> list[ScoreComponent]:
+    action = change.action
+    out = [ScoreComponent("action", scoring.action_points[action.name.lower()], action.label)]
+    if action.destroys:
+        weight = scoring.class_weights[cls]
+        out.append(ScoreComponent("class", weight, f"{cls.value} resource destroyed"))
+        if cls in _DATA_BEARING:
+            out.append(
+                ScoreComponent(
+                    "data loss",
+                    scoring.data_loss_points,
+                    "its data is lost: the replacement starts empty"
+                    if action.is_replace
+                    else "its data is lost unless restored from a backup",
+                )
+            )
+    if action is Action.REPLACE_DELETE_FIRST:
+        out.append(
+            ScoreComponent(
+                "downtime",
+                scoring.downtime_points,
+                "delete-first: nothing exists until the replacement is created",
+            )
+        )
+    return out
+
+
+def _reason_components(change: ResourceChange, scoring: Scoring) -> list[ScoreComponent]:
+    reason = change.action_reason
+    if reason is None or not change.action.is_change:
+        return []
+    text = REASON_TEXT.get(reason, reason)
+    if change.replace_paths:
+        text += f" (forced by {', '.join(_dotted(p) for p in change.replace_paths)})"
+    return [ScoreComponent("reason", scoring.reason_points.get(reason, 0), text)]
+
+
+def _blast_components(
+    change: ResourceChange, blast: BlastRadius | None, scoring: Scoring
+) -> list[ScoreComponent]:
+    if not change.action.destroys or blast is None or blast.total == 0:
+        return []
+    doublings = math.ceil(math.log2(blast.total + 1))
+    points = min(scoring.blast_points_max, scoring.blast_points_per_doubling * doublings)
+    text = (
+        f"{blast.total} dependent(s): {blast.changing} also changing,"
+        f" {blast.unchanged} unchanged but losing what they depend on"
+    )
+    return [ScoreComponent("blast radius", points, text)]
+
+
+def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[HazardHit]:
+    return [
+        HazardHit(h.id, _dotted(h.attribute), h.summary, h.points)
+        for h in hazards
+        if _fires(h, change)
+    ]
+
+
+def _fires(hazard: Hazard, change: ResourceChange) -> bool:
+    action = change.action
+    if hazard.when is HazardWhen.FORCES_REPLACEMENT:
+        return action.is_replace and any(
+            _overlaps(hazard.attribute, path) for path in change.replace_paths
+        )
+    if hazard.when is HazardWhen.DESTROYED_WITH:
+        return action.destroys and _same(change.before.get(hazard.attribute), hazard.value)
+    return (
+        action in (Action.UPDATE, *(a for a in Action if a.is_replace))
+        and _same(change.after.get(hazard.attribute), hazard.value)
+        and not _same(change.before.get(hazard.attribute), hazard.value)
+    )
+
+
+def _overlaps(a: AttributePath, b: AttributePath) -> bool:
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+def _same(value: object, expected: object) -> bool:
+    # bool is an int in Python: `True == 1`, but a plan's true is not a rule's 1.
+    return isinstance(value, bool) == isinstance(expected, bool) and value == expected
+
+
+def _dotted(path: AttributePath) -> str:
+    return ".".join(str(p) for p in path)
