@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from scenarios import SCENARIOS, make_plan  # noqa: E402
+from terraform_runner import Terraform, find_terraform  # noqa: E402
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.fixture(scope="session")
+def terraform() -> Terraform:
+    return find_terraform()
+
+
+@pytest.fixture(scope="session")
+def real_plans(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Lazily made real plans, keyed by scenario name."""
+    return _PlanCache(terraform, tmp_path_factory)  # type: ignore[return-value]
+
+
+class _PlanCache(dict[str, Path]):
+    def __init__(self, tf: Terraform, factory: pytest.TempPathFactory) -> None:
+        super().__init__()
+        self._tf, self._factory = tf, factory
+
+    def __missing__(self, name: str) -> Path:
+        path = make_plan(self._tf, SCENARIOS[name], self._factory.mktemp(name))
+        self[name] = path
+        return path
