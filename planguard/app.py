@@ -62,7 +62,7 @@ def run_analysis(plans: Sequence[str], rulesets: Sequence[str], terraform_bin: s
 
 def analyze_command(opts: AnalyzeOptions) -> Outcome:
     report, _ = run_analysis(opts.plans, opts.rulesets, opts.terraform_bin)
-    tripped = opts.fail_on is not None and report.tier >= opts.fail_on
+    tripped = opts.fail_on is not None and any(f.tier >= opts.fail_on for f in report.findings)
     return Outcome(render_report(report, opts.format, opts.color), ExitCode.GATE_TRIPPED if tripped else ExitCode.OK)
 
 

@@ -6,10 +6,12 @@ variable "network_name" {
 }
 
 variable "regions" {
+  type    = list(string)
   default = ["eu", "us"]
 }
 
 variable "services" {
+  type    = map(number)
   default = { api = 1, web = 2 }
 }
 

@@ -1,0 +1,48 @@
+"""Shared test helpers: run the CLI in-process, load and analyze a plan."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Sequence
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+from planguard.analyze import RootAnalysis, analyze
+from planguard.cli import run
+from planguard.plan.load import load_plan
+from planguard.report import Report
+from planguard.rules.classify import Classifier
+from planguard.rules.load import load_rulesets
+
+_CLASSIFIER = Classifier(load_rulesets())
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        return json.loads(self.out)
+
+
+def cli(args: Sequence[str], stdin: bytes | None = None) -> CliResult:
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = run(list(args))
+    finally:
+        sys.stdin = old_stdin
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def analyze_file(path: Path | str) -> tuple[Report, RootAnalysis]:
+    report, roots = analyze([load_plan(str(path))], _CLASSIFIER)
+    return report, roots[0]
