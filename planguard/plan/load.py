@@ -63,8 +63,10 @@ def _show_binary(path: Path, terraform_bin: str) -> bytes:
             f" `{terraform_bin}` is not on PATH. Install it, pass --terraform-bin (e.g. tofu"
             " for an OpenTofu plan), or pass the JSON from `terraform show -json` instead."
         )
+    # `show` needs the initialized working directory: the plan's own when it is one.
+    cwd = path.parent if (path.parent / ".terraform").is_dir() else Path.cwd()
     result = subprocess.run(
-        [exe, "show", "-json", str(path.resolve())], capture_output=True, check=False
+        [exe, "show", "-json", str(path.resolve())], capture_output=True, check=False, cwd=cwd
     )
     if result.returncode != 0:
         # stderr of `show` carries diagnostics, not attribute values; keep only its tail.
@@ -111,8 +113,14 @@ def _decode_error(name: str, text: str, exc: json.JSONDecodeError) -> str:
     where = f"{name}:{exc.lineno}:{exc.colno}"
     if exc.msg == "Extra data" and _looks_like_log(text):
         return _LOG_STREAM.format(name=name)
-    if exc.pos >= len(text.rstrip()) - 1 and exc.msg != "Extra data":
+    stripped = text.strip()
+    if stripped.startswith("{") and not stripped.endswith("}"):
         return f"{where}: the JSON ends early ({exc.msg}): the file looks truncated. {_SHOW_HINT}"
+    if "Terraform will perform" in text or "Terraform used the selected providers" in text:
+        return (
+            f"{name}: is the human-readable plan (`terraform show` without -json), not JSON."
+            f" {_SHOW_HINT}"
+        )
     return f"{where}: not valid JSON ({exc.msg}). {_SHOW_HINT}"
 
 
