@@ -8,9 +8,13 @@ from fnmatch import fnmatchcase
 from planguard.rules.model import ClassRule, Hazard, ResourceClass, Rulesets
 
 
+def _is_glob(pattern: str) -> bool:
+    return any(ch in pattern for ch in "*?[")
+
+
 def _specificity(rule: ClassRule) -> tuple[int, int, int]:
     """User rules first; exact names before globs; longer literal text before shorter."""
-    is_exact = "*" not in rule.pattern and "?" not in rule.pattern and "[" not in rule.pattern
+    is_exact = not _is_glob(rule.pattern)
     literal = len(rule.pattern.replace("*", "").replace("?", ""))
     return (int(rule.user), int(is_exact), literal)
 
@@ -22,6 +26,8 @@ class Classifier:
     rulesets: Rulesets
     _cache: dict[str, tuple[ResourceClass, ClassRule | None]] = field(default_factory=dict)
     _hazards: dict[str, tuple[Hazard, ...]] = field(default_factory=dict)
+    _exact: dict[str, list[ClassRule]] = field(default_factory=dict)
+    _globs: list[ClassRule] = field(default_factory=list)
 
     def classify(self, rtype: str) -> tuple[ResourceClass, ClassRule | None]:
         found = self._cache.get(rtype)
@@ -32,7 +38,15 @@ class Classifier:
 
     def _classify(self, rtype: str) -> tuple[ResourceClass, ClassRule | None]:
         weights = self.rulesets.scoring.class_weights
-        matches = [r for r in self.rulesets.classes if fnmatchcase(rtype, r.pattern)]
+        if not self._exact and not self._globs:
+            for rule in self.rulesets.classes:
+                if _is_glob(rule.pattern):
+                    self._globs.append(rule)
+                else:
+                    self._exact.setdefault(rule.pattern, []).append(rule)
+        matches = self._exact.get(rtype, []) + [
+            r for r in self._globs if fnmatchcase(rtype, r.pattern)
+        ]
         if not matches:
             return ResourceClass.UNKNOWN, None
         best = max(matches, key=lambda r: (_specificity(r), weights[r.resource_class]))

@@ -1,0 +1,56 @@
+"""Every real plan of the public corpus: parses, every destroy becomes a finding, stable output.
+
+tests/corpus/ holds copies (sources and licenses in tests/corpus/README.md); the shared corpus
+beside the repo (../shared/corpus), when present, is checked the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import analyze_file, cli
+
+from planguard.plan.load import load_plan
+from planguard.plan.model import Action
+from planguard.score.model import Rule
+
+HERE = Path(__file__).parent
+LOCAL = sorted((HERE / "corpus").glob("*.json"))
+LOCAL = [p for p in LOCAL if p.name != "manifest.json"]
+SHARED_DIR = HERE.parent.parent / "shared" / "corpus"
+SHARED = sorted(SHARED_DIR.glob("*/*.json")) if SHARED_DIR.is_dir() else []
+
+
+def test_the_local_corpus_is_a_real_spread() -> None:
+    manifest = json.loads((HERE / "corpus" / "manifest.json").read_text())
+    assert len(LOCAL) == len(manifest) >= 80
+    features = {f for entry in manifest for f in entry["features"]}
+    assert {"delete", "replace-delete-first", "replace-create-first", "forget", "drift"} <= features
+    assert all(entry["license"] != "NONE" for entry in manifest)
+
+
+@pytest.mark.parametrize("path", LOCAL + SHARED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_corpus_plan_parses_and_every_destroy_is_a_finding(path: Path) -> None:
+    plan = load_plan(str(path))
+    report, _ = analyze_file(path)
+    findings = {f.address for f in report.findings}
+    for change in plan.resource_changes:
+        if change.mode == "managed" and (
+            change.action.destroys or change.action in (Action.FORGET, Action.CREATE_FORGET)
+        ):
+            assert change.node_id in findings, change.address
+    for finding in report.findings:
+        assert finding.score == sum(c.points for c in finding.components) or finding.rule in (
+            Rule.ENVIRONMENT_TEARDOWN,
+            Rule.INCOMPLETE_PLAN,
+        )
+
+
+@pytest.mark.parametrize("path", LOCAL, ids=lambda p: p.name)
+def test_corpus_output_is_deterministic(path: Path) -> None:
+    runs = [cli(["analyze", str(path), "--format", fmt]) for fmt in ("json", "json", "text", "text")]
+    assert all(r.code == 0 for r in runs), [r.err for r in runs]
+    assert runs[0].out == runs[1].out
+    assert runs[2].out == runs[3].out
