@@ -121,3 +121,14 @@ def make_plan(tf: Terraform, scenario: Scenario, workdir: Path) -> Path:
     plan_json = workdir / "plan.json"
     plan_json.write_text(tf.run(workdir, "show", "-json", "tfplan"))
     return plan_json
+
+
+if __name__ == "__main__":  # regenerate a bundled example: python tests/scenarios.py NAME OUT
+    import sys
+    import tempfile
+
+    from terraform_runner import find_terraform
+
+    name, out = sys.argv[1], Path(sys.argv[2])
+    with tempfile.TemporaryDirectory() as tmp:
+        out.write_bytes(make_plan(find_terraform(), SCENARIOS[name], Path(tmp)).read_bytes())

@@ -37,7 +37,8 @@ class _Invalid(Exception):
 
 
 def builtin_ruleset_paths() -> list[Path]:
-    return sorted(data_dir("rulesets").glob("*.yaml"))
+    """generic.yaml first: it holds the default scoring the others may refine."""
+    return sorted(data_dir("rulesets").glob("*.yaml"), key=lambda p: (p.stem != "generic", p.stem))
 
 
 def load_rulesets(user_files: Iterable[str | Path] = ()) -> Rulesets:
@@ -56,14 +57,14 @@ def load_rulesets(user_files: Iterable[str | Path] = ()) -> Rulesets:
                 if hazard.id in hazards and not user:
                     raise _Invalid("hazards", f"id {hazard.id!r} is already defined in {hazards[hazard.id].ruleset}")
                 hazards[hazard.id] = hazard
-            _merge_scoring(scoring, doc.get("scoring"), "scoring")
+            if doc.get("scoring") is not None:
+                _merge_scoring(scoring, doc.get("scoring"), "scoring")
+                built = _scoring(scoring)  # validate now, so the error names this file
         except _Invalid as exc:
             raise RulesetError(f"{path}: {exc}") from None
         sources.append(str(path))
-    try:
-        built = _scoring(scoring)
-    except _Invalid as exc:
-        raise RulesetError(f"rulesets (merged): {exc}") from None
+    if not scoring:
+        raise RulesetError("no ruleset defines `scoring:`: the built-in generic.yaml is missing")
     return Rulesets(tuple(classes), tuple(hazards.values()), built, tuple(sources))
 
 

@@ -1,0 +1,82 @@
+"""The CLI contract: documented exit codes, formats, the error boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import cli
+
+from planguard import app
+from planguard.resources import data_dir
+
+EXAMPLE = data_dir("examples") / "replace-cascade.json"
+DESTROY = data_dir("examples") / "destroy.json"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["analyze", str(EXAMPLE)], 0),
+        (["analyze", str(EXAMPLE), "--fail-on", "critical"], 0),
+        (["analyze", str(DESTROY), "--fail-on", "critical"], 1),
+        (["analyze", str(EXAMPLE), "--fail-on", "high"], 1),
+        (["analyze", str(EXAMPLE), "--fail-on", "bogus"], 2),
+        (["analyze"], 2),
+        (["nonsense"], 2),
+        (["graph", str(EXAMPLE), "--depth", "2"], 2),
+        (["graph", str(EXAMPLE), "--focus", "terraform_data.nope"], 2),
+        (["explain", str(EXAMPLE), "terraform_data.networkk"], 2),
+        (["--version"], 0),
+        (["--help"], 0),
+    ],
+)
+def test_exit_codes(args: list[str], code: int) -> None:
+    result = cli(args)
+    assert result.code == code, result
+    assert "Traceback" not in result.err
+
+
+def test_unknown_address_suggests_close_matches() -> None:
+    result = cli(["explain", str(EXAMPLE), "terraform_data.networkk"])
+    assert "Did you mean: terraform_data.network" in result.err
+
+
+def test_internal_errors_exit_3_with_a_report_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_: object) -> app.Outcome:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(app, "analyze_command", broken)
+    result = cli(["analyze", str(EXAMPLE)])
+    assert result.code == 3
+    assert "internal error" in result.err and "RuntimeError: boom" in result.err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_every_format_renders_the_ranked_findings(fmt: str) -> None:
+    result = cli(["analyze", str(EXAMPLE), "--format", fmt])
+    assert result.code == 0
+    assert "terraform_data.network" in result.out
+    assert result.out.index("terraform_data.network") < result.out.index("terraform_data.subnet")
+
+
+def test_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = cli(["analyze", str(EXAMPLE), "--format", "json", "-o", str(target)])
+    assert result.code == 0 and result.out == ""
+    assert '"schema_version"' in target.read_text()
+
+
+def test_text_is_plain_when_piped_and_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in cli(["analyze", str(EXAMPLE)]).out
+    colored = app.render_report(
+        app.run_analysis([str(EXAMPLE)], (), "terraform")[0], app.ReportFormat.TEXT, color=True
+    )
+    assert "\x1b[" in colored
+
+
+def test_several_plans_make_one_report() -> None:
+    result = cli(["analyze", str(EXAMPLE), str(EXAMPLE), "--format", "json"])
+    body = result.json()
+    assert len(body["roots"]) == 2  # type: ignore[index]

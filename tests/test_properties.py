@@ -1,0 +1,125 @@
+"""Invariants under hypothesis: blast radius = all dependents; a destroy never lowers a score."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planguard.analyze import analyze
+from planguard.graph.dag import blast_radii, root_causes, to_networkx
+from planguard.graph.model import Edge, EdgeKind, GraphData, Node
+from planguard.plan.load import plan_from_bytes
+from planguard.rules.classify import Classifier
+from planguard.rules.load import load_rulesets
+
+CLASSIFIER = Classifier(load_rulesets())
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[GraphData, set[str], set[str]]:
+    size = draw(st.integers(1, 25))
+    ids = [f"n{i}" for i in range(size)]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=60))
+    edges = tuple(
+        Edge(a, b, frozenset({EdgeKind.REFERENCE})) for a, b in sorted(set(pairs)) if a != b
+    )
+    nodes = tuple(Node(i, i, "managed", "t", "", None) for i in ids)
+    seeds = set(draw(st.lists(st.sampled_from(ids), max_size=size)))
+    changing = set(draw(st.lists(st.sampled_from(ids), max_size=size))) | seeds
+    return GraphData(nodes, edges), seeds, changing
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_blast_radius_is_exactly_the_seeds_dependents(case: tuple[GraphData, set[str], set[str]]) -> None:
+    data, seeds, changing = case
+    graph = to_networkx(data)
+    reference = nx.DiGraph([(e.dependency, e.dependent) for e in data.edges])
+    reference.add_nodes_from(n.id for n in data.nodes)
+    radii = blast_radii(graph, seeds, changing, lambda n: (n,))
+    assert set(radii) == seeds
+    for seed, radius in radii.items():
+        dependents = nx.descendants(reference, seed)
+        assert radius.total == len(dependents)
+        assert radius.changing == len(dependents & changing)
+        assert radius.unchanged == len(dependents - changing)
+        assert set(radius.notable) <= dependents
+        assert list(radius.notable) == sorted(dependents)[: len(radius.notable)]
+        assert graph.dependents(seed) == dependents
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_root_causes_are_destructive_and_upstream(case: tuple[GraphData, set[str], set[str]]) -> None:
+    data, seeds, changing = case
+    graph = to_networkx(data)
+    for node, causes in root_causes(graph, seeds, changing).items():
+        assert node in seeds
+        for cause in causes:
+            assert cause in seeds and cause != node
+            assert node in graph.dependents(cause)
+
+
+TYPES = ["aws_db_instance", "aws_vpc", "aws_iam_role", "terraform_data", "acme_widget", "aws_instance"]
+ACTIONS = [["no-op"], ["update"], ["delete"], ["delete", "create"], ["create", "delete"], ["create"], ["forget"]]
+
+
+@st.composite
+def plan_docs(draw: st.DrawFn) -> dict[str, object]:
+    count = draw(st.integers(0, 12))
+    changes, config = [], []
+    for i in range(count):
+        rtype = draw(st.sampled_from(TYPES))
+        address = f"{rtype}.r{i}"
+        refs = draw(st.lists(st.integers(0, max(0, i - 1)), max_size=3)) if i else []
+        changes.append(_change(address, rtype, f"r{i}", draw(st.sampled_from(ACTIONS))))
+        config.append(
+            {
+                "address": address,
+                "mode": "managed",
+                "type": rtype,
+                "name": f"r{i}",
+                "expressions": {"x": {"references": [changes[j]["address"] for j in refs]}},
+            }
+        )
+    return {
+        "format_version": "1.2",
+        "resource_changes": changes,
+        "configuration": {"root_module": {"resources": config}},
+    }
+
+
+def _change(address: str, rtype: str, name: str, actions: list[str]) -> dict[str, object]:
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": rtype,
+        "name": name,
+        "change": {"actions": actions, "before": {"id": "x"}, "after": None},
+    }
+
+
+def _score(doc: dict[str, object]) -> int:
+    plan = plan_from_bytes(json.dumps(doc).encode(), "generated")
+    report, _ = analyze([plan], CLASSIFIER)
+    return report.score
+
+
+@settings(max_examples=200, deadline=None)
+@given(plan_docs(), st.sampled_from(TYPES), st.data())
+def test_adding_a_destroy_never_lowers_the_plan_score(
+    doc: dict[str, object], rtype: str, data: st.DataObject
+) -> None:
+    before = _score(doc)
+    changes = list(doc["resource_changes"])  # type: ignore[call-overload]
+    added = {**doc, "resource_changes": [*changes, _change(f"{rtype}.extra", rtype, "extra", ["delete"])]}
+    assert _score(added) >= before
+    if changes:
+        i = data.draw(st.integers(0, len(changes) - 1))
+        turned = [dict(c) for c in changes]
+        turned[i] = {**turned[i], "change": {"actions": ["delete"], "before": {"id": "x"}, "after": None}}
+        if changes[i]["change"]["actions"] in (["no-op"], ["update"]):
+            assert _score({**doc, "resource_changes": turned}) >= before
