@@ -35,7 +35,9 @@ class RootAnalysis:
     graph: DependencyGraph
 
 
-def analyze(plans: Sequence[Plan], classifier: Classifier) -> tuple[Report, tuple[RootAnalysis, ...]]:
+def analyze(
+    plans: Sequence[Plan], classifier: Classifier
+) -> tuple[Report, tuple[RootAnalysis, ...]]:
     roots = tuple(analyze_root(plan, classifier) for plan in plans)
     reports = tuple(r.report for r in roots)
     report = Report(

@@ -54,7 +54,9 @@ class AnalyzeOptions:
     color: bool = False
 
 
-def run_analysis(plans: Sequence[str], rulesets: Sequence[str], terraform_bin: str) -> tuple[Report, tuple[RootAnalysis, ...]]:
+def run_analysis(
+    plans: Sequence[str], rulesets: Sequence[str], terraform_bin: str
+) -> tuple[Report, tuple[RootAnalysis, ...]]:
     classifier = Classifier(load_rulesets(rulesets))
     loaded = [load_plan(p, terraform_bin) for p in plans]
     return analyze(loaded, classifier)
@@ -63,14 +65,23 @@ def run_analysis(plans: Sequence[str], rulesets: Sequence[str], terraform_bin: s
 def analyze_command(opts: AnalyzeOptions) -> Outcome:
     report, _ = run_analysis(opts.plans, opts.rulesets, opts.terraform_bin)
     tripped = opts.fail_on is not None and any(f.tier >= opts.fail_on for f in report.findings)
-    return Outcome(render_report(report, opts.format, opts.color), ExitCode.GATE_TRIPPED if tripped else ExitCode.OK)
+    return Outcome(
+        render_report(report, opts.format, opts.color),
+        ExitCode.GATE_TRIPPED if tripped else ExitCode.OK,
+    )
 
 
 def render_report(report: Report, fmt: ReportFormat, color: bool = False) -> str:
     if fmt is ReportFormat.JSON:
         return report_json(report)
     template = "text.txt.j2" if fmt is ReportFormat.TEXT else "markdown.md.j2"
-    return render(template, color=color and fmt is ReportFormat.TEXT, report=report, detailed=DETAILED, listed=LISTED)
+    return render(
+        template,
+        color=color and fmt is ReportFormat.TEXT,
+        report=report,
+        detailed=DETAILED,
+        listed=LISTED,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +116,11 @@ def _require_node(address: str, known: Sequence[str]) -> None:
     if address in known:
         return
     close = difflib.get_close_matches(address, known, n=3)
-    hint = f" Did you mean: {', '.join(close)}?" if close else " List them with `planguard graph PLAN --format json`."
+    hint = (
+        f" Did you mean: {', '.join(close)}?"
+        if close
+        else " List them with `planguard graph PLAN --format json`."
+    )
     raise UsageError(f"{address!r} is not a resource in this plan.{hint}")
 
 
@@ -123,9 +138,11 @@ class ExplainView:
     unchanged: tuple[str, ...]
 
 
-def explain_command(plan: str, address: str, rulesets: Sequence[str], terraform_bin: str) -> Outcome:
+def explain_command(
+    plan: str, address: str, rulesets: Sequence[str], terraform_bin: str
+) -> Outcome:
     classifier = Classifier(load_rulesets(rulesets))
-    report, roots = analyze([load_plan(plan, terraform_bin)], classifier)
+    _, roots = analyze([load_plan(plan, terraform_bin)], classifier)
     root = roots[0]
     nodes = {n.id: n for n in root.graph.data.nodes}
     _require_node(address, list(nodes))
@@ -161,7 +178,11 @@ def rules_command(rulesets: Sequence[str], as_json: bool) -> Outcome:
     counts = Counter((r.ruleset, r.resource_class.value) for r in loaded.classes)
     rows = [ClassRow(rs, cls, n) for (rs, cls), n in sorted(counts.items())]
     if as_json:
-        body = {"sources": list(loaded.sources), "classes": to_jsonable(loaded.classes), "hazards": to_jsonable(loaded.hazards)}
+        body = {
+            "sources": list(loaded.sources),
+            "classes": to_jsonable(loaded.classes),
+            "hazards": to_jsonable(loaded.hazards),
+        }
         return Outcome(json.dumps(body, indent=2) + "\n", ExitCode.OK)
     text = render("rules.txt.j2", rows=rows, hazards=loaded.hazards, sources=loaded.sources)
     return Outcome(text, ExitCode.OK)

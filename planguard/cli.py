@@ -25,7 +25,10 @@ _TERRAFORM = click.option(
     help="Binary that runs `show -json` on a binary plan (e.g. tofu for OpenTofu plans).",
 )
 _RULESET = click.option(
-    "--ruleset", "rulesets", multiple=True, type=click.Path(dir_okay=False),
+    "--ruleset",
+    "rulesets",
+    multiple=True,
+    type=click.Path(dir_okay=False),
     help="Extra ruleset YAML; extends and overrides the built-in ones. Repeatable.",
 )
 
@@ -42,12 +45,30 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("plans", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice([f.value for f in app.ReportFormat]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in app.ReportFormat]),
+    default="text",
+    show_default=True,
+)
 @_RULESET
 @click.option("--fail-on", type=_TIERS, help="Exit 1 when any finding reaches this tier.")
 @_TERRAFORM
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
-def analyze(plans: tuple[str, ...], fmt: str, rulesets: tuple[str, ...], fail_on: str | None, terraform_bin: str, output: str | None) -> int:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report here instead of stdout.",
+)
+def analyze(
+    plans: tuple[str, ...],
+    fmt: str,
+    rulesets: tuple[str, ...],
+    fail_on: str | None,
+    terraform_bin: str,
+    output: str | None,
+) -> int:
     """Score every destroy/replace in PLAN(s) and print a ranked, explained report."""
     opts = app.AnalyzeOptions(
         plans=plans,
@@ -62,12 +83,25 @@ def analyze(plans: tuple[str, ...], fmt: str, rulesets: tuple[str, ...], fail_on
 
 @cli.command()
 @click.argument("plan")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in app.GraphFormat]), default="dot", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in app.GraphFormat]),
+    default="dot",
+    show_default=True,
+)
 @click.option("--focus", metavar="ADDRESS", help="Only the neighbourhood of this resource.")
 @click.option("--depth", type=click.IntRange(min=0), help="With --focus: how many edges away.")
 @_TERRAFORM
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True))
-def graph(plan: str, fmt: str, focus: str | None, depth: int | None, terraform_bin: str, output: str | None) -> int:
+def graph(
+    plan: str,
+    fmt: str,
+    focus: str | None,
+    depth: int | None,
+    terraform_bin: str,
+    output: str | None,
+) -> int:
     """Export the resource dependency graph (edges: dependency -> dependent)."""
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus ADDRESS")
@@ -92,7 +126,9 @@ def rules() -> None:
 
 @rules.command("list")
 @_RULESET
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def rules_list(rulesets: tuple[str, ...], fmt: str) -> int:
     """List resource classes per ruleset and every hazard."""
     return _emit(app.rules_command(rulesets, fmt == "json"), None)
@@ -126,6 +162,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except Exception:  # the error boundary: anything else is a planguard bug
         traceback.print_exc()
-        click.echo("planguard: internal error (exit 3): please report it with the traceback above", err=True)
+        click.echo(
+            "planguard: internal error (exit 3): please report it with the traceback above",
+            err=True,
+        )
         return int(ExitCode.INTERNAL)
     return result if isinstance(result, int) else int(ExitCode.OK)

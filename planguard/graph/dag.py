@@ -101,7 +101,7 @@ def _reachable(g: nx.DiGraph, seeds: Iterable[str]) -> set[str]:
 def _radius(mask: int, changing_mask: int, order: Sequence[str]) -> BlastRadius:
     total = mask.bit_count()
     changing = (mask & changing_mask).bit_count()
-    notable = []
+    notable: list[str] = []
     rest = mask
     while rest and len(notable) < NOTABLE_DEPENDENTS:
         low = rest & -rest

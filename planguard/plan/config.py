@@ -8,7 +8,8 @@ from planguard.plan.model import ConfigResource, ModuleCall, ModuleConfig, Modul
 
 def parse_module(raw: dict[str, object], where: str) -> ModuleConfig:
     resources = tuple(
-        _resource(shape.obj(item, path), path) for path, item in shape.items(raw, "resources", where)
+        _resource(shape.obj(item, path), path)
+        for path, item in shape.items(raw, "resources", where)
     )
     calls_raw = shape.opt_obj(raw, "module_calls", where)
     calls = tuple(

@@ -37,7 +37,9 @@ def plan_from_bytes(data: bytes, name: str) -> Plan:
     try:
         return parse_plan(doc, name)
     except shape.ShapeError as exc:
-        raise PlanInputError(f"{name}: {exc}. Is this unmodified `terraform show -json` output?")
+        raise PlanInputError(
+            f"{name}: {exc}. Is this unmodified `terraform show -json` output?"
+        ) from None
 
 
 def _read(source: str) -> bytes:
@@ -158,5 +160,3 @@ def _reject_other_documents(doc: dict[str, object], name: str) -> None:
             f"{name}: is JSON but has none of the keys of a plan (resource_changes,"
             f" planned_values, configuration). {_SHOW_HINT}"
         )
-
-

@@ -94,7 +94,9 @@ def _action(change: dict[str, object], where: str) -> Action:
     action = _ACTIONS.get(",".join(words))
     if action is None:
         known = ", ".join(f"[{a.value}]" for a in Action)
-        raise shape.ShapeError(f"{where}.actions", f"one of the known action lists ({known})", words)
+        raise shape.ShapeError(
+            f"{where}.actions", f"one of the known action lists ({known})", words
+        )
     return action
 
 
@@ -139,7 +141,9 @@ def _state(doc: dict[str, object]) -> tuple[StateResource, ...]:
             tainted=bool(shape.opt_bool(body, "tainted", where)),
             deposed_key=shape.opt_str(body, "deposed_key", where),
         )
-        for where, body, address, location in _walk_modules(root, "$.prior_state.values.root_module")
+        for where, body, address, location in _walk_modules(
+            root, "$.prior_state.values.root_module"
+        )
     )
 
 

@@ -26,7 +26,7 @@ def environment(color: bool = False) -> jinja2.Environment:
     env.filters["code"] = md_code
     env.filters["dot"] = dot_string
     env.filters["mermaid"] = mermaid_label
-    env.filters["paint"] = (lambda text, style: _paint(text, style)) if color else (lambda t, s: t)
+    env.filters["paint"] = _paint if color else _no_paint
     return env
 
 
@@ -37,6 +37,10 @@ def render(template: str, color: bool = False, **context: object) -> str:
 def use_color(is_tty: bool) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     return is_tty and not os.environ.get("NO_COLOR")
+
+
+def _no_paint(text: object, style: str) -> str:
+    return str(text)
 
 
 def _paint(text: object, style: str) -> str:

@@ -55,7 +55,10 @@ def load_rulesets(user_files: Iterable[str | Path] = ()) -> Rulesets:
             classes += _classes(doc, name, user)
             for hazard in _hazards(doc, name):
                 if hazard.id in hazards and not user:
-                    raise _Invalid("hazards", f"id {hazard.id!r} is already defined in {hazards[hazard.id].ruleset}")
+                    raise _Invalid(
+                        "hazards",
+                        f"id {hazard.id!r} is already defined in {hazards[hazard.id].ruleset}",
+                    )
                 hazards[hazard.id] = hazard
             if doc.get("scoring") is not None:
                 _merge_scoring(scoring, doc.get("scoring"), "scoring")
@@ -76,11 +79,13 @@ def _read_yaml(path: Path) -> dict[str, object]:
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesetError(f"{path}: cannot read ruleset: {exc}") from None
     try:
-        doc = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C if available
+        doc = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise RulesetError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise RulesetError(
+            f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(doc, dict):
         raise RulesetError(f"{path}: expected a mapping with a `ruleset:` key at the top")
     return doc
@@ -109,7 +114,9 @@ def _classes(doc: dict[str, object], name: str, user: bool) -> list[ClassRule]:
             if not isinstance(pattern, str) or not pattern:
                 raise _Invalid(f"{where}[{i}]", f"expected a resource type glob, got {pattern!r}")
             if pattern in seen:
-                raise _Invalid(f"{where}[{i}]", f"{pattern!r} is already in classes.{seen[pattern]}")
+                raise _Invalid(
+                    f"{where}[{i}]", f"{pattern!r} is already in classes.{seen[pattern]}"
+                )
             seen[pattern] = str(class_name)
             rules.append(ClassRule(pattern, cls, name, user))
     return rules
@@ -125,17 +132,19 @@ def _hazards(doc: dict[str, object], name: str) -> list[Hazard]:
 def _hazard(raw: Mapping[str, object], name: str, where: str) -> Hazard:
     unknown = sorted(set(raw) - _HAZARD_KEYS)
     if unknown:
-        raise _Invalid(f"{where}.{unknown[0]}", f"unknown key; expected {', '.join(sorted(_HAZARD_KEYS))}")
+        raise _Invalid(
+            f"{where}.{unknown[0]}", f"unknown key; expected {', '.join(sorted(_HAZARD_KEYS))}"
+        )
     when = _enum(HazardWhen, raw.get("when"), f"{where}.when")
     value = raw.get("value")
     if when is HazardWhen.FORCES_REPLACEMENT and value is not None:
         raise _Invalid(f"{where}.value", "forces_replacement takes no value")
     if when is not HazardWhen.FORCES_REPLACEMENT and not isinstance(value, (bool, int, float, str)):
-        raise _Invalid(f"{where}.value", f"{when.value} needs a scalar value (true, 3, \"x\")")
+        raise _Invalid(f"{where}.value", f'{when.value} needs a scalar value (true, 3, "x")')
     points = raw.get("points")
     if not isinstance(points, int) or isinstance(points, bool) or not 0 <= points <= 100:
         raise _Invalid(f"{where}.points", f"expected a whole number 0..100, got {points!r}")
-    types = [t for t in _list(raw.get("types"), f"{where}.types")]
+    types = list(_list(raw.get("types"), f"{where}.types"))
     for j, t in enumerate(types):
         if not isinstance(t, str) or not t:
             raise _Invalid(f"{where}.types[{j}]", f"expected a resource type glob, got {t!r}")
@@ -180,9 +189,15 @@ def _scoring(raw: dict[str, object]) -> Scoring:
     actions = _int_map(raw.get("action_points"), "scoring.action_points")
     bad = sorted(set(actions) - _ACTION_KEYS)
     if bad:
-        raise _Invalid(f"scoring.action_points.{bad[0]}", f"unknown action; expected {', '.join(sorted(_ACTION_KEYS))}")
+        raise _Invalid(
+            f"scoring.action_points.{bad[0]}",
+            f"unknown action; expected {', '.join(sorted(_ACTION_KEYS))}",
+        )
     tiers = _int_map(raw.get("tiers"), "scoring.tiers")
-    if set(tiers) != {"medium", "high", "critical"} or not tiers["medium"] < tiers["high"] < tiers["critical"]:
+    if (
+        set(tiers) != {"medium", "high", "critical"}
+        or not tiers["medium"] < tiers["high"] < tiers["critical"]
+    ):
         raise _Invalid("scoring.tiers", "expected medium < high < critical (lowest score of each)")
     blast = _int_map(raw.get("blast"), "scoring.blast")
     teardown = _mapping(raw.get("teardown"), "scoring.teardown")

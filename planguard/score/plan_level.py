@@ -11,7 +11,9 @@ from planguard.score.model import Finding, Rule, ScoreComponent, Tier
 
 def existing_and_destroyed(plan: Plan) -> tuple[int, int]:
     """Managed objects that exist now, and how many of them this plan destroys or replaces."""
-    existing = {s.address for s in plan.prior_state if s.location.mode == "managed" and not s.deposed_key}
+    existing = {
+        s.address for s in plan.prior_state if s.location.mode == "managed" and not s.deposed_key
+    }
     destroyed = set()
     for change in plan.resource_changes:
         if change.mode != "managed" or change.deposed:
@@ -58,7 +60,9 @@ def incomplete_finding(plan: Plan, scoring: Scoring) -> Finding | None:
         reasons.append(ScoreComponent("errored", 0, "Terraform reported errors while planning"))
     if plan.complete is False:
         reasons.append(
-            ScoreComponent("incomplete", 0, "the plan is partial: more changes follow in a later plan")
+            ScoreComponent(
+                "incomplete", 0, "the plan is partial: more changes follow in a later plan"
+            )
         )
     deferred = Counter(d.reason for d in plan.deferred)
     for reason, count in sorted(deferred.items()):
@@ -67,7 +71,9 @@ def incomplete_finding(plan: Plan, scoring: Scoring) -> Finding | None:
         return None
     tier = Tier.CRITICAL if plan.errored else Tier.HIGH
     score = scoring.tier_thresholds[tier.value]
-    floor = ScoreComponent("fail closed", score, f"what this plan leaves out cannot be scored: {tier.value}")
+    floor = ScoreComponent(
+        "fail closed", score, f"what this plan leaves out cannot be scored: {tier.value}"
+    )
     return Finding(
         rule=Rule.INCOMPLETE_PLAN,
         address=plan.source,

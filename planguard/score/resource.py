@@ -70,7 +70,11 @@ def score_change(
     ]
     if drift:
         components.append(
-            ScoreComponent("drift", scoring.drift_points, "changed outside Terraform and changed again by this plan")
+            ScoreComponent(
+                "drift",
+                scoring.drift_points,
+                "changed outside Terraform and changed again by this plan",
+            )
         )
     score = max(0, sum(c.points for c in components))
     return Finding(
@@ -83,7 +87,9 @@ def score_change(
         action=change.action,
         resource_type=change.type,
         resource_class=cls,
-        class_source=f"{rule.ruleset}: {rule.resource_class.value}: {rule.pattern}" if rule else None,
+        class_source=f"{rule.ruleset}: {rule.resource_class.value}: {rule.pattern}"
+        if rule
+        else None,
         action_reason=change.action_reason,
         replace_paths=tuple(_dotted(p) for p in change.replace_paths),
         blast=facts.blast,
