@@ -52,11 +52,33 @@ EXPECTED_EDGES = {
     (LB, "terraform_data.dns", frozenset({"reference", "state"})),
     (REMOTE, "terraform_data.uses_shared", frozenset({"reference", "state"})),
 }
+# module.worker has for_each = ["a", "b"], depends_on = [terraform_data.monitor] and is fed
+# module.app's output; its job_log refers to the job of its own module instance only.
+WORKERS = ('module.worker["a"]', 'module.worker["b"]')
+JOBS = {f"{w}.terraform_data.{r}" for w in WORKERS for r in ("job", "job_log")}
+for _w in WORKERS:
+    _job, _log = f"{_w}.terraform_data.job", f"{_w}.terraform_data.job_log"
+    EXPECTED_EDGES |= {
+        (LB, _job, frozenset({"reference", "state"})),
+        (LB, _log, frozenset({"state"})),
+        (_job, _log, frozenset({"reference", "state"})),
+        ("terraform_data.monitor", _job, frozenset({"depends_on", "state"})),
+        ("terraform_data.monitor", _log, frozenset({"depends_on", "state"})),
+    }
+    for _upstream in (NETWORK, *SUBNETS):
+        EXPECTED_EDGES |= {
+            (_upstream, _job, frozenset({"state"})),
+            (_upstream, _log, frozenset({"state"})),
+        }
 
 
 def test_graph_edges_are_exact_on_the_applied_environment(real_plans: dict[str, Path]) -> None:
     _, root = analyze_file(real_plans["noop"])
     assert _edges(root) == EXPECTED_EDGES
+    # No edge between the two instances of module.worker.
+    assert not {
+        (a, b) for a, b, _ in _edges(root) if "worker[" in a and "worker[" in b and a[:20] != b[:20]
+    }
 
 
 def test_noop_plan_has_no_findings_and_exits_zero(real_plans: dict[str, Path]) -> None:
@@ -84,14 +106,17 @@ def test_replace_cascade_blast_radius_crosses_the_module_boundary(
     assert network.rule is Rule.REPLACE and network.action is Action.REPLACE_DELETE_FIRST
     assert network.action_reason == "replace_because_cannot_update"
     assert network.replace_paths == ("triggers_replace",)
-    changing = SUBNETS | {LB} | SERVICES | {"terraform_data.dns", "terraform_data.uses_shared"}
+    changing = (
+        SUBNETS | {LB} | SERVICES | JOBS | {"terraform_data.dns", "terraform_data.uses_shared"}
+    )
     unchanged = {"terraform_data.monitor", REMOTE}
     assert root.graph.dependents(NETWORK) == changing | unchanged
     assert network.blast is not None
-    assert (network.blast.total, network.blast.changing, network.blast.unchanged) == (9, 7, 2)
-    assert set(network.blast.notable) == changing | unchanged
+    assert (network.blast.total, network.blast.changing, network.blast.unchanged) == (13, 11, 2)
+    assert set(network.blast.notable) <= changing | unchanged
+    assert len(network.blast.notable) == 10  # bounded list; `explain` shows them all
     lb = by_address[LB]
-    assert lb.blast is not None and (lb.blast.total, lb.blast.changing) == (3, 3)
+    assert lb.blast is not None and (lb.blast.total, lb.blast.changing) == (7, 7)
     # Root-cause attribution: every cascaded replacement is explained by the network.
     for address in SUBNETS | {LB} | SERVICES:
         assert by_address[address].root_causes == (NETWORK,), address
@@ -104,9 +129,9 @@ def test_replace_cascade_blast_radius_crosses_the_module_boundary(
 def test_replace_cascade_explain_lists_every_dependent(real_plans: dict[str, Path]) -> None:
     result = cli(["explain", str(real_plans["replace_cascade"]), NETWORK])
     assert result.code == 0, result.err
-    assert "also changing in this plan (7)" in result.out
+    assert "also changing in this plan (11)" in result.out
     assert "unchanged but depending on it (2)" in result.out
-    for address in SERVICES | {"terraform_data.monitor"}:
+    for address in SERVICES | JOBS | {"terraform_data.monitor"}:
         assert address in result.out
 
 
@@ -134,9 +159,9 @@ def test_destroy_everything_is_a_critical_environment_teardown(real_plans: dict[
     report, _ = analyze_file(real_plans["destroy"])
     teardown = [f for f in report.findings if f.rule is Rule.ENVIRONMENT_TEARDOWN]
     assert len(teardown) == 1 and teardown[0].tier is Tier.CRITICAL
-    assert "14 of 14" in teardown[0].title
+    assert "18 of 18" in teardown[0].title
     destroys = [f for f in report.findings if f.rule is Rule.DESTROY]
-    assert len(destroys) == 14
+    assert len(destroys) == 18
     result = cli(["analyze", str(real_plans["destroy"]), "--fail-on", "high"])
     assert result.code == 1
     assert "environment-teardown" in result.out

@@ -54,3 +54,12 @@ resource "terraform_data" "uses_shared" {
 output "endpoint" {
   value = terraform_data.dns.output
 }
+
+# Two instances of a module (for_each) behind a module-level depends_on, fed by another
+# module's output.
+module "worker" {
+  for_each   = toset(["a", "b"])
+  source     = "./modules/worker"
+  endpoint   = module.app.endpoint
+  depends_on = [terraform_data.monitor]
+}
