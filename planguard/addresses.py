@@ -69,6 +69,8 @@ class ModuleRef:
 
     call: str
     output: str | None
+    key: InstanceKey | None = None
+    """`module.m["k"].out` names one instance of the call; None means any instance."""
 
 
 Reference = ResourceRef | VarRef | ModuleRef
@@ -113,8 +115,7 @@ def split_traversal(text: str) -> list[Step]:
 def _read_key(text: str, pos: int) -> tuple[InstanceKey | None, int]:
     """Read `[...]` starting at `pos`; return the key (None for a splat) and the end."""
     if text.startswith('["', pos):
-        decoder = json.JSONDecoder()
-        value, end = decoder.raw_decode(text, pos + 1)
+        value, end = _decode_key(text, pos + 1)
         if not text.startswith("]", end):
             raise ValueError(f"unclosed instance key in {text!r}")
         return str(value), end + 1
@@ -124,6 +125,27 @@ def _read_key(text: str, pos: int) -> tuple[InstanceKey | None, int]:
     inner = text[pos + 1 : close]
     # `[*]` and expressions such as `[each.key]` select any instance: no single key.
     return (int(inner) if inner.isdigit() else None), close + 1
+
+
+# Terraform writes keys with HCL escapes; `\UXXXXXXXX` (a code point above U+FFFF) is not JSON.
+_HCL_LONG_ESCAPE = re.compile(r"(?<!\\)\\U([0-9A-Fa-f]{8})")
+
+
+def _decode_key(text: str, pos: int) -> tuple[str, int]:
+    """Decode the quoted key at `pos`; return it and the position after its closing quote."""
+    try:
+        value, end = json.JSONDecoder().raw_decode(text, pos)
+        return str(value), end
+    except json.JSONDecodeError:
+        pass
+    close = pos + 1
+    while close < len(text) and not (text[close] == '"' and text[close - 1] != "\\"):
+        close += 1
+    quoted = _HCL_LONG_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text[pos : close + 1])
+    try:
+        return str(json.loads(quoted)), close + 1
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"unreadable instance key in {text!r}") from exc
 
 
 def parse_address(text: str) -> ResourceAddress:
@@ -153,7 +175,7 @@ def parse_reference(text: str) -> Reference | None:
     if head == "var":
         return VarRef(steps[1].name)
     if head == "module":
-        return ModuleRef(steps[1].name, steps[2].name if len(steps) > 2 else None)
+        return ModuleRef(steps[1].name, steps[2].name if len(steps) > 2 else None, steps[1].key)
     if head == "data":
         if len(steps) < 3:
             return None

@@ -26,6 +26,9 @@ from planguard.score.model import Finding, Tier
 from planguard.score.plan_level import existing_and_destroyed, incomplete_finding, teardown_finding
 from planguard.score.resource import GraphFacts, score_change
 
+SELF_CAUSED = frozenset({"replace_by_request", "replace_because_tainted"})
+"""Replacements that are their own root cause, whatever changes upstream."""
+
 
 @dataclass(frozen=True, slots=True)
 class RootAnalysis:
@@ -82,7 +85,8 @@ def _findings(plan: Plan, graph: DependencyGraph, classifier: Classifier) -> tup
         return (-weights[classifier.classify(types.get(node_id, ""))[0]], node_id)
 
     radii = blast_radii(graph, destructive, changing, importance)
-    causes = root_causes(graph, destructive, changing)
+    self_caused = [c.node_id for c in changes if c.action_reason in SELF_CAUSED]
+    causes = root_causes(graph, destructive, changing, self_caused)
     drifted = {d.address for d in plan.resource_drift}
     found: list[Finding] = []
     for change in changes:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from planguard import __version__, app
-from planguard.errors import ExitCode, PlanguardError
+from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.render.engine import use_color
 from planguard.score.model import Tier
 
@@ -136,8 +136,11 @@ def rules_list(rulesets: tuple[str, ...], fmt: str) -> int:
 
 def _emit(outcome: app.Outcome, output: str | None) -> int:
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(outcome.text)
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(outcome.text)
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write the output: {exc.strerror}") from None
     else:
         click.echo(outcome.text, nl=False)
     return int(outcome.exit_code)

@@ -24,6 +24,8 @@ class Scenario:
     add_files: dict[str, str] = field(default_factory=dict)
     remove_files: tuple[str, ...] = ()
     before_plan: Callable[[Terraform, Path], None] | None = None
+    env: str = "env"
+    """Which configuration under tests/terraform/."""
 
 
 def _taint_audit(tf: Terraform, cwd: Path) -> None:
@@ -86,13 +88,18 @@ SCENARIOS = {
         Scenario("removed_block_destroy", add_files={"audit.tf": DROP_AUDIT}),
         Scenario("tainted", before_plan=_taint_audit),
         Scenario("deposed", before_plan=_depose_queue),
+        Scenario(
+            "replace_root_and_child",
+            plan_args=("-replace=terraform_data.network", "-replace=terraform_data.subnet[0]"),
+        ),
+        Scenario("tricky", env="tricky"),
     )
 }
 
 
 def make_plan(tf: Terraform, scenario: Scenario, workdir: Path) -> Path:
     """Apply the base environment in `workdir`, change it, and write plan.json."""
-    shutil.copytree(ENV, workdir, dirs_exist_ok=True)
+    shutil.copytree(ENV.parent / scenario.env, workdir, dirs_exist_ok=True)
     tf.run(workdir, "init", "-input=false", "-no-color")
     tf.run(workdir, "apply", "-auto-approve", "-input=false", "-no-color")
     for name in scenario.remove_files:

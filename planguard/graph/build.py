@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from planguard.addresses import (
     InstanceKey,
@@ -40,12 +40,16 @@ class Target:
     key: InstanceKey | None = None
     whole_module: bool = False
     """True for `depends_on = [module.x]`: every resource under `config_address` prefix."""
+    pinned: tuple[tuple[int, InstanceKey], ...] = ()
+    """(depth, key): the module call at that depth must be that instance (`module.m["k"].out`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Instance:
     node_id: str
     location: ResourceAddress
+    address: str
+    deposed: bool = False
 
 
 def build_graph_data(plan: Plan) -> GraphData:
@@ -87,23 +91,23 @@ def _sort_key(inst: _Instance) -> str:
 def _instances(plan: Plan) -> dict[str, _Instance]:
     found: dict[str, _Instance] = {}
     for change in plan.resource_changes:
-        found[change.node_id] = _Instance(change.node_id, change.location)
-    for state in plan.prior_state:
-        node_id = f"{state.address} (deposed {state.deposed_key})" if state.deposed_key else None
-        found.setdefault(
-            node_id or state.address, _Instance(node_id or state.address, state.location)
+        found[change.node_id] = _Instance(
+            change.node_id, change.location, change.address, bool(change.deposed)
         )
+    for state in plan.prior_state:
+        deposed = state.deposed_key
+        node_id = f"{state.address} (deposed {deposed})" if deposed else state.address
+        found.setdefault(node_id, _Instance(node_id, state.location, state.address, bool(deposed)))
     for deferred in plan.deferred:
         change = deferred.change
-        found.setdefault(change.node_id, _Instance(change.node_id, change.location))
+        found.setdefault(change.node_id, _Instance(change.node_id, change.location, change.address))
     return found
 
 
 def _node(actions: dict[str, Action], inst: _Instance) -> Node:
     loc = inst.location
     module = ".".join(f"module.{s.name}{format_key(s.key)}" for s in loc.module)
-    address = inst.node_id.split(" (deposed ")[0]
-    return Node(inst.node_id, address, loc.mode, loc.type, module, actions.get(inst.node_id))
+    return Node(inst.node_id, inst.address, loc.mode, loc.type, module, actions.get(inst.node_id))
 
 
 class _InstanceIndex:
@@ -113,8 +117,9 @@ class _InstanceIndex:
         self._by_config: dict[str, list[_Instance]] = defaultdict(list)
         self._by_id: dict[str, _Instance] = {}
         for inst in instances:
-            self._by_config[inst.location.config_address].append(inst)
             self._by_id[inst.node_id] = inst
+            if not inst.deposed:  # nothing refers to a deposed object: it only gets deleted
+                self._by_config[inst.location.config_address].append(inst)
         self._grouped: dict[tuple[str, int], dict[tuple[object, ...], list[_Instance]]] = {}
         self._prefixes: dict[str, list[str]] = defaultdict(list)
         for address in self._by_config:
@@ -171,8 +176,17 @@ def _link(
         shared = _shared_depth(source.location.module_path, target.module)
         for address in addresses:
             for dep in index.compatible(address, shared, source):
-                if target.key is None or dep.location.key == target.key:
+                if _matches(dep.location, target):
                     edges[(dep.node_id, source.node_id)].add(kind)
+
+
+def _matches(location: ResourceAddress, target: Target) -> bool:
+    if target.key is not None and location.key != target.key:
+        return False
+    return all(
+        depth < len(location.module) and location.module[depth].key == key
+        for depth, key in target.pinned
+    )
 
 
 def _state_target(dependency: str) -> Target | None:
@@ -277,11 +291,17 @@ class _Resolver:
             for parent_ref in call.inputs.get(ref.name, ()):
                 yield from self.resolve(path[:-1], parent_ref)
         elif isinstance(ref, ModuleRef):
-            child = (*path, ref.call)
-            module = self._modules.get(child)
-            if module is None:
-                return
-            for output in module.outputs:
-                if ref.output is None or output.name == ref.output:
-                    for inner in (*output.references, *output.depends_on):
-                        yield from self.resolve(child, inner)
+            yield from self._module_output(path, ref)
+
+    def _module_output(self, path: ModulePath, ref: ModuleRef) -> Iterator[Target]:
+        child = (*path, ref.call)
+        module = self._modules.get(child)
+        if module is None:
+            return
+        pin = () if ref.key is None else ((len(path), ref.key),)
+        for output in module.outputs:
+            if ref.output is None or output.name == ref.output:
+                targets = [t for inner in output.references for t in self.resolve(child, inner)]
+                targets += [t for dep in output.depends_on for t in self._depends_on(child, dep)]
+                for target in targets:
+                    yield replace(target, pinned=target.pinned + pin) if pin else target

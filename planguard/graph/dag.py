@@ -111,16 +111,21 @@ def _radius(mask: int, changing_mask: int, order: Sequence[str]) -> BlastRadius:
 
 
 def root_causes(
-    graph: DependencyGraph, destructive: Collection[str], changing: Collection[str]
+    graph: DependencyGraph,
+    destructive: Collection[str],
+    changing: Collection[str],
+    self_caused: Collection[str] = (),
 ) -> dict[str, tuple[str, ...]]:
     """For each destructive node caused by another one, the root replacements/deletions.
 
     A root is a destructive change with no destructive change upstream of it along a chain of
-    changing resources; a cascade inherits the roots of every changing dependency. Nodes that
-    are roots themselves are absent from the result.
+    changing resources; a cascade inherits the roots of every changing dependency. A change
+    that is its own reason (`self_caused`: requested with -replace, or tainted) is a root
+    whatever is upstream. Nodes that are roots themselves are absent from the result.
     """
     g = graph._graph.subgraph([n for n in changing if n in graph._graph])
     destroyed = set(destructive)
+    own_reason = set(self_caused)
     cond = nx.condensation(g)
     roots: dict[int, frozenset[str]] = {}
     for comp in nx.topological_sort(cond):
@@ -128,8 +133,9 @@ def root_causes(
         for pred in cond.predecessors(comp):
             found |= roots[pred]
         members = cond.nodes[comp]["members"]
-        own = frozenset(found) if found else frozenset(m for m in members if m in destroyed)
-        roots[comp] = own
+        if not found or own_reason & members:
+            found = {m for m in members if m in destroyed}
+        roots[comp] = frozenset(found)
     mapping = cond.graph["mapping"]
     result = {}
     for node in destroyed:

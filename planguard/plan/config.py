@@ -69,6 +69,8 @@ def collect_references(expressions: object) -> list[str]:
         node = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
+                if key == "constant_value":
+                    continue  # a literal: a string in it that looks like a reference is not one
                 if key == "references" and isinstance(value, list):
                     found.extend(most_specific([ref for ref in value if isinstance(ref, str)]))
                 else:
@@ -79,19 +81,21 @@ def collect_references(expressions: object) -> list[str]:
 
 
 def most_specific(refs: list[str]) -> list[str]:
-    """Drop the shorter forms Terraform adds to one expression's reference list.
+    """Keep only the traversal each of Terraform's reference chains starts with.
 
-    For `aws_instance.web[0].id` Terraform lists `aws_instance.web[0].id`, `aws_instance.web[0]`
-    and `aws_instance.web`; for `module.app.endpoint` it lists `module.app` too. The short forms
-    would widen the edge to every instance or every output, so within one expression a form is
-    dropped when a longer one (`form[` or `form.`) is present.
+    For `aws_instance.web[0].id` Terraform lists the chain `aws_instance.web[0].id`,
+    `aws_instance.web[0]`, `aws_instance.web` (each a prefix of the one before); for
+    `module.app.endpoint` the chain ends in `module.app`. The shorter forms would widen the edge
+    to every instance or every output. A splat or whole-object use (`aws_instance.web[*].id`)
+    starts a chain of its own, so it is kept even next to an indexed one.
     """
-    present = set(refs)
-    return [
-        ref
-        for ref in refs
-        if not any(other != ref and other.startswith((ref + "[", ref + ".")) for other in present)
-    ]
+    kept: list[str] = []
+    previous = ""
+    for ref in refs:
+        if not (previous and previous.startswith((ref + "[", ref + "."))):
+            kept.append(ref)
+        previous = ref
+    return kept
 
 
 def _unique(refs: list[str]) -> tuple[str, ...]:

@@ -87,7 +87,7 @@ def _reject_constant(name: str) -> float:
 
 def _decode(data: bytes, name: str) -> dict[str, object]:
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # PowerShell 5 redirection writes a BOM
     except UnicodeDecodeError as exc:
         raise PlanInputError(
             f"{name}: byte {exc.start} is not UTF-8; a `terraform show -json` plan is UTF-8 JSON"

@@ -61,4 +61,5 @@ def dot_string(text: object) -> str:
 
 def mermaid_label(text: object) -> str:
     """Mermaid labels go inside double quotes; quotes and markup become entities."""
-    return '"' + html.escape(str(text)).replace("#", "&#35;") + '"'
+    escaped = html.escape(str(text), quote=False).replace("#", "&#35;").replace('"', "&quot;")
+    return f'"{escaped}"'

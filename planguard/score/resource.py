@@ -68,6 +68,7 @@ def score_change(
         *_blast_components(change, facts.blast, scoring),
         *(ScoreComponent(f"hazard {h.id}", h.points, h.summary) for h in hazards),
     ]
+    components += _unknown_floor(change, cls, components, scoring)
     if drift:
         components.append(
             ScoreComponent(
@@ -144,6 +145,24 @@ def _action_components(
             )
         )
     return out
+
+
+def _unknown_floor(
+    change: ResourceChange,
+    cls: ResourceClass,
+    components: list[ScoreComponent],
+    scoring: Scoring,
+) -> list[ScoreComponent]:
+    """A destroyed object of a type no ruleset knows is at least medium: never silently low."""
+    medium = scoring.tier_thresholds[Tier.MEDIUM.value]
+    total = sum(c.points for c in components)
+    if cls is not ResourceClass.UNKNOWN or not change.action.destroys or total >= medium:
+        return []
+    return [
+        ScoreComponent(
+            "unknown type", medium - total, "no ruleset knows this type: at least medium"
+        )
+    ]
 
 
 def _reason_components(change: ResourceChange, scoring: Scoring) -> list[ScoreComponent]:

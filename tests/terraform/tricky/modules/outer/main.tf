@@ -1,0 +1,8 @@
+module "inner" {
+  source = "../inner"
+}
+
+output "dep_out" {
+  value      = "constant"
+  depends_on = [module.inner]
+}
