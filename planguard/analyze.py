@@ -56,10 +56,11 @@ def analyze(
 
 def analyze_root(plan: Plan, classifier: Classifier) -> RootAnalysis:
     graph = to_networkx(build_graph_data(plan))
-    findings = _findings(plan, graph, classifier)
+    summary = _summary(plan)
+    findings = _findings(plan, summary, graph, classifier)
     report = RootReport(
         name=plan.source,
-        plan=_summary(plan),
+        plan=summary,
         findings=findings,
         coverage=_coverage(plan, classifier),
         graph=GraphSummary(
@@ -74,7 +75,9 @@ def analyze_root(plan: Plan, classifier: Classifier) -> RootAnalysis:
     return RootAnalysis(report, graph)
 
 
-def _findings(plan: Plan, graph: DependencyGraph, classifier: Classifier) -> tuple[Finding, ...]:
+def _findings(
+    plan: Plan, summary: PlanSummary, graph: DependencyGraph, classifier: Classifier
+) -> tuple[Finding, ...]:
     changes = plan.resource_changes
     destructive = [c.node_id for c in changes if c.action.destroys]
     changing = [c.node_id for c in changes if c.action.is_change]
@@ -97,7 +100,10 @@ def _findings(plan: Plan, graph: DependencyGraph, classifier: Classifier) -> tup
         if finding is not None:
             found.append(finding)
     scoring = classifier.rulesets.scoring
-    for plan_finding in (teardown_finding(plan, scoring), incomplete_finding(plan, scoring)):
+    teardown = teardown_finding(
+        plan.source, summary.existing_managed, summary.destroyed_or_replaced, scoring
+    )
+    for plan_finding in (teardown, incomplete_finding(plan, scoring)):
         if plan_finding is not None:
             found.append(plan_finding)
     return tuple(sorted(found, key=lambda f: (-f.score, -f.tier.rank, f.address, f.rule.value)))

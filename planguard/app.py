@@ -54,16 +54,20 @@ class AnalyzeOptions:
     color: bool = False
 
 
+def classifier_for(rulesets: Sequence[str]) -> Classifier:
+    """The built-in rulesets plus the user's."""
+    return Classifier(load_rulesets(rulesets))
+
+
 def run_analysis(
-    plans: Sequence[str], rulesets: Sequence[str], terraform_bin: str
+    plans: Sequence[str], classifier: Classifier, terraform_bin: str
 ) -> tuple[Report, tuple[RootAnalysis, ...]]:
-    classifier = Classifier(load_rulesets(rulesets))
     loaded = [load_plan(p, terraform_bin) for p in plans]
     return analyze(loaded, classifier)
 
 
 def analyze_command(opts: AnalyzeOptions) -> Outcome:
-    report, _ = run_analysis(opts.plans, opts.rulesets, opts.terraform_bin)
+    report, _ = run_analysis(opts.plans, classifier_for(opts.rulesets), opts.terraform_bin)
     tripped = opts.fail_on is not None and any(f.tier >= opts.fail_on for f in report.findings)
     return Outcome(
         render_report(report, opts.format, opts.color),
@@ -94,7 +98,7 @@ class GraphOptions:
 
 
 def graph_command(opts: GraphOptions) -> Outcome:
-    _, roots = run_analysis([opts.plan], (), opts.terraform_bin)
+    _, roots = run_analysis([opts.plan], classifier_for(()), opts.terraform_bin)
     graph = roots[0].graph
     data = graph.data
     if opts.focus is not None:
@@ -141,8 +145,8 @@ class ExplainView:
 def explain_command(
     plan: str, address: str, rulesets: Sequence[str], terraform_bin: str
 ) -> Outcome:
-    classifier = Classifier(load_rulesets(rulesets))
-    _, roots = analyze([load_plan(plan, terraform_bin)], classifier)
+    classifier = classifier_for(rulesets)
+    _, roots = run_analysis([plan], classifier, terraform_bin)
     root = roots[0]
     nodes = {n.id: n for n in root.graph.data.nodes}
     _require_node(address, list(nodes))

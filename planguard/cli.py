@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import enum
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
@@ -16,6 +18,7 @@ from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.render.engine import use_color
 from planguard.score.model import Tier
 
+F = TypeVar("F", bound=Callable[..., Any])
 _TIERS = click.Choice([t.value for t in Tier])
 _TERRAFORM = click.option(
     "--terraform-bin",
@@ -33,6 +36,25 @@ _RULESET = click.option(
 )
 
 
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the result here instead of stdout.",
+)
+
+
+def _format_option(formats: type[enum.Enum], default: str) -> Callable[[F], F]:
+    """`--format` with one choice per member of an output-format enum."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([f.value for f in formats]),
+        default=default,
+        show_default=True,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="planguard")
 def cli() -> None:
@@ -45,22 +67,11 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("plans", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([f.value for f in app.ReportFormat]),
-    default="text",
-    show_default=True,
-)
+@_format_option(app.ReportFormat, "text")
 @_RULESET
 @click.option("--fail-on", type=_TIERS, help="Exit 1 when any finding reaches this tier.")
 @_TERRAFORM
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the report here instead of stdout.",
-)
+@_OUTPUT
 def analyze(
     plans: tuple[str, ...],
     fmt: str,
@@ -83,17 +94,11 @@ def analyze(
 
 @cli.command()
 @click.argument("plan")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([f.value for f in app.GraphFormat]),
-    default="dot",
-    show_default=True,
-)
+@_format_option(app.GraphFormat, "dot")
 @click.option("--focus", metavar="ADDRESS", help="Only the neighbourhood of this resource.")
 @click.option("--depth", type=click.IntRange(min=0), help="With --focus: how many edges away.")
 @_TERRAFORM
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True))
+@_OUTPUT
 def graph(
     plan: str,
     fmt: str,

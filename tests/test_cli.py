@@ -71,7 +71,9 @@ def test_text_is_plain_when_piped_and_with_no_color(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in cli(["analyze", str(EXAMPLE)]).out
     colored = app.render_report(
-        app.run_analysis([str(EXAMPLE)], (), "terraform")[0], app.ReportFormat.TEXT, color=True
+        app.run_analysis([str(EXAMPLE)], app.classifier_for(()), "terraform")[0],
+        app.ReportFormat.TEXT,
+        color=True,
     )
     assert "\x1b[" in colored
 
@@ -85,7 +87,7 @@ def test_several_plans_make_one_report() -> None:
 def test_docs_worked_example_matches_the_real_plan() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "scoring.md").read_text()
     assert "tier high, score 65" in doc
-    report, _ = app.run_analysis([str(EXAMPLE)], (), "terraform")
+    report, _ = app.run_analysis([str(EXAMPLE)], app.classifier_for(()), "terraform")
     network = next(f for f in report.findings if f.address == "terraform_data.network")
     assert (network.score, network.tier.value) == (65, "high")
     assert [c.points for c in network.components] == [20, 0, 15, 10, 20]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from planguard.graph.model import BlastRadius, Edge, GraphData
+from planguard.graph.model import BlastRadius, GraphData
 
 NOTABLE_DEPENDENTS = 10
 
@@ -21,9 +21,6 @@ NOTABLE_DEPENDENTS = 10
 class DependencyGraph:
     data: GraphData
     _graph: nx.DiGraph
-
-    def __contains__(self, node_id: object) -> bool:
-        return node_id in self._graph
 
     def dependents(self, node_id: str) -> frozenset[str]:
         """Everything that transitively depends on `node_id`."""
@@ -157,8 +154,3 @@ def neighbourhood(graph: DependencyGraph, focus: str, depth: int | None) -> Grap
     nodes = tuple(n for n in graph.data.nodes if n.id in keep)
     edges = tuple(e for e in graph.data.edges if e.dependency in keep and e.dependent in keep)
     return GraphData(nodes, edges, graph.data.notes)
-
-
-def edges_between(graph: DependencyGraph, nodes: Collection[str]) -> tuple[Edge, ...]:
-    wanted = set(nodes)
-    return tuple(e for e in graph.data.edges if e.dependency in wanted and e.dependent in wanted)

@@ -75,10 +75,6 @@ class Values:
 
     __str__ = __repr__
 
-    @property
-    def present(self) -> bool:
-        return self._raw is not None
-
     def get(self, path: AttributePath) -> object:
         """The value at `path`, or None when absent; for comparisons only, never output."""
         return _walk(self._raw, path)
@@ -226,7 +222,6 @@ class Plan:
     deferred: tuple[DeferredChange, ...] = ()
     output_changes: tuple[OutputChange, ...] = ()
     prior_state: tuple[StateResource, ...] = ()
-    planned_addresses: tuple[str, ...] = ()
     relevant_attributes: tuple[RelevantAttribute, ...] = ()
     configuration: ModuleConfig | None = None
     action_invocations: int = 0

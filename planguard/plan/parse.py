@@ -41,7 +41,6 @@ def parse_plan(doc: dict[str, object], source: str) -> Plan:
         deferred=_deferred(doc),
         output_changes=_outputs(doc),
         prior_state=_state(doc),
-        planned_addresses=_planned(doc),
         relevant_attributes=_relevant(doc),
         configuration=_configuration(doc),
         action_invocations=sum(1 for _ in shape.items(doc, "action_invocations", "$")),
@@ -145,12 +144,6 @@ def _state(doc: dict[str, object]) -> tuple[StateResource, ...]:
             root, "$.prior_state.values.root_module"
         )
     )
-
-
-def _planned(doc: dict[str, object]) -> tuple[str, ...]:
-    planned = shape.opt_obj(doc, "planned_values", "$")
-    root = shape.opt_obj(planned, "root_module", "$.planned_values")
-    return tuple(a for _, _, a, _ in _walk_modules(root, "$.planned_values.root_module"))
 
 
 def _walk_modules(

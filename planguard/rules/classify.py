@@ -29,6 +29,13 @@ class Classifier:
     _exact: dict[str, list[ClassRule]] = field(default_factory=dict)
     _globs: list[ClassRule] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        for rule in self.rulesets.classes:
+            if _is_glob(rule.pattern):
+                self._globs.append(rule)
+            else:
+                self._exact.setdefault(rule.pattern, []).append(rule)
+
     def classify(self, rtype: str) -> tuple[ResourceClass, ClassRule | None]:
         found = self._cache.get(rtype)
         if found is None:
@@ -38,12 +45,6 @@ class Classifier:
 
     def _classify(self, rtype: str) -> tuple[ResourceClass, ClassRule | None]:
         weights = self.rulesets.scoring.class_weights
-        if not self._exact and not self._globs:
-            for rule in self.rulesets.classes:
-                if _is_glob(rule.pattern):
-                    self._globs.append(rule)
-                else:
-                    self._exact.setdefault(rule.pattern, []).append(rule)
         matches = self._exact.get(rtype, []) + [
             r for r in self._globs if fnmatchcase(rtype, r.pattern)
         ]

@@ -25,9 +25,13 @@ def existing_and_destroyed(plan: Plan) -> tuple[int, int]:
     return len(existing), len(destroyed)
 
 
-def teardown_finding(plan: Plan, scoring: Scoring) -> Finding | None:
-    """The shape of the incident planguard exists for: most of an environment goes away."""
-    existing, destroyed = existing_and_destroyed(plan)
+def teardown_finding(
+    source: str, existing: int, destroyed: int, scoring: Scoring
+) -> Finding | None:
+    """The shape of the incident planguard exists for: most of an environment goes away.
+
+    `existing` and `destroyed` are `existing_and_destroyed` of the plan named `source`.
+    """
     if existing < scoring.teardown_min_existing or destroyed == 0:
         return None
     share = destroyed / existing
@@ -45,7 +49,7 @@ def teardown_finding(plan: Plan, scoring: Scoring) -> Finding | None:
     )
     return Finding(
         rule=Rule.ENVIRONMENT_TEARDOWN,
-        address=plan.source,
+        address=source,
         title=f"environment teardown: {destroyed} of {existing} resources destroyed or replaced",
         score=sum(c.points for c in components),
         tier=Tier.CRITICAL,
