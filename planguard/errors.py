@@ -37,5 +37,9 @@ class RulesetError(PlanguardError):
     """A ruleset file is unreadable or does not follow the ruleset schema."""
 
 
+class PolicyError(PlanguardError):
+    """The policy (.planguard.yml) is unreadable or does not follow its schema."""
+
+
 class UsageError(PlanguardError):
     """The command line asks for something that cannot be done."""

@@ -1,0 +1,129 @@
+"""Who authored the change under review: the facts looked at and what they show."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class AuthorKind(enum.Enum):
+    """Ordered by how much scrutiny the policy applies by default (see `strictness`)."""
+
+    HUMAN = "human"
+    AUTOMATION = "automation"
+    UNKNOWN = "unknown"
+    AI = "ai"
+
+    @property
+    def strictness(self) -> int:
+        return _STRICTNESS[self]
+
+
+_STRICTNESS = {
+    AuthorKind.HUMAN: 0,
+    AuthorKind.AUTOMATION: 1,
+    AuthorKind.UNKNOWN: 2,
+    AuthorKind.AI: 3,
+}
+
+
+class Trust(enum.Enum):
+    """Who controls a signal (rulesets/authorship/ai-agents.yaml explains each)."""
+
+    SERVER = "server"
+    COMMIT = "commit"
+    CONVENTION = "convention"
+    RUNTIME = "runtime"
+
+
+class AgentKind(enum.Enum):
+    AI = "ai"
+    AUTOMATION = "automation"
+    REVIEWER = "reviewer"
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """One known non-human identity and every way it shows up."""
+
+    id: str
+    name: str
+    kind: AgentKind
+    github_ids: frozenset[int] = frozenset()
+    logins: frozenset[str] = frozenset()
+    """Lower-cased."""
+    emails: frozenset[str] = frozenset()
+    """Lower-cased."""
+    email_domains: frozenset[str] = frozenset()
+    name_suffixes: tuple[str, ...] = ()
+    trailers: frozenset[str] = frozenset()
+    """Lower-cased trailer keys."""
+    footers: tuple[str, ...] = ()
+    """Regular expressions."""
+    branch_prefixes: tuple[str, ...] = ()
+    title_prefixes: tuple[str, ...] = ()
+    labels: frozenset[str] = frozenset()
+    """Lower-cased."""
+    env: tuple[tuple[str, str | None], ...] = ()
+    """Variable name and the value it must have (None: any non-empty value)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One piece of evidence: where it was seen, what it was, how far it can be trusted."""
+
+    source: str
+    """E.g. `pull_request.user.login`, `commit 1a2b3c4 Co-authored-by`, `env CLAUDECODE`."""
+    value: str
+    trust: Trust
+    agent: str
+    """The agent id from the knowledge file, or `person` for evidence of a human."""
+    kind: AuthorKind | None
+    """What it shows; None: recorded but changes nothing (a review bot's committed suggestion)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequestInfo:
+    number: int
+    author_login: str
+    author_id: int | None
+    author_type: str | None
+    """`User` or `Bot` as GitHub reports it."""
+    head_ref: str = ""
+    head_sha: str = ""
+    title: str = ""
+    body: str = ""
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    sha: str
+    author_name: str
+    author_email: str
+    committer_name: str
+    committer_email: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorshipInputs:
+    """Everything looked at; `None` means the source was not available (not: it was empty)."""
+
+    pull_request: PullRequestInfo | None = None
+    actors: tuple[tuple[str, str], ...] = ()
+    """(variable, login) from GITHUB_ACTOR / GITHUB_TRIGGERING_ACTOR."""
+    commits: tuple[CommitInfo, ...] | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    human_from_commits: bool = True
+    """Whether commits by unknown identities count as evidence of a human (policy)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Authorship:
+    kind: AuthorKind
+    evidence: tuple[Signal, ...]
+    basis: str
+    """One sentence: why this kind."""
+    identities: tuple[str, ...]
+    """Logins and emails of everyone who authored the change (they cannot approve it)."""

@@ -1,0 +1,130 @@
+"""The gate's policy (.planguard.yml over the shipped defaults), as frozen records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import re
+from dataclasses import dataclass
+
+from planguard.authorship.model import Agent, AuthorKind
+from planguard.score.model import Tier
+
+
+@functools.total_ordering
+class GateAction(enum.Enum):
+    """What a tier calls for; ordered from least to most restrictive."""
+
+    PASS = "pass"
+    WARN = "warn"
+    REVIEW = "review"
+    BLOCK = "block"
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, GateAction):
+            return NotImplemented
+        return _ORDER.index(self) < _ORDER.index(other)
+
+
+_ORDER = [GateAction.PASS, GateAction.WARN, GateAction.REVIEW, GateAction.BLOCK]
+
+
+@dataclass(frozen=True, slots=True)
+class TierActions:
+    low: GateAction
+    medium: GateAction
+    high: GateAction
+    critical: GateAction
+
+    def at(self, tier: Tier) -> GateAction:
+        action: GateAction = getattr(self, tier.value)
+        return action
+
+
+@dataclass(frozen=True, slots=True)
+class TierCounts:
+    low: int
+    medium: int
+    high: int
+    critical: int
+
+    def at(self, tier: Tier) -> int:
+        count: int = getattr(self, tier.value)
+        return count
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerRule:
+    match: tuple[str, ...]
+    """Address globs or module paths."""
+    reviewers: tuple[str, ...]
+    """Normalised: no `@`, lower-case; `org/team` for teams."""
+    approvals: int | None
+    """Overrides the per-tier count when set."""
+    where: str
+    """`reviewers.rules[2]`: how outputs name the rule."""
+
+    def matches(self, address: str) -> bool:
+        return any(address_matches(p, address) for p in self.match)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    address: str
+    rule: str
+    """A finding rule id (`replace`, `destroy`, `hazard`, …) or `*`."""
+    reason: str
+    expires: dt.date
+    accepted_by: str
+    where: str
+
+    def matches(self, rule: str, address: str) -> bool:
+        return self.rule in ("*", rule) and address_matches(self.address, address)
+
+
+class HumanEvidence(enum.Enum):
+    COMMITS = "commits"
+    SERVER = "server"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    source: str
+    """Where it came from: `defaults`, a path, or `git REF:path`."""
+    digest: str
+    """SHA-256 of the policy text(s) it was built from."""
+    thresholds: tuple[tuple[AuthorKind, TierActions], ...]
+    approvals: TierCounts
+    default_reviewers: tuple[str, ...]
+    rules: tuple[ReviewerRule, ...]
+    policy_owners: tuple[str, ...]
+    teams: tuple[tuple[str, tuple[str, ...]], ...]
+    ai_identities: tuple[Agent, ...]
+    human_evidence: HumanEvidence
+    suppressions: tuple[Suppression, ...]
+    rulesets: tuple[str, ...]
+
+    def actions_for(self, kind: AuthorKind) -> TierActions:
+        return dict(self.thresholds)[kind]
+
+    def team_members(self, team: str) -> tuple[str, ...] | None:
+        return dict(self.teams).get(team)
+
+
+def normalise_reviewer(name: str) -> str:
+    return name.strip().lstrip("@").lower()
+
+
+@functools.lru_cache(maxsize=1024)
+def _glob(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def address_matches(pattern: str, address: str) -> bool:
+    """`*`/`?` globs (brackets are literal: addresses have `["key"]`); a module path covers
+    everything inside it."""
+    if _glob(pattern).fullmatch(address):
+        return True
+    return pattern.startswith("module.") and address.startswith((pattern + ".", pattern + "["))
