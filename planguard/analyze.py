@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planguard import __version__
+from planguard.gate.fingerprint import fingerprint
 from planguard.graph.build import build_graph_data
 from planguard.graph.dag import DependencyGraph, blast_radii, root_causes, to_networkx
 from planguard.plan.model import Plan
@@ -50,6 +51,7 @@ def analyze(
         tier=max((r.tier for r in reports), default=Tier.LOW),
         score=max((r.score for r in reports), default=0),
         rulesets=classifier.rulesets.sources,
+        fingerprint=fingerprint(r.findings for r in reports),
     )
     return report, roots
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from planguard.score.model import Finding, Tier
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +79,8 @@ class Report:
     tier: Tier
     score: int
     rulesets: tuple[str, ...]
+    fingerprint: str
+    """Digest of the risky change set (`gate.fingerprint`); approvals bind to it."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -7,6 +7,7 @@ connected components collapsed, so cycles cost nothing extra and never loop).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,8 @@ def blast_radii(
     sub = g.subgraph(relevant)
     order = sorted(relevant, key=importance)
     bit = {node: 1 << i for i, node in enumerate(order)}
+    # A mask is a set only together with the order of its bits: both go into its digest.
+    order_digest = hashlib.blake2b("\n".join(order).encode(), digest_size=16).digest()
     changing_mask = sum(bit[n] for n in changing if n in bit)
     cond = nx.condensation(sub)
     members = {c: sum(bit[n] for n in cond.nodes[c]["members"]) for c in cond}
@@ -78,7 +81,7 @@ def blast_radii(
         for node in cond.nodes[comp]["members"]:
             if node in seed_set:
                 mask = reach | (members[comp] & ~bit[node])
-                result[node] = _radius(mask, changing_mask, order)
+                result[node] = _radius(mask, changing_mask, order, order_digest)
         if pending[comp] == 0:
             del below[comp]
     return result
@@ -95,7 +98,9 @@ def _reachable(g: nx.DiGraph, seeds: Iterable[str]) -> set[str]:
     return seen
 
 
-def _radius(mask: int, changing_mask: int, order: Sequence[str]) -> BlastRadius:
+def _radius(
+    mask: int, changing_mask: int, order: Sequence[str], order_digest: bytes
+) -> BlastRadius:
     total = mask.bit_count()
     changing = (mask & changing_mask).bit_count()
     notable: list[str] = []
@@ -104,7 +109,10 @@ def _radius(mask: int, changing_mask: int, order: Sequence[str]) -> BlastRadius:
         low = rest & -rest
         notable.append(order[low.bit_length() - 1])
         rest ^= low
-    return BlastRadius(total, changing, total - changing, tuple(notable))
+    members = hashlib.blake2b(
+        order_digest + mask.to_bytes((mask.bit_length() + 7) // 8, "little"), digest_size=16
+    )
+    return BlastRadius(total, changing, total - changing, tuple(notable), members.hexdigest())
 
 
 def root_causes(

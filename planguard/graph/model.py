@@ -62,3 +62,5 @@ class BlastRadius:
     """Dependents the plan leaves alone but that lose what they depend on during the change."""
     notable: tuple[str, ...]
     """The most important dependents (bounded list), most important first."""
+    members_digest: str
+    """Digest of exactly which resources are in the radius (for the plan fingerprint)."""

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import jinja2
 
+from planguard.gate.fingerprint import short as short_fingerprint
 from planguard.resources import data_dir
 
 _ANSI = {"critical": "1;31", "high": "31", "medium": "33", "low": "32", "dim": "2", "bold": "1"}
@@ -27,6 +28,7 @@ def environment(color: bool = False) -> jinja2.Environment:
     env.filters["dot"] = dot_string
     env.filters["mermaid"] = mermaid_label
     env.filters["paint"] = _paint if color else _no_paint
+    env.filters["shortfp"] = short_fingerprint
     return env
 
 

@@ -1,0 +1,58 @@
+"""The plan fingerprint: a digest of the risky change set an approval is given for.
+
+It covers what a reviewer approves — which objects are destroyed, replaced or forgotten, how and
+why, which hazards fire on which attributes, and exactly which resources sit in each blast
+radius — and nothing else: no timestamps, no attribute values, no file paths, no scores (those
+follow the policy, not the plan). Re-planning the same risky set gives the same fingerprint; any
+new or changed risk item gives a different one, and voids approvals given for the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from planguard.score.model import Finding, Rule
+
+_PLAN_LEVEL = frozenset({Rule.ENVIRONMENT_TEARDOWN, Rule.INCOMPLETE_PLAN})
+VERSION = "pg1"
+
+
+def fingerprint(roots: Iterable[Iterable[Finding]]) -> str:
+    """One digest over the findings of every root; the order of roots does not matter."""
+    digests = sorted(_root_digest(findings) for findings in roots)
+    return _sha(json.dumps([VERSION, digests]))
+
+
+def short(fingerprint: str) -> str:
+    return fingerprint[:12]
+
+
+def _root_digest(findings: Iterable[Finding]) -> str:
+    items = sorted(json.dumps(_item(f), sort_keys=True) for f in findings)
+    return _sha("\n".join(items))
+
+
+def _item(finding: Finding) -> dict[str, object]:
+    if finding.rule in _PLAN_LEVEL:
+        # The plan-level finding's address is the plan's file name: not part of the risk.
+        return {"rule": finding.rule.value, "parts": sorted(c.name for c in finding.components)}
+    blast = finding.blast
+    return {
+        "rule": finding.rule.value,
+        "address": finding.address,
+        "action": finding.action.value if finding.action else None,
+        "reason": finding.action_reason,
+        "replace_paths": list(finding.replace_paths),
+        "previous_address": finding.previous_address,
+        "deposed": finding.deposed,
+        "drifted": finding.drifted,
+        "hazards": sorted(f"{h.id}:{h.attribute}" for h in finding.hazards),
+        "root_causes": sorted(finding.root_causes),
+        "blast": [blast.total, blast.changing, blast.members_digest] if blast else None,
+    }
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
