@@ -1,0 +1,58 @@
+"""Approvals from any source (SSH-signed files, GitHub reviews) in one shape."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class ApprovalSource(enum.Enum):
+    SSH = "ssh-signature"
+    GITHUB = "github-review"
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    reviewer: str
+    """Normalised login (no `@`, lower-case)."""
+    source: ApprovalSource
+    at: str
+    """When it was given (ISO 8601, as the source reports it)."""
+    fingerprint: str | None
+    """The plan fingerprint it approves; None when it binds to a commit instead."""
+    commit: str | None = None
+    """The head commit it approves (GitHub reviews)."""
+    aliases: tuple[str, ...] = ()
+    """Other names of the same person (emails in the allowed-signers line)."""
+    detail: str = ""
+    """Where it came from: a file name, a review id."""
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedApproval:
+    reviewer: str
+    source: ApprovalSource
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalSet:
+    accepted: tuple[Approval, ...] = ()
+    rejected: tuple[RejectedApproval, ...] = ()
+    errors: tuple[str, ...] = ()
+    """Approvals that could not be checked at all (never counted: fail closed)."""
+
+    def __add__(self, other: ApprovalSet) -> ApprovalSet:
+        return ApprovalSet(
+            self.accepted + other.accepted,
+            self.rejected + other.rejected,
+            self.errors + other.errors,
+        )
+
+
+class Membership(Protocol):
+    """Whether `login` belongs to `team` (`org/team`); None when that cannot be told."""
+
+    def __call__(self, team: str, login: str) -> bool | None: ...

@@ -1,0 +1,65 @@
+"""The rules every approval passes, whatever its source. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from planguard.approvals.model import Approval, ApprovalSet, RejectedApproval
+from planguard.authorship.model import Agent, Authorship
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What an approval must be for."""
+
+    fingerprint: str
+    head_sha: str | None = None
+
+
+def screen(
+    approvals: ApprovalSet, target: Target, authorship: Authorship, agents: Sequence[Agent]
+) -> ApprovalSet:
+    """Keep approvals for this exact plan (or head commit) by someone other than its authors,
+    and not by a bot or an AI identity; say why each other one does not count."""
+    accepted: list[Approval] = []
+    rejected = list(approvals.rejected)
+    authors = set(authorship.identities)
+    agent_logins = {login for agent in agents for login in agent.logins}
+    agent_emails = {email for agent in agents for email in agent.emails}
+    for approval in approvals.accepted:
+        reason = _why_not(approval, target, authors, agent_logins | agent_emails)
+        if reason is None:
+            accepted.append(approval)
+        else:
+            rejected.append(
+                RejectedApproval(approval.reviewer, approval.source, reason, approval.detail)
+            )
+    return ApprovalSet(tuple(_distinct(accepted)), tuple(rejected), approvals.errors)
+
+
+def _why_not(approval: Approval, target: Target, authors: set[str], agents: set[str]) -> str | None:
+    names = {approval.reviewer, *(a.lower() for a in approval.aliases)}
+    if approval.fingerprint is not None and approval.fingerprint != target.fingerprint:
+        return (
+            f"approves plan fingerprint {approval.fingerprint[:12]}, not this plan's"
+            f" {target.fingerprint[:12]}: the risky changes differ"
+        )
+    if approval.commit is not None and approval.commit != target.head_sha:
+        head = (target.head_sha or "unknown")[:12]
+        return f"approves commit {approval.commit[:12]}, not the head commit {head}"
+    if approval.fingerprint is None and approval.commit is None:
+        return "names neither a plan fingerprint nor a commit"
+    if names & authors:
+        return "an author of the change cannot approve it"
+    if approval.reviewer.endswith("[bot]") or names & agents:
+        return "bots and AI agents cannot approve"
+    return None
+
+
+def _distinct(approvals: Iterable[Approval]) -> list[Approval]:
+    """One approval per person counts once, however many files or reviews they left."""
+    seen: dict[str, Approval] = {}
+    for approval in approvals:
+        seen.setdefault(approval.reviewer, approval)
+    return list(seen.values())
