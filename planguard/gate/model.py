@@ -1,0 +1,83 @@
+"""The gate's decision and everything that explains it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from planguard.approvals.model import ApprovalSet
+from planguard.authorship.model import Authorship
+from planguard.errors import ExitCode
+from planguard.policy.model import GateAction, Suppression
+from planguard.score.model import Finding, Tier
+
+
+class Verdict(enum.Enum):
+    PASS = "pass"
+    WARN = "warn"
+    APPROVED = "approved"
+    """A review was required and the named reviewers approved this exact plan."""
+    REVIEW_REQUIRED = "review required"
+    BLOCK = "block"
+
+    @property
+    def allowed(self) -> bool:
+        return self in (Verdict.PASS, Verdict.WARN, Verdict.APPROVED)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK if self.allowed else ExitCode.GATE_TRIPPED
+
+
+@dataclass(frozen=True, slots=True)
+class GateItem:
+    """One finding as the gate sees it: its tier after suppressions and what the policy asks."""
+
+    finding: Finding
+    tier: Tier
+    action: GateAction
+    why: str
+    suppression: Suppression | None = None
+    suppression_expired: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A set of named reviewers of whom `needed` must approve, and why."""
+
+    rule: str
+    """The policy entry that names them (`reviewers.rules[0]`, `reviewers.default`, …)."""
+    reviewers: tuple[str, ...]
+    needed: int
+    reasons: tuple[str, ...]
+    """Finding ids (or the policy change) that need it."""
+    approved_by: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """E.g. a team whose membership cannot be checked."""
+
+    @property
+    def satisfied(self) -> bool:
+        return bool(self.reviewers) and len(self.approved_by) >= self.needed
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    items: tuple[GateItem, ...]
+    requirements: tuple[Requirement, ...]
+    authorship: Authorship
+    fingerprint: str
+    policy_source: str
+    policy_digest: str
+    approvals: ApprovalSet
+    policy_changes: tuple[str, ...] = ()
+    """Files of the gate's own configuration that the change edits."""
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return self.verdict.exit_code
+
+    @property
+    def missing(self) -> tuple[Requirement, ...]:
+        return tuple(r for r in self.requirements if not r.satisfied)
