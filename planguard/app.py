@@ -8,7 +8,9 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from planguard import audit
 from planguard.analyze import RootAnalysis, analyze
 from planguard.errors import ExitCode, UsageError
 from planguard.graph.dag import neighbourhood
@@ -190,3 +192,9 @@ def rules_command(rulesets: Sequence[str], as_json: bool) -> Outcome:
         return Outcome(json.dumps(body, indent=2) + "\n", ExitCode.OK)
     text = render("rules.txt.j2", rows=rows, hazards=loaded.hazards, sources=loaded.sources)
     return Outcome(text, ExitCode.OK)
+
+
+def audit_verify_command(log: str, expect_head: str | None) -> Outcome:
+    result = audit.verify(Path(log), expect_head)
+    text = render("audit.txt.j2", check=result, log=log)
+    return Outcome(text, ExitCode.OK if result.ok else ExitCode.GATE_TRIPPED)

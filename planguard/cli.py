@@ -5,15 +5,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from planguard import __version__, app
+from planguard.checkrun import (
+    DEFAULT_POLICY,
+    ApproveOptions,
+    CheckOptions,
+    GateSetup,
+    approve_command,
+    check_command,
+)
 from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.render.engine import use_color
 from planguard.score.model import Tier
@@ -137,6 +148,172 @@ def rules() -> None:
 def rules_list(rulesets: tuple[str, ...], fmt: str) -> int:
     """List resource classes per ruleset and every hazard."""
     return _emit(app.rules_command(rulesets, fmt == "json"), None)
+
+
+def _gate_options(func: F) -> F:
+    """Options `check` and `approve` share: where the plans are and the trusted policy."""
+    for option in reversed(
+        [
+            click.argument("plans", nargs=-1, required=True),
+            _RULESET,
+            _TERRAFORM,
+            click.option(
+                "--policy",
+                "policy_file",
+                metavar="PATH",
+                help=f"Policy file, relative to the repository root [default: {DEFAULT_POLICY}].",
+            ),
+            click.option(
+                "--policy-ref",
+                metavar="REF",
+                help="Read the policy, its rulesets and allowed signers from this git ref"
+                " (the PR's base branch), never from the change under review.",
+            ),
+            click.option(
+                "--base",
+                metavar="REF",
+                help="The change is BASE..HEAD: its commits show who authored it and whether it"
+                " edits the policy. Also the policy ref when --policy-ref is not given.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _setup(
+    plans: tuple[str, ...],
+    rulesets: tuple[str, ...],
+    terraform_bin: str,
+    policy_file: str | None,
+    policy_ref: str | None,
+    base: str | None,
+) -> GateSetup:
+    return GateSetup(
+        plans=plans,
+        cwd=Path.cwd(),
+        rulesets=rulesets,
+        terraform_bin=terraform_bin,
+        policy_file=policy_file,
+        policy_ref=policy_ref,
+        base=base,
+    )
+
+
+@cli.command()
+@_gate_options
+@_format_option(app.ReportFormat, "text")
+@click.option(
+    "--approvals",
+    multiple=True,
+    metavar="PATH",
+    help="SSH-signed approval files (or directories of *.approval files). Repeatable.",
+)
+@click.option(
+    "--allowed-signers",
+    type=click.Path(dir_okay=False),
+    help="Reviewers' SSH keys in git's allowed-signers format (overrides the policy's).",
+)
+@click.option(
+    "--audit-log",
+    type=click.Path(dir_okay=False),
+    help="Append this decision to a hash-chained JSON-lines audit log.",
+)
+@click.option(
+    "--event",
+    "event_path",
+    type=click.Path(dir_okay=False, exists=True),
+    envvar="GITHUB_EVENT_PATH",
+    help="GitHub event payload (default: $GITHUB_EVENT_PATH): the PR author, branch, labels.",
+)
+@_OUTPUT
+def check(
+    plans: tuple[str, ...],
+    rulesets: tuple[str, ...],
+    terraform_bin: str,
+    policy_file: str | None,
+    policy_ref: str | None,
+    base: str | None,
+    fmt: str,
+    approvals: tuple[str, ...],
+    allowed_signers: str | None,
+    audit_log: str | None,
+    event_path: str | None,
+    output: str | None,
+) -> int:
+    """The pre-apply gate: analyze PLAN(s), detect who authored the change, apply the policy,
+    verify approvals. Exit 0 allowed (pass/warn/approved), 1 not allowed (review required or
+    blocked), 2 usage/input/config error, 3 internal error."""
+    opts = CheckOptions(
+        setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base),
+        env=tuple(os.environ.items()),
+        now=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        approvals=approvals,
+        allowed_signers=allowed_signers,
+        audit_log=audit_log,
+        event_path=event_path or None,
+        format=app.ReportFormat(fmt),
+        color=output is None and use_color(sys.stdout.isatty()),
+    )
+    return _emit(check_command(opts), output)
+
+
+@cli.command()
+@_gate_options
+@click.option("--as", "reviewer", required=True, metavar="LOGIN", help="Your GitHub login.")
+@click.option(
+    "--key",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Your SSH private key (or its .pub when the key is in ssh-agent).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(),
+    help="Approval file, or a directory to write <fingerprint>.<login>.approval into.",
+)
+@click.option(
+    "--fingerprint",
+    metavar="DIGEST",
+    help="Approve this fingerprint (from `planguard check`) instead of computing it.",
+)
+def approve(
+    plans: tuple[str, ...],
+    rulesets: tuple[str, ...],
+    terraform_bin: str,
+    policy_file: str | None,
+    policy_ref: str | None,
+    base: str | None,
+    reviewer: str,
+    key: str,
+    output: str,
+    fingerprint: str | None,
+) -> int:
+    """Approve exactly this plan: sign its fingerprint with your SSH key."""
+    opts = ApproveOptions(
+        setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base),
+        reviewer=reviewer,
+        key=key,
+        output=output,
+        now=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        fingerprint=fingerprint,
+    )
+    return _emit(approve_command(opts), None)
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit log."""
+
+
+@audit_group.command("verify")
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--expect-head", metavar="SHA256", help="The digest the log must end in.")
+def audit_verify(log: str, expect_head: str | None) -> int:
+    """Find edited, deleted, reordered or inserted lines. Exit 1 when the log was tampered with."""
+    return _emit(app.audit_verify_command(log, expect_head), None)
 
 
 def _emit(outcome: app.Outcome, output: str | None) -> int:

@@ -38,6 +38,7 @@ _TOP = {
     "authorship",
     "suppressions",
     "rulesets",
+    "allowed_signers",
 }
 _TIERS = [t.value for t in Tier]
 _SUPPRESSION_KEYS = {"address", "rule", "reason", "expires", "accepted_by"}
@@ -134,7 +135,12 @@ def _build(doc: Mapping[str, object], source: str, digest: str) -> Policy:
         ),
         suppressions=_suppressions(doc.get("suppressions", [])),
         rulesets=d.strings(doc.get("rulesets", []), "rulesets"),
+        allowed_signers=_optional_path(doc.get("allowed_signers"), "allowed_signers"),
     )
+
+
+def _optional_path(value: object, where: str) -> str | None:
+    return None if value is None else d.string(value, where)
 
 
 def _thresholds(raw: object) -> tuple[tuple[AuthorKind, TierActions], ...]:

@@ -104,6 +104,8 @@ class Policy:
     human_evidence: HumanEvidence
     suppressions: tuple[Suppression, ...]
     rulesets: tuple[str, ...]
+    allowed_signers: str | None
+    """Reviewers' SSH keys (git's allowed-signers format), read from where the policy is."""
 
     def actions_for(self, kind: AuthorKind) -> TierActions:
         return dict(self.thresholds)[kind]

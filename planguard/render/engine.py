@@ -29,6 +29,7 @@ def environment(color: bool = False) -> jinja2.Environment:
     env.filters["mermaid"] = mermaid_label
     env.filters["paint"] = _paint if color else _no_paint
     env.filters["shortfp"] = short_fingerprint
+    env.filters["mention"] = mention
     return env
 
 
@@ -48,6 +49,11 @@ def _no_paint(text: object, style: str) -> str:
 def _paint(text: object, style: str) -> str:
     code = _ANSI.get(style)
     return f"\x1b[{code}m{text}\x1b[0m" if code else str(text)
+
+
+def mention(reviewer: object) -> str:
+    """A policy-named reviewer as an @mention (the only mentions planguard writes)."""
+    return "@" + str(reviewer).lstrip("@")
 
 
 def md_code(text: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import json
 from collections.abc import Mapping
@@ -21,6 +22,8 @@ def to_jsonable(value: object) -> JSON:
         if isinstance(value, Finding):
             out = {"id": value.id, **out}
         return out
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, Mapping):
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, frozenset, set)):

@@ -1,0 +1,93 @@
+"""Reading a git repository (the only place planguard runs git): files at a ref, commits of a
+range, files a change touches. Errors say which ref or repository and what to do."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from planguard.authorship.model import CommitInfo
+from planguard.errors import UsageError
+
+_TIMEOUT = 60
+_FIELD, _RECORD = "\x00", "\x1e"
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("git")
+    if binary is None:
+        raise UsageError("git not found: install git, or drop --base/--policy-ref")
+    try:
+        return subprocess.run(
+            [binary, "-c", "core.quotePath=false", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"git {args[0]} timed out after {_TIMEOUT}s in {cwd}") from None
+
+
+def _ok(args: list[str], cwd: Path, what: str) -> str:
+    done = _git(args, cwd)
+    if done.returncode != 0:
+        message = done.stderr.strip().splitlines()
+        raise UsageError(f"{what}: {message[-1] if message else 'git failed'}")
+    return done.stdout
+
+
+def repo_root(cwd: Path) -> Path | None:
+    if shutil.which("git") is None:
+        return None
+    done = _git(["rev-parse", "--show-toplevel"], cwd)
+    return Path(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def require_ref(ref: str, cwd: Path) -> str:
+    """The commit `ref` names, or a usage error saying how to make it available."""
+    done = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd)
+    if done.returncode != 0:
+        raise UsageError(
+            f"git ref {ref!r} not found in {cwd}: fetch it first (in GitHub Actions:"
+            " actions/checkout with `fetch-depth: 0`)"
+        )
+    return done.stdout.strip()
+
+
+def show_file(ref: str, path: str, cwd: Path) -> str | None:
+    """The file's text at `ref`; None when the file does not exist there."""
+    require_ref(ref, cwd)
+    done = _git(["show", f"{ref}:{path}"], cwd)
+    return done.stdout if done.returncode == 0 else None
+
+
+def head_commit(cwd: Path) -> str | None:
+    done = _git(["rev-parse", "HEAD"], cwd)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def commits(base: str, cwd: Path) -> tuple[CommitInfo, ...]:
+    """Commits in `base..HEAD` (what the change adds), oldest first."""
+    require_ref(base, cwd)
+    fmt = _FIELD.join(["%H", "%an", "%ae", "%cn", "%ce", "%B"]) + _RECORD
+    out = _ok(["log", "--reverse", f"--format={fmt}", f"{base}..HEAD"], cwd, f"git log {base}..")
+    found = []
+    for record in out.split(_RECORD):
+        fields = record.lstrip("\n").split(_FIELD)
+        if len(fields) == 6:
+            found.append(CommitInfo(*fields))
+    return tuple(found)
+
+
+def changed_files(base: str, cwd: Path) -> tuple[str, ...]:
+    """Files the change touches since it left `base`: commits, uncommitted edits, new files."""
+    require_ref(base, cwd)
+    fork = _ok(["merge-base", base, "HEAD"], cwd, f"git merge-base {base} HEAD").strip()
+    diffed = _ok(["diff", "--name-only", fork], cwd, f"git diff {base}")
+    untracked = _ok(["ls-files", "--others", "--exclude-standard"], cwd, "git ls-files")
+    return tuple(sorted({p for p in (diffed + untracked).splitlines() if p}))
