@@ -74,7 +74,7 @@ def head_commit(cwd: Path) -> str | None:
 def commits(base: str, cwd: Path) -> tuple[CommitInfo, ...]:
     """Commits in `base..HEAD` (what the change adds), oldest first."""
     require_ref(base, cwd)
-    fmt = _FIELD.join(["%H", "%an", "%ae", "%cn", "%ce", "%B"]) + _RECORD
+    fmt = "%x00".join(["%H", "%an", "%ae", "%cn", "%ce", "%B"]) + "%x1e"  # git's hex escapes
     out = _ok(["log", "--reverse", f"--format={fmt}", f"{base}..HEAD"], cwd, f"git log {base}..")
     found = []
     for record in out.split(_RECORD):
