@@ -87,7 +87,9 @@ def append(path: Path, record: dict[str, object]) -> str:
 def verify(path: Path, expect_head: str | None = None) -> AuditCheck:
     lines = _read_lines(path)
     digests = [_digest(line) for line in lines]
-    where = {d: i for i, d in enumerate(digests)}
+    where: dict[str, int] = {}
+    for i, d in enumerate(digests):
+        where.setdefault(d, i)
     parsed = [_parse(line) for line in lines]
     referenced = {where.get(p[1]) for p in parsed if p is not None}
     problems: list[Problem] = []
@@ -96,6 +98,10 @@ def verify(path: Path, expect_head: str | None = None) -> AuditCheck:
             problems.append(Problem(i + 1, "corrupt", f"line {i + 1} is not an audit entry"))
             continue
         seq, prev = item
+        if where[digests[i]] != i:
+            first = where[digests[i]] + 1
+            problems.append(Problem(i + 1, "inserted", f"line {i + 1} repeats line {first}"))
+            continue
         before = parsed[i - 1] if i > 0 else None
         target = -1 if prev == GENESIS else where.get(prev)
         if target == i - 1:
