@@ -36,9 +36,7 @@ def git(repo: Path, *args: str, author: tuple[str, str] = HUMAN) -> str:
     return done.stdout
 
 
-def commit(
-    repo: Path, message: str, files: dict[str, str], author: tuple[str, str] = HUMAN
-) -> str:
+def commit(repo: Path, message: str, files: dict[str, str], author: tuple[str, str] = HUMAN) -> str:
     for name, text in files.items():
         path = repo / name
         path.parent.mkdir(parents=True, exist_ok=True)

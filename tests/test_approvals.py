@@ -123,14 +123,20 @@ def test_approvals_that_do_not_count(
 
 
 def test_approval_survives_a_replan_of_the_same_risky_set(
-    ai_repo: Path, real_plans: dict[str, Path], terraform: object, all_keys: dict[str, Key],
-    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+    ai_repo: Path,
+    real_plans: dict[str, Path],
+    terraform: object,
+    all_keys: dict[str, Key],
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
 ) -> None:
     from scenarios import SCENARIOS, make_plan
 
     plan = real_plans["destroy"]
     replanned = make_plan(terraform, SCENARIOS["destroy"], tmp_path_factory.mktemp("again"))  # type: ignore[arg-type]
-    assert json.loads(plan.read_text())["timestamp"] != json.loads(replanned.read_text())["timestamp"]
+    assert (
+        json.loads(plan.read_text())["timestamp"] != json.loads(replanned.read_text())["timestamp"]
+    )
     approvals = approve(plan, all_keys["alice"], tmp_path / "approvals")
     code, decision, _ = check(replanned, "--approvals", str(approvals))
     assert code == 0 and decision["verdict"] == "approved"
@@ -173,29 +179,43 @@ HEAD = "a" * 40
 def review(
     rid: int, login: str, state: str, commit: str | None = HEAD, kind: str = "User", body: str = ""
 ) -> Review:
-    return Review(rid, login, hash(login) % 10_000, kind, state, commit, f"2026-11-2{rid}T00:00:00Z", body)
+    return Review(
+        rid, login, hash(login) % 10_000, kind, state, commit, f"2026-11-2{rid}T00:00:00Z", body
+    )
 
 
 GITHUB_CASES = {
     "approved on head": ([review(1, "alice", "APPROVED")], ["alice"]),
     "comment after approval keeps it": (
-        [review(1, "alice", "APPROVED"), review(2, "alice", "COMMENTED")], ["alice"],
+        [review(1, "alice", "APPROVED"), review(2, "alice", "COMMENTED")],
+        ["alice"],
     ),
     "changes requested after approval withdraws it": (
-        [review(1, "alice", "APPROVED"), review(2, "alice", "CHANGES_REQUESTED")], [],
+        [review(1, "alice", "APPROVED"), review(2, "alice", "CHANGES_REQUESTED")],
+        [],
     ),
     "dismissed approval": ([review(1, "alice", "APPROVED"), review(2, "alice", "DISMISSED")], []),
     "approval after changes requested": (
-        [review(1, "alice", "CHANGES_REQUESTED"), review(2, "alice", "APPROVED")], ["alice"],
+        [review(1, "alice", "CHANGES_REQUESTED"), review(2, "alice", "APPROVED")],
+        ["alice"],
     ),
     "stale commit": ([review(1, "alice", "APPROVED", commit="b" * 40)], []),
     "commit gone": ([review(1, "alice", "APPROVED", commit=None)], []),
     "bot": ([review(1, "helper[bot]", "APPROVED", kind="Bot")], []),
     "ai identity with a user account": ([review(1, "openhands-agent", "APPROVED")], []),
     "pr author": ([review(1, "dave", "APPROVED")], []),
-    "pinned to this plan": ([review(1, "alice", "APPROVED", body="planguard-fingerprint: " + "f" * 64)], ["alice"]),
-    "pinned to another plan": ([review(1, "alice", "APPROVED", body="planguard-fingerprint: " + "e" * 64)], []),
-    "two people": ([review(1, "alice", "APPROVED"), review(2, "bob", "APPROVED")], ["alice", "bob"]),
+    "pinned to this plan": (
+        [review(1, "alice", "APPROVED", body="planguard-fingerprint: " + "f" * 64)],
+        ["alice"],
+    ),
+    "pinned to another plan": (
+        [review(1, "alice", "APPROVED", body="planguard-fingerprint: " + "e" * 64)],
+        [],
+    ),
+    "two people": (
+        [review(1, "alice", "APPROVED"), review(2, "bob", "APPROVED")],
+        ["alice", "bob"],
+    ),
 }
 
 

@@ -31,7 +31,11 @@ def test_entries_record_the_decision(log: Path, real_plans: dict[str, Path]) -> 
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     assert [e["seq"] for e in lines] == [0, 1, 2, 3, 4]
     assert [e["verdict"] for e in lines] == [
-        "pass", "review required", "review required", "review required", "pass",
+        "pass",
+        "review required",
+        "review required",
+        "review required",
+        "pass",
     ]
     destroy_fp = cli(["analyze", str(real_plans["destroy"]), "--format", "json"]).json()
     assert lines[1]["fingerprint"] == destroy_fp["fingerprint"]  # type: ignore[index]

@@ -1,4 +1,4 @@
-"""The documented verdicts (docs/gate.md) for author × plan, on real plans and real git repos."""
+"""The documented verdicts (docs/gate.md) for author x plan, on real plans and real git repos."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ def documented_matrix() -> list[tuple[str, str, str]]:
         for line in table.group(1).strip().splitlines()
     ]
     header, body = rows[0], rows[2:]
-    return [(row[0], author, verdict) for row in body for author, verdict in zip(header[1:], row[1:])]
+    return [
+        (row[0], author, verdict)
+        for row in body
+        for author, verdict in zip(header[1:], row[1:], strict=True)
+    ]
 
 
 MATRIX = documented_matrix()

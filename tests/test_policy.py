@@ -48,13 +48,22 @@ VALID = {
 INVALID = {
     "typo at top": ("thresolds: {}\n", "thresolds: unknown key"),
     "typo in tier": ("thresholds: {ai: {hihg: warn}}\n", "thresholds.ai.hihg: unknown key"),
-    "bad action": ("thresholds: {human: {high: maybe}}\n", "thresholds.human.high: expected one of"),
+    "bad action": (
+        "thresholds: {human: {high: maybe}}\n",
+        "thresholds.human.high: expected one of",
+    ),
     "ai critical passes": ("thresholds: {ai: {critical: pass}}\n", "thresholds.ai.critical"),
-    "unknown critical warns": ("thresholds: {unknown: {critical: warn}}\n", "thresholds.unknown.critical"),
+    "unknown critical warns": (
+        "thresholds: {unknown: {critical: warn}}\n",
+        "thresholds.unknown.critical",
+    ),
     "zero approvals": ("approvals: {high: 0}\n", "approvals.high: expected at least 1"),
     "reviewer with space": ("reviewers: {default: ['@a b']}\n", "reviewers.default[0]"),
     "team path too deep": ("reviewers: {default: ['@a/b/c']}\n", "reviewers.default[0]"),
-    "rule without reviewers": ("reviewers: {rules: [{match: x}]}\n", "reviewers.rules[0].reviewers"),
+    "rule without reviewers": (
+        "reviewers: {rules: [{match: x}]}\n",
+        "reviewers.rules[0].reviewers",
+    ),
     "suppression missing expiry": (
         "suppressions: [{address: a, rule: destroy, reason: r, accepted_by: '@x'}]\n",
         "suppressions[0].expires: required",

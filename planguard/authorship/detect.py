@@ -125,7 +125,11 @@ def _human_evidence(inputs: AuthorshipInputs, signals: Sequence[Signal]) -> list
     commits = inputs.commits or ()
     if not inputs.human_from_commits or not commits:
         return []
-    named = {s.source.split(" ")[1] for s in signals if s.source.startswith("commit ")}
+    named = {
+        s.source.split(" ")[1]
+        for s in signals
+        if s.source.startswith("commit ") and s.kind is not None
+    }
     people = [c for c in commits if c.sha[:12] not in named]
     return [
         Signal(
@@ -181,7 +185,7 @@ def _signal(source: str, value: str, trust: Trust, agent: Agent) -> Signal:
 
 def _basis(kind: AuthorKind, signals: Sequence[Signal]) -> str:
     if kind is AuthorKind.UNKNOWN:
-        return "no evidence of who authored the change: treated by the `unknown` policy"
+        return "unknown: no evidence of who authored the change (the `unknown` policy applies)"
     trust_order = [Trust.SERVER, Trust.COMMIT, Trust.RUNTIME, Trust.CONVENTION]
     strongest = min(
         (s for s in signals if s.kind is kind), key=lambda s: trust_order.index(s.trust)

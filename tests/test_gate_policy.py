@@ -1,0 +1,270 @@
+"""Trusted policy, suppressions, policy edits, fail-closed floors and the fingerprint, end to end
+through `planguard check` on real plans in real git repositories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from gate_workspace import POLICY, add_change, keys, make_repo
+from gitrepo import CLAUDE_TRAILER, CLEARED_ENV, Key, allowed_signers, commit
+from helpers import cli
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CLEARED_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def all_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    return keys(tmp_path_factory.mktemp("keys"))
+
+
+SUPPRESS_TEARDOWN = """
+suppressions:
+  - address: "*"
+    rule: environment-teardown
+    reason: decommissioning the sandbox (CHG-1)
+    expires: {expires}
+    accepted_by: "@alice"
+"""
+LOOSE = "thresholds: {ai: {high: pass, critical: review}}\n"
+
+
+def check(plan: Path, *args: str) -> tuple[int, dict[str, object]]:
+    result = cli(["check", str(plan), *args, "--format", "json"])
+    assert result.code in (0, 1), result.err
+    return result.code, result.json()["decision"]  # type: ignore[index,return-value]
+
+
+def approve(plan: Path, key: Key, out: Path) -> None:
+    out.mkdir(exist_ok=True)
+    args = [
+        "approve",
+        str(plan),
+        "--policy-ref",
+        "main",
+        "--as",
+        key.login,
+        "--key",
+        str(key.private),
+    ]
+    assert cli([*args, "-o", str(out)]).code == 0
+
+
+def ai_edit(repo: Path, files: dict[str, str]) -> None:
+    commit(repo, f"tune the gate\n\n{CLAUDE_TRAILER}\n", files)
+
+
+def test_a_change_cannot_loosen_its_own_gate(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo(tmp_path / "repo", all_keys)
+    monkeypatch.chdir(repo)
+    ai_edit(
+        repo, {".planguard.yml": POLICY + LOOSE + SUPPRESS_TEARDOWN.format(expires="2099-01-01")}
+    )
+    plan = real_plans["destroy"]
+    code, decision = check(plan, "--base", "main")
+    assert code == 1 and decision["verdict"] == "review required"
+    assert decision["policy_changes"] == [".planguard.yml"]
+    assert not any(i["suppression"] for i in decision["items"])  # type: ignore[union-attr]
+    rules = {r["rule"]: r for r in decision["requirements"]}  # type: ignore[union-attr]
+    assert rules["reviewers.policy_owners"]["reviewers"] == ["carol"]
+    # alice approves the plan; the gate edit still needs carol, the policy owner.
+    out = tmp_path / "approvals"
+    approve(plan, all_keys["alice"], out)
+    code, decision = check(plan, "--base", "main", "--approvals", str(out))
+    assert code == 1
+    approve(plan, all_keys["carol"], out)
+    code, decision = check(plan, "--base", "main", "--approvals", str(out))
+    assert code == 0 and decision["verdict"] == "approved"
+
+
+def test_a_human_editing_the_policy_gets_the_human_threshold(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo(tmp_path / "repo", all_keys)
+    monkeypatch.chdir(repo)
+    commit(repo, "tune the gate", {".planguard.yml": POLICY + LOOSE})
+    code, decision = check(real_plans["noop"], "--base", "main")
+    assert decision["policy_changes"] == [".planguard.yml"] and decision["requirements"] == []
+    assert code == 0
+
+
+def test_a_signer_key_added_by_the_change_does_not_count(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo(tmp_path / "repo", all_keys)
+    monkeypatch.chdir(repo)
+    forged = allowed_signers({"alice": all_keys["mallory"]}, {})
+    ai_edit(repo, {".planguard/allowed_signers": forged})
+    plan = real_plans["destroy"]
+    out = tmp_path / "approvals"
+    out.mkdir()
+    args = ["approve", str(plan), "--as", "alice", "--key", str(all_keys["mallory"].private)]
+    assert cli([*args, "-o", str(out)]).code == 0
+    code, decision = check(plan, "--base", "main", "--approvals", str(out))
+    assert code == 1
+    assert "does not verify" in decision["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
+    assert decision["policy_changes"] == [".planguard/allowed_signers"]
+
+
+@pytest.mark.parametrize(("expires", "applied"), [("2099-01-01", True), ("2020-01-01", False)])
+def test_trusted_suppressions_lower_the_tier_and_show_everywhere(
+    expires: str,
+    applied: bool,
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    policy = POLICY + SUPPRESS_TEARDOWN.format(expires=expires)
+    repo = make_repo(tmp_path / "repo", all_keys, policy=policy)
+    add_change(repo, "human")
+    monkeypatch.chdir(repo)
+    plan = real_plans["destroy"]
+    code, decision = check(plan, "--base", "main")
+    (item,) = [i for i in decision["items"] if i["finding"]["rule"] == "environment-teardown"]  # type: ignore[union-attr,index]
+    assert item["suppression"]["reason"] == "decommissioning the sandbox (CHG-1)"
+    assert item["suppression_expired"] is not applied
+    assert item["tier"] == ("low" if applied else "critical")
+    # The human author's destroy of a sandbox, accepted by alice: allowed; expired: review.
+    assert code == (0 if applied else 1)
+    text = cli(["check", str(plan), "--base", "main"]).out
+    markdown = cli(["check", str(plan), "--base", "main", "--format", "markdown"]).out
+    assert "suppressions[0]" in text and "suppressions[0]" in markdown
+    assert ("EXPIRED" in text) is not applied
+
+
+def _variant(plan: Path, tmp_path: Path, **changes: object) -> Path:
+    doc = json.loads(plan.read_text())
+    doc.update(changes)
+    out = tmp_path / "variant.json"
+    out.write_text(json.dumps(doc))
+    return out
+
+
+def test_errored_plan_is_blocked_even_when_approved(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo(tmp_path / "repo", all_keys)
+    add_change(repo, "human")
+    monkeypatch.chdir(repo)
+    plan = _variant(real_plans["noop"], tmp_path, errored=True)
+    out = tmp_path / "approvals"
+    approve(plan, all_keys["alice"], out)
+    code, decision = check(plan, "--base", "main", "--approvals", str(out))
+    assert code == 1 and decision["verdict"] == "block"
+
+
+def test_partial_plan_needs_review_even_from_a_human(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo(tmp_path / "repo", all_keys)
+    add_change(repo, "human")
+    monkeypatch.chdir(repo)
+    code, decision = check(_variant(real_plans["noop"], tmp_path, complete=False), "--base", "main")
+    assert code == 1 and decision["verdict"] == "review required"
+    assert decision["authorship"]["kind"] == "human"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--base", "no-such-branch"], "git ref 'no-such-branch' not found"),
+        (["--policy", "missing.yml"], "missing.yml: policy file not found"),
+        (["--policy-ref", "main", "--policy", "other.yml"], None),
+    ],
+)
+def test_configuration_errors_exit_2_never_pass(
+    args: list[str],
+    words: str | None,
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo(tmp_path / "repo", all_keys)
+    monkeypatch.chdir(repo)
+    result = cli(["check", str(real_plans["destroy"]), *args])
+    if words is None:  # no policy at that path on main: defaults apply, and it says so
+        assert result.code == 1 and "no other.yml at main" in result.out
+    else:
+        assert result.code == 2 and words in result.err, result.err
+
+
+def test_invalid_policy_on_the_trusted_ref_is_exit_2(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo(tmp_path / "repo", all_keys, policy="thresholds: {ai: {critical: pass}}\n")
+    monkeypatch.chdir(repo)
+    result = cli(["check", str(real_plans["destroy"]), "--base", "main"])
+    assert result.code == 2
+    assert "git main:.planguard.yml: thresholds.ai.critical" in result.err
+
+
+def test_fingerprint_tracks_the_risky_set(real_plans: dict[str, Path]) -> None:
+    def fp(name: str) -> str:
+        return cli(["analyze", str(real_plans[name]), "--format", "json"]).json()["fingerprint"]  # type: ignore[index,return-value]
+
+    fingerprints = {
+        name: fp(name) for name in ("noop", "update", "replace_cascade", "destroy", "orders")
+    }
+    assert fingerprints["noop"] == fingerprints["update"]  # no risk item in either
+    risky = [fingerprints[n] for n in ("replace_cascade", "destroy", "orders")]
+    assert len(set(risky)) == 3 and fingerprints["noop"] not in risky
+    short = fingerprints["destroy"][:12]
+    for fmt in ("text", "markdown"):
+        assert short in cli(["analyze", str(real_plans["destroy"]), "--format", fmt]).out
+    assert short in cli(["check", str(real_plans["destroy"])]).out
+
+
+def test_fingerprint_ignores_order_and_values_but_not_membership(
+    real_plans: dict[str, Path], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from helpers import analyze_file
+
+    from planguard.gate.fingerprint import fingerprint
+
+    report, _ = analyze_file(real_plans["replace_cascade"])
+    findings = list(report.findings)
+    assert fingerprint([findings]) == fingerprint([list(reversed(findings))])
+    doc = json.loads(real_plans["replace_cascade"].read_text())
+    changed = 0
+    for rc in doc["resource_changes"]:  # new values, same risky set
+        if isinstance(rc["change"].get("after"), dict) and "input" in rc["change"]["after"]:
+            rc["change"]["after"]["input"] = "a different value"
+            changed += 1
+    assert changed
+    path = tmp_path / "values.json"
+    path.write_text(json.dumps(doc))
+    assert analyze_file(path)[0].fingerprint == report.fingerprint
+    i = next(i for i, f in enumerate(findings) if f.blast)
+    blast = findings[i].blast
+    assert blast is not None
+    moved = [*findings[:i], replace(findings[i], blast=replace(blast, members_digest="0" * 32))]
+    assert fingerprint([moved + findings[i + 1 :]]) != fingerprint([findings])
