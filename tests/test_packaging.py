@@ -59,3 +59,14 @@ def test_wheel_installed_in_a_fresh_venv_outside_the_repo_runs(tmp_path: Path) -
         check=True,
     )
     assert "azurerm" in rules.stdout
+    gate = subprocess.run(
+        [env_dir / "bin" / "planguard", "check", f"{example}/destroy.json"],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # The shipped defaults and agent knowledge load: an unknown author's teardown needs review.
+    assert gate.returncode == 1, gate.stderr
+    assert "REVIEW REQUIRED" in gate.stdout
