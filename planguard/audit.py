@@ -105,6 +105,13 @@ def verify(path: Path, expect_head: str | None = None) -> AuditCheck:
         before = parsed[i - 1] if i > 0 else None
         target = -1 if prev == GENESIS else where.get(prev)
         if target == i - 1:
+            expected = before[0] + 1 if before else 0
+            if seq != expected:  # the chain was re-linked around a gap: still a deletion
+                problems.append(
+                    Problem(
+                        i + 1, "deleted", f"seq {expected}..{seq - 1} missing before line {i + 1}"
+                    )
+                )
             continue
         problems.append(_broken_link(i, seq, before, target, referenced))
     head = digests[-1] if digests else GENESIS

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from planguard import audit, gitio
 from planguard.app import Outcome, ReportFormat, classifier_for, run_analysis
-from planguard.approvals.model import ApprovalSet
+from planguard.approvals.model import ApprovalSet, RejectedApproval
 from planguard.approvals.screen import Target, screen
 from planguard.approvals.ssh import approval_files, sign_approval, verify_approvals
 from planguard.authorship.detect import detect_authorship
@@ -34,6 +34,7 @@ from planguard.render.jsonout import to_jsonable
 from planguard.report import Report
 
 DEFAULT_POLICY = ".planguard.yml"
+_STRICT = (AuthorKind.AI, AuthorKind.UNKNOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,23 @@ def run_check(opts: CheckOptions) -> CheckResult:
         authorship = detect_authorship(_authorship_inputs(opts, trusted, env, agents), agents)
         signers = Path(opts.allowed_signers) if opts.allowed_signers else trusted.allowed_signers
         approvals = _ssh_approvals(opts.approvals, signers)
+        untrusted_keys = opts.allowed_signers is None and trusted.ref is None
+        if untrusted_keys and approvals.accepted and authorship.kind in _STRICT:
+            # The change under review could have added its own key to the working tree's file.
+            approvals = ApprovalSet(
+                rejected=approvals.rejected
+                + tuple(
+                    RejectedApproval(
+                        a.reviewer,
+                        a.source,
+                        "reviewer keys read from the working tree, which this change can edit:"
+                        " pass --policy-ref/--base (or --allowed-signers)",
+                        a.detail,
+                    )
+                    for a in approvals.accepted
+                ),
+                errors=approvals.errors,
+            )
     head = _head_sha(opts, trusted)
     screened = screen(approvals, Target(report.fingerprint, head), authorship, agents)
     policy = trusted.policy
@@ -112,6 +130,8 @@ def run_check(opts: CheckOptions) -> CheckResult:
         )
     )
     notes = trusted.notes
+    if opts.allowed_signers:
+        notes += (f"reviewer keys from --allowed-signers {opts.allowed_signers}",)
     if trusted.ref is None and authorship.kind in (AuthorKind.AI, AuthorKind.UNKNOWN):
         notes += (
             "the policy was read from the working tree, which the change under review can"
@@ -202,12 +222,14 @@ def _head_sha(opts: CheckOptions, trusted: Trusted) -> str | None:
 
 
 def _policy_changes(setup: GateSetup, trusted: Trusted) -> tuple[str, ...]:
-    if setup.base is None or trusted.repo is None:
+    base = setup.base or trusted.ref
+    if base is None or trusted.repo is None:
         return ()
     guarded = {trusted.policy_path, *trusted.policy.rulesets}
     if trusted.policy.allowed_signers:
         guarded.add(trusted.policy.allowed_signers)
-    changed = gitio.changed_files(setup.base, trusted.repo)
+    guarded = {str(Path(p)) for p in guarded}  # `./.planguard.yml` is `.planguard.yml`
+    changed = gitio.changed_files(base, trusted.repo)
     return tuple(p for p in changed if p in guarded)
 
 

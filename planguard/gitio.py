@@ -11,7 +11,6 @@ from planguard.authorship.model import CommitInfo
 from planguard.errors import UsageError
 
 _TIMEOUT = 60
-_FIELD, _RECORD = "\x00", "\x1e"
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -62,8 +61,13 @@ def require_ref(ref: str, cwd: Path) -> str:
 def show_file(ref: str, path: str, cwd: Path) -> str | None:
     """The file's text at `ref`; None when the file does not exist there."""
     require_ref(ref, cwd)
-    done = _git(["show", f"{ref}:{path}"], cwd)
-    return done.stdout if done.returncode == 0 else None
+    spec = f"{ref}:{path.removeprefix('./')}"
+    kind = _git(["cat-file", "-t", spec], cwd)
+    if kind.returncode != 0:
+        return None
+    if kind.stdout.strip() != "blob":
+        raise UsageError(f"git {spec} is a {kind.stdout.strip()}, not a file")
+    return _ok(["cat-file", "blob", spec], cwd, f"git cat-file {spec}")
 
 
 def head_commit(cwd: Path) -> str | None:
@@ -74,11 +78,14 @@ def head_commit(cwd: Path) -> str | None:
 def commits(base: str, cwd: Path) -> tuple[CommitInfo, ...]:
     """Commits in `base..HEAD` (what the change adds), oldest first."""
     require_ref(base, cwd)
-    fmt = "%x00".join(["%H", "%an", "%ae", "%cn", "%ce", "%B"]) + "%x1e"  # git's hex escapes
-    out = _ok(["log", "--reverse", f"--format={fmt}", f"{base}..HEAD"], cwd, f"git log {base}..")
+    # -z ends each commit with NUL, which a commit message cannot contain; names and emails
+    # cannot contain newlines, so the first five lines are fields and the rest is the message.
+    fmt = "%H%n%an%n%ae%n%cn%n%ce%n%B"
+    args = ["log", "-z", "--reverse", f"--format={fmt}", f"{base}..HEAD"]
+    out = _ok(args, cwd, f"git log {base}..")
     found = []
-    for record in out.split(_RECORD):
-        fields = record.lstrip("\n").split(_FIELD)
+    for record in out.split("\0"):
+        fields = record.split("\n", 5)
         if len(fields) == 6:
             found.append(CommitInfo(*fields))
     return tuple(found)
@@ -88,6 +95,7 @@ def changed_files(base: str, cwd: Path) -> tuple[str, ...]:
     """Files the change touches since it left `base`: commits, uncommitted edits, new files."""
     require_ref(base, cwd)
     fork = _ok(["merge-base", base, "HEAD"], cwd, f"git merge-base {base} HEAD").strip()
-    diffed = _ok(["diff", "--name-only", fork], cwd, f"git diff {base}")
+    # --no-renames: a renamed-away policy file must show up under its old name too.
+    diffed = _ok(["diff", "--no-renames", "--name-only", fork], cwd, f"git diff {base}")
     untracked = _ok(["ls-files", "--others", "--exclude-standard"], cwd, "git ls-files")
     return tuple(sorted({p for p in (diffed + untracked).splitlines() if p}))

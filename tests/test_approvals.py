@@ -202,6 +202,7 @@ GITHUB_CASES = {
     "stale commit": ([review(1, "alice", "APPROVED", commit="b" * 40)], []),
     "commit gone": ([review(1, "alice", "APPROVED", commit=None)], []),
     "bot": ([review(1, "helper[bot]", "APPROVED", kind="Bot")], []),
+    "account type missing": ([Review(1, "alice", 5, None, "APPROVED", HEAD, "t")], []),
     "ai identity with a user account": ([review(1, "openhands-agent", "APPROVED")], []),
     "pr author": ([review(1, "dave", "APPROVED")], []),
     "pinned to this plan": (

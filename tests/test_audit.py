@@ -73,12 +73,35 @@ def _insert_copy(lines: list[str]) -> list[str]:
     return [*lines[:3], lines[1], *lines[3:]]
 
 
+def _relink_deletion(lines: list[str]) -> list[str]:
+    """Delete line 3 and re-chain line 4 to line 2, so every link holds."""
+    import hashlib
+
+    entry = json.loads(lines[3])
+    entry["prev"] = hashlib.sha256(lines[1].encode()).hexdigest()
+    return [
+        lines[0],
+        lines[1],
+        json.dumps(entry, sort_keys=True, separators=(",", ":")),
+        *lines[4:],
+    ]
+
+
+def _cut_head(lines: list[str]) -> list[str]:
+    """Drop the first two entries and make line 3 look like the first ever."""
+    entry = json.loads(lines[2])
+    entry["prev"] = "0" * 64
+    return [json.dumps(entry, sort_keys=True, separators=(",", ":")), *lines[3:]]
+
+
 TAMPERING: dict[str, tuple[Callable[[list[str]], list[str]], str, int]] = {
     "edited": (_edit, "edited", 2),
     "deleted": (_delete, "deleted", 3),
     "reordered": (_reorder, "reordered", 2),
     "inserted": (_insert, "inserted", 3),
     "inserted copy": (_insert_copy, "inserted", 4),
+    "deleted and re-linked": (_relink_deletion, "deleted", 3),
+    "head cut off": (_cut_head, "deleted", 1),
 }
 
 

@@ -127,6 +127,16 @@ CASES: dict[str, tuple[AuthorshipInputs, AuthorKind, Trust | None]] = {
         None,
     ),
     "nothing known": (AuthorshipInputs(), AuthorKind.UNKNOWN, None),
+    "an app nobody lists is not a person": (
+        AuthorshipInputs(pull_request=pr("acme-coder[bot]", 99, "Bot")),
+        AuthorKind.UNKNOWN,
+        Trust.SERVER,
+    ),
+    "missing account type is not a person": (
+        AuthorshipInputs(pull_request=pr("someone", 98, None)),
+        AuthorKind.UNKNOWN,
+        Trust.SERVER,  # type: ignore[arg-type]
+    ),
     "no commits in range": (AuthorshipInputs(commits=()), AuthorKind.UNKNOWN, None),
     # Pitfalls: names and look-alike emails are not agents.
     "a person called Claude": (
@@ -209,3 +219,17 @@ def test_policy_adds_identities() -> None:
     inputs = AuthorshipInputs(commits=(human_commit(email="agent@acme.example"),))
     assert detect_authorship(inputs, AGENTS).kind is AuthorKind.HUMAN
     assert detect_authorship(inputs, AGENTS + policy.ai_identities).kind is AuthorKind.AI
+
+
+def test_event_payload_with_odd_types_is_read_not_crashed(tmp_path: Path) -> None:
+    import json
+
+    from planguard.authorship.sources import pull_request_from_event
+
+    event = tmp_path / "event.json"
+    pr_doc = {"number": "7", "labels": 5, "user": {"login": "dave", "id": "x", "type": 3}}
+    event.write_text(json.dumps({"pull_request": pr_doc}))
+    info = pull_request_from_event(event)
+    assert info is not None and info.labels == () and info.author_id is None
+    kind = detect_authorship(AuthorshipInputs(pull_request=info), AGENTS).kind
+    assert kind is AuthorKind.UNKNOWN  # no account type: not shown to be a person

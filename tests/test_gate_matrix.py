@@ -57,6 +57,8 @@ def author_args(author: str, repo: Path, monkeypatch: pytest.MonkeyPatch) -> lis
     if author == "ai-pr-author":
         event = event_file(repo.parent, "Copilot", 198982749, "Bot", "fix-network")
         args += ["--event", str(event)]
+    if author == "human":  # a person as GitHub reports the PR author (server-side evidence)
+        args += ["--event", str(event_file(repo.parent, "dave", 1234, "User", "fix-network"))]
     if author == "dependabot":
         event = event_file(repo.parent, "dependabot[bot]", 49699333, "Bot", "dependabot/tf/aws")
         args += ["--event", str(event)]

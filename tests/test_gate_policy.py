@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from gate_workspace import POLICY, add_change, keys, make_repo
-from gitrepo import CLAUDE_TRAILER, CLEARED_ENV, Key, allowed_signers, commit
+from gitrepo import CLAUDE_TRAILER, CLEARED_ENV, Key, allowed_signers, commit, event_file
 from helpers import cli
 
 
@@ -55,6 +55,11 @@ def approve(plan: Path, key: Key, out: Path) -> None:
     assert cli([*args, "-o", str(out)]).code == 0
 
 
+def human(repo: Path) -> list[str]:
+    """A person, as GitHub reports the PR author."""
+    return ["--event", str(event_file(repo.parent, "dave", 1234, "User", "tune"))]
+
+
 def ai_edit(repo: Path, files: dict[str, str]) -> None:
     commit(repo, f"tune the gate\n\n{CLAUDE_TRAILER}\n", files)
 
@@ -96,7 +101,8 @@ def test_a_human_editing_the_policy_gets_the_human_threshold(
     repo = make_repo(tmp_path / "repo", all_keys)
     monkeypatch.chdir(repo)
     commit(repo, "tune the gate", {".planguard.yml": POLICY + LOOSE})
-    code, decision = check(real_plans["noop"], "--base", "main")
+    code, decision = check(real_plans["noop"], "--base", "main", *human(repo))
+    assert decision["authorship"]["kind"] == "human"  # type: ignore[index]
     assert decision["policy_changes"] == [".planguard.yml"] and decision["requirements"] == []
     assert code == 0
 
@@ -136,7 +142,7 @@ def test_trusted_suppressions_lower_the_tier_and_show_everywhere(
     add_change(repo, "human")
     monkeypatch.chdir(repo)
     plan = real_plans["destroy"]
-    code, decision = check(plan, "--base", "main")
+    code, decision = check(plan, "--base", "main", *human(repo))
     (item,) = [i for i in decision["items"] if i["finding"]["rule"] == "environment-teardown"]  # type: ignore[union-attr,index]
     assert item["suppression"]["reason"] == "decommissioning the sandbox (CHG-1)"
     assert item["suppression_expired"] is not applied
@@ -182,7 +188,8 @@ def test_partial_plan_needs_review_even_from_a_human(
     repo = make_repo(tmp_path / "repo", all_keys)
     add_change(repo, "human")
     monkeypatch.chdir(repo)
-    code, decision = check(_variant(real_plans["noop"], tmp_path, complete=False), "--base", "main")
+    partial = _variant(real_plans["noop"], tmp_path, complete=False)
+    code, decision = check(partial, "--base", "main", *human(repo))
     assert code == 1 and decision["verdict"] == "review required"
     assert decision["authorship"]["kind"] == "human"  # type: ignore[index]
 
@@ -268,3 +275,36 @@ def test_fingerprint_ignores_order_and_values_but_not_membership(
     assert blast is not None
     moved = [*findings[:i], replace(findings[i], blast=replace(blast, members_digest="0" * 32))]
     assert fingerprint([moved + findings[i + 1 :]]) != fingerprint([findings])
+
+
+def test_renaming_the_policy_away_is_a_policy_change(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gitrepo import git
+
+    repo = make_repo(tmp_path / "repo", all_keys)
+    monkeypatch.chdir(repo)
+    git(repo, "mv", ".planguard.yml", "notes.yml")
+    git(repo, "commit", "-q", "-m", f"tidy\n\n{CLAUDE_TRAILER}")
+    code, decision = check(real_plans["noop"], "--base", "main")
+    assert decision["policy_changes"] == [".planguard.yml"]
+    assert code == 1
+
+
+def test_no_approval_counts_when_the_authors_are_unknown(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo(tmp_path / "repo", all_keys)
+    monkeypatch.chdir(repo)
+    plan = real_plans["destroy"]
+    out = tmp_path / "approvals"
+    approve(plan, all_keys["alice"], out)
+    code, decision = check(plan, "--policy-ref", "main", "--approvals", str(out))
+    assert code == 1
+    assert "self-approval" in decision["approvals"]["rejected"][0]["reason"]  # type: ignore[index]

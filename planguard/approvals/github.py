@@ -38,7 +38,7 @@ def review_approvals(reviews: Iterable[Review]) -> ApprovalSet:
     latest: dict[object, Review] = {}
     for review in reviews:
         if review.state.upper() in _EFFECTIVE:
-            latest[review.user_id if review.user_id is not None else review.login.lower()] = review
+            latest[review.login.lower()] = review
     accepted, rejected = [], []
     for review in latest.values():
         login = normalise_reviewer(review.login)
@@ -46,8 +46,8 @@ def review_approvals(reviews: Iterable[Review]) -> ApprovalSet:
         if review.state.upper() != "APPROVED":
             reason = f"latest review is {review.state.upper()}"
             rejected.append(RejectedApproval(login, ApprovalSource.GITHUB, reason, detail))
-        elif review.user_type is not None and review.user_type != "User":
-            reason = f"a {review.user_type} account cannot approve"
+        elif review.user_type != "User":
+            reason = f"a {review.user_type or 'unknown'} account cannot approve"
             rejected.append(RejectedApproval(login, ApprovalSource.GITHUB, reason, detail))
         elif review.commit_id is None:
             reason = "the approved commit no longer exists"

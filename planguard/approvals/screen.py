@@ -50,6 +50,11 @@ def _why_not(approval: Approval, target: Target, authors: set[str], agents: set[
         return f"approves commit {approval.commit[:12]}, not the head commit {head}"
     if approval.fingerprint is None and approval.commit is None:
         return "names neither a plan fingerprint nor a commit"
+    if not authors:
+        return (
+            "the change's authors are not known (pass --base or the PR event), so this could"
+            " be a self-approval"
+        )
     if names & authors:
         return "an author of the change cannot approve it"
     if approval.reviewer.endswith("[bot]") or names & agents:

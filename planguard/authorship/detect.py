@@ -119,9 +119,12 @@ def _human_evidence(inputs: AuthorshipInputs, signals: Sequence[Signal]) -> list
     if pr is not None:
         if any(s.source == "pull_request.user" for s in signals):
             return []
-        return [
-            Signal("pull_request.user", pr.author_login, Trust.SERVER, "person", AuthorKind.HUMAN)
-        ]
+        author = pr.author_login
+        if pr.author_type != "User" or author.lower().endswith("[bot]"):
+            # An app or bot no knowledge file names: not a person, maybe an agent.
+            kind = AuthorKind.UNKNOWN
+            return [Signal("pull_request.user", author, Trust.SERVER, "unknown-bot", kind)]
+        return [Signal("pull_request.user", author, Trust.SERVER, "person", AuthorKind.HUMAN)]
     commits = inputs.commits or ()
     if not inputs.human_from_commits or not commits:
         return []

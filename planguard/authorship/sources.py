@@ -24,7 +24,9 @@ def pull_request_from_event(path: Path) -> PullRequestInfo | None:
         return None
     user = _dict(pr.get("user"))
     head = _dict(pr.get("head"))
-    labels = [lab.get("name") for lab in pr.get("labels") or [] if isinstance(lab, dict)]
+    raw_labels = pr.get("labels")
+    items = raw_labels if isinstance(raw_labels, list) else []
+    labels = [lab.get("name") for lab in items if isinstance(lab, dict)]
     login = user.get("login")
     if not isinstance(login, str) or not login:
         raise UsageError(f"{path}: pull_request.user.login is missing from the event payload")
