@@ -21,7 +21,7 @@ from planguard.approvals.screen import Target, screen
 from planguard.approvals.ssh import approval_files, sign_approval, verify_approvals
 from planguard.authorship.detect import detect_authorship
 from planguard.authorship.knowledge import builtin_agents
-from planguard.authorship.model import Agent, AuthorKind, AuthorshipInputs
+from planguard.authorship.model import Agent, AuthorKind, AuthorshipInputs, PullRequestInfo
 from planguard.authorship.sources import actors, agent_markers, pull_request_from_event
 from planguard.errors import ExitCode, PolicyError, UsageError
 from planguard.gate.decide import GateInputs, decide
@@ -95,7 +95,9 @@ def run_check(opts: CheckOptions) -> CheckResult:
         report = _analyze(setup, trusted, Path(tmp))
         env = dict(opts.env)
         agents = builtin_agents() + trusted.policy.ai_identities
-        authorship = detect_authorship(_authorship_inputs(opts, trusted, env, agents), agents)
+        pr = pull_request_from_event(Path(opts.event_path)) if opts.event_path else None
+        inputs = _authorship_inputs(opts, trusted, env, agents, pr)
+        authorship = detect_authorship(inputs, agents)
         signers = Path(opts.allowed_signers) if opts.allowed_signers else trusted.allowed_signers
         approvals = _ssh_approvals(opts.approvals, signers)
         untrusted_keys = opts.allowed_signers is None and trusted.ref is None
@@ -115,7 +117,7 @@ def run_check(opts: CheckOptions) -> CheckResult:
                 ),
                 errors=approvals.errors,
             )
-    head = _head_sha(opts, trusted)
+    head = pr.head_sha if pr is not None and pr.head_sha else _local_head(trusted)
     screened = screen(approvals, Target(report.fingerprint, head), authorship, agents)
     policy = trusted.policy
     decision = decide(
@@ -187,10 +189,12 @@ def _trusted_file(path: str | None, ref: str | None, where: Path, scratch: Path)
 
 
 def _authorship_inputs(
-    opts: CheckOptions, trusted: Trusted, env: Mapping[str, str], agents: tuple[Agent, ...]
+    opts: CheckOptions,
+    trusted: Trusted,
+    env: Mapping[str, str],
+    agents: tuple[Agent, ...],
+    pr: PullRequestInfo | None,
 ) -> AuthorshipInputs:
-    event = opts.event_path
-    pr = pull_request_from_event(Path(event)) if event else None
     base = opts.setup.base
     commits = gitio.commits(base, trusted.repo or opts.setup.cwd) if base else None
     return AuthorshipInputs(
@@ -213,11 +217,7 @@ def _ssh_approvals(paths: tuple[str, ...], signers: Path | None) -> ApprovalSet:
     return verify_approvals(approval_files(paths), signers)
 
 
-def _head_sha(opts: CheckOptions, trusted: Trusted) -> str | None:
-    if opts.event_path:
-        pr = pull_request_from_event(Path(opts.event_path))
-        if pr is not None and pr.head_sha:
-            return pr.head_sha
+def _local_head(trusted: Trusted) -> str | None:
     return gitio.head_commit(trusted.repo) if trusted.repo else None
 
 

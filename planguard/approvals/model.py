@@ -44,13 +44,6 @@ class ApprovalSet:
     errors: tuple[str, ...] = ()
     """Approvals that could not be checked at all (never counted: fail closed)."""
 
-    def __add__(self, other: ApprovalSet) -> ApprovalSet:
-        return ApprovalSet(
-            self.accepted + other.accepted,
-            self.rejected + other.rejected,
-            self.errors + other.errors,
-        )
-
 
 class Membership(Protocol):
     """Whether `login` belongs to `team` (`org/team`); None when that cannot be told."""

@@ -63,16 +63,13 @@ def verify_approvals(files: Iterable[Path], allowed_signers: Path) -> ApprovalSe
     principals = _principal_lines(allowed_signers)
     accepted: list[Approval] = []
     rejected: list[RejectedApproval] = []
-    errors: list[str] = []
     for path in files:
         result = _verify_one(path, allowed_signers, principals)
         if isinstance(result, Approval):
             accepted.append(result)
-        elif isinstance(result, RejectedApproval):
-            rejected.append(result)
         else:
-            errors.append(result)
-    return ApprovalSet(tuple(accepted), tuple(rejected), tuple(errors))
+            rejected.append(result)
+    return ApprovalSet(tuple(accepted), tuple(rejected))
 
 
 def approval_files(paths: Iterable[str]) -> list[Path]:
@@ -91,7 +88,7 @@ def approval_files(paths: Iterable[str]) -> list[Path]:
 
 def _verify_one(
     path: Path, allowed_signers: Path, principals: dict[str, tuple[str, ...]]
-) -> Approval | RejectedApproval | str:
+) -> Approval | RejectedApproval:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         fingerprint, reviewer, signed_at, signature = (

@@ -12,22 +12,23 @@ from planguard.errors import RulesetError
 from planguard.resources import data_dir
 from planguard.yamlio import YamlError, read_yaml_file
 
-_AGENT_KEYS = {
-    "id",
-    "name",
-    "kind",
-    "github_ids",
-    "logins",
-    "emails",
-    "email_domains",
-    "name_suffixes",
-    "trailers",
-    "footers",
-    "branch_prefixes",
-    "title_prefixes",
-    "labels",
-    "env",
-}
+IDENTITY_KEYS = frozenset(
+    {
+        "github_ids",
+        "logins",
+        "emails",
+        "email_domains",
+        "name_suffixes",
+        "trailers",
+        "footers",
+        "branch_prefixes",
+        "title_prefixes",
+        "labels",
+        "env",
+    }
+)
+"""The ways an agent shows up; the policy's `ai_identities` takes the same keys."""
+_AGENT_KEYS = IDENTITY_KEYS | {"id", "name", "kind"}
 
 
 def builtin_agents() -> tuple[Agent, ...]:

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Mapping
 
 from planguard import docread as d
-from planguard.authorship.knowledge import agent_from
+from planguard.authorship.knowledge import IDENTITY_KEYS, agent_from
 from planguard.authorship.model import Agent, AuthorKind
 from planguard.errors import PolicyError
 from planguard.policy.model import (
@@ -42,19 +42,6 @@ _TOP = {
 }
 _TIERS = [t.value for t in Tier]
 _SUPPRESSION_KEYS = {"address", "rule", "reason", "expires", "accepted_by"}
-_IDENTITY_KEYS = {
-    "logins",
-    "github_ids",
-    "emails",
-    "email_domains",
-    "name_suffixes",
-    "trailers",
-    "footers",
-    "branch_prefixes",
-    "title_prefixes",
-    "labels",
-    "env",
-}
 _STRICT_KINDS = (AuthorKind.AI, AuthorKind.UNKNOWN)
 
 
@@ -221,7 +208,7 @@ def _identities(raw: object) -> tuple[Agent, ...]:
     table = d.mapping(raw, "ai_identities")
     if not table:
         return ()
-    d.known_keys(table, _IDENTITY_KEYS, "ai_identities")
+    d.known_keys(table, IDENTITY_KEYS, "ai_identities")
     entry = dict(table, id="policy", name="AI identity from the policy", kind="ai")
     return (agent_from(entry, "ai_identities"),)
 
