@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import glob
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -44,6 +45,8 @@ class GraphFormat(enum.Enum):
 class Outcome:
     text: str
     exit_code: ExitCode
+    warnings: tuple[str, ...] = ()
+    """Printed on stderr (e.g. what could not be delivered to GitHub)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,3 +201,17 @@ def audit_verify_command(log: str, expect_head: str | None) -> Outcome:
     result = audit.verify(Path(log), expect_head)
     text = render("audit.txt.j2", check=result, log=log)
     return Outcome(text, ExitCode.OK if result.ok else ExitCode.GATE_TRIPPED)
+
+
+def expand_plans(args: Sequence[str]) -> tuple[str, ...]:
+    """Plan arguments with globs (`plans/**/*.json`) expanded; an existing path stays as is."""
+    out: list[str] = []
+    for arg in args:
+        if arg == "-" or not any(c in arg for c in "*?[") or Path(arg).exists():
+            out.append(arg)
+            continue
+        matches = sorted(glob.glob(arg, recursive=True))
+        if not matches:
+            raise UsageError(f"{arg}: no plan file matches this pattern")
+        out += matches
+    return tuple(out)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from planguard import audit, gitio
 from planguard.app import Outcome, ReportFormat, classifier_for, run_analysis
-from planguard.approvals.model import ApprovalSet, RejectedApproval
+from planguard.approvals.model import ApprovalSet, Membership, RejectedApproval
 from planguard.approvals.screen import Target, screen
 from planguard.approvals.ssh import approval_files, sign_approval, verify_approvals
 from planguard.authorship.detect import detect_authorship
@@ -26,7 +26,7 @@ from planguard.authorship.sources import actors, agent_markers, pull_request_fro
 from planguard.errors import ExitCode, PolicyError, UsageError
 from planguard.gate.decide import GateInputs, decide
 from planguard.gate.fingerprint import short
-from planguard.gate.model import Decision
+from planguard.gate.model import Decision, FailOn
 from planguard.policy.load import load_policy
 from planguard.policy.model import HumanEvidence, Policy
 from planguard.render.engine import render
@@ -64,6 +64,16 @@ class CheckOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteFacts:
+    """What the code host says about the change (read by `planguard.github.run`)."""
+
+    pull_request: PullRequestInfo
+    approvals: ApprovalSet
+    """Reviews as approvals, not yet screened; errors when they could not be read."""
+    membership: Membership
+
+
+@dataclass(frozen=True, slots=True)
 class Trusted:
     policy: Policy
     repo: Path | None
@@ -80,22 +90,23 @@ class CheckResult:
     trusted_notes: tuple[str, ...]
 
 
-def check_command(opts: CheckOptions) -> Outcome:
+def check_command(opts: CheckOptions, fail_on: FailOn = FailOn.REVIEW) -> Outcome:
     result = run_check(opts)
     if opts.audit_log:
         record = audit.entry(result.decision, opts.now.isoformat(), opts.setup.plans)
         audit.append(Path(opts.audit_log), record)
-    return Outcome(_render(result, opts), result.decision.exit_code)
+    code = ExitCode.GATE_TRIPPED if fail_on.fails(result.decision.verdict) else ExitCode.OK
+    return Outcome(render_check(result, opts), code)
 
 
-def run_check(opts: CheckOptions) -> CheckResult:
+def run_check(opts: CheckOptions, remote: RemoteFacts | None = None) -> CheckResult:
     setup = opts.setup
     with tempfile.TemporaryDirectory(prefix="planguard-policy-") as tmp:
         trusted = load_trusted(setup, Path(tmp))
         report = _analyze(setup, trusted, Path(tmp))
         env = dict(opts.env)
         agents = builtin_agents() + trusted.policy.ai_identities
-        pr = pull_request_from_event(Path(opts.event_path)) if opts.event_path else None
+        pr = remote.pull_request if remote else _event_pull_request(opts.event_path)
         inputs = _authorship_inputs(opts, trusted, env, agents, pr)
         authorship = detect_authorship(inputs, agents)
         signers = Path(opts.allowed_signers) if opts.allowed_signers else trusted.allowed_signers
@@ -117,16 +128,19 @@ def run_check(opts: CheckOptions) -> CheckResult:
                 ),
                 errors=approvals.errors,
             )
+    if remote is not None:
+        approvals = _merge(approvals, remote.approvals)
     head = pr.head_sha if pr is not None and pr.head_sha else _local_head(trusted)
     screened = screen(approvals, Target(report.fingerprint, head), authorship, agents)
     policy = trusted.policy
+    online = remote.membership if remote else None
     decision = decide(
         GateInputs(
             report=report,
             authorship=authorship,
             policy=policy,
             approvals=screened,
-            membership=lambda team, login: _offline_member(policy, team, login),
+            membership=lambda team, login: _member(policy, online, team, login),
             today=opts.now.date(),
             policy_changes=_policy_changes(setup, trusted),
         )
@@ -233,9 +247,24 @@ def _policy_changes(setup: GateSetup, trusted: Trusted) -> tuple[str, ...]:
     return tuple(p for p in changed if p in guarded)
 
 
-def _offline_member(policy: Policy, team: str, login: str) -> bool | None:
+def _member(policy: Policy, online: Membership | None, team: str, login: str) -> bool | None:
+    """The policy's `teams:` list first (it is trusted and offline), then the code host."""
     members = policy.team_members(team)
-    return None if members is None else login in members
+    if members is not None:
+        return login in members
+    return online(team, login) if online is not None else None
+
+
+def _event_pull_request(event_path: str | None) -> PullRequestInfo | None:
+    return pull_request_from_event(Path(event_path)) if event_path else None
+
+
+def _merge(first: ApprovalSet, second: ApprovalSet) -> ApprovalSet:
+    return ApprovalSet(
+        first.accepted + second.accepted,
+        first.rejected + second.rejected,
+        first.errors + second.errors,
+    )
 
 
 def _read_text(path: Path) -> str:
@@ -245,7 +274,7 @@ def _read_text(path: Path) -> str:
         raise PolicyError(f"{path}: cannot read the policy: {exc}") from None
 
 
-def _render(result: CheckResult, opts: CheckOptions) -> str:
+def render_check(result: CheckResult, opts: CheckOptions) -> str:
     if opts.format is ReportFormat.JSON:
         body = {
             "decision": to_jsonable(result.decision),

@@ -26,6 +26,9 @@ from planguard.checkrun import (
     check_command,
 )
 from planguard.errors import ExitCode, PlanguardError, UsageError
+from planguard.gate.model import FailOn
+from planguard.github.comment import CommentMode
+from planguard.github.run import GitHubOptions, Post, github_check
 from planguard.render.engine import use_color
 from planguard.score.model import Tier
 
@@ -154,24 +157,27 @@ def _gate_options(func: F) -> F:
     """Options `check` and `approve` share: where the plans are and the trusted policy."""
     for option in reversed(
         [
-            click.argument("plans", nargs=-1, required=True),
+            click.argument("plans", nargs=-1, required=True, envvar="PLANGUARD_PLANS"),
             _RULESET,
             _TERRAFORM,
             click.option(
                 "--policy",
                 "policy_file",
                 metavar="PATH",
+                envvar="PLANGUARD_POLICY",
                 help=f"Policy file, relative to the repository root [default: {DEFAULT_POLICY}].",
             ),
             click.option(
                 "--policy-ref",
                 metavar="REF",
+                envvar="PLANGUARD_POLICY_REF",
                 help="Read the policy, its rulesets and allowed signers from this git ref"
                 " (the PR's base branch), never from the change under review.",
             ),
             click.option(
                 "--base",
                 metavar="REF",
+                envvar="PLANGUARD_BASE",
                 help="The change is BASE..HEAD: its commits show who authored it and whether it"
                 " edits the policy. Also the policy ref when --policy-ref is not given.",
             ),
@@ -190,7 +196,7 @@ def _setup(
     base: str | None,
 ) -> GateSetup:
     return GateSetup(
-        plans=plans,
+        plans=app.expand_plans(plans),
         cwd=Path.cwd(),
         rulesets=rulesets,
         terraform_bin=terraform_bin,
@@ -226,6 +232,69 @@ def _setup(
     envvar="GITHUB_EVENT_PATH",
     help="GitHub event payload (default: $GITHUB_EVENT_PATH): the PR author, branch, labels.",
 )
+@click.option(
+    "--github",
+    "on_github",
+    is_flag=True,
+    envvar="PLANGUARD_GITHUB",
+    help="Read the PR and its reviews from GitHub and post the result (token in $GITHUB_TOKEN;"
+    " see docs/github-action.md).",
+)
+@click.option(
+    "--post",
+    "post",
+    metavar="LIST",
+    default="comment,status,review-requests,summary,annotations,outputs",
+    show_default=True,
+    envvar="PLANGUARD_POST",
+    help="With --github: what to post, comma-separated.",
+)
+@click.option(
+    "--comment-mode",
+    type=click.Choice([m.value for m in CommentMode]),
+    default="update",
+    show_default=True,
+    envvar="PLANGUARD_COMMENT_MODE",
+    help="With --github: update the one comment, add a new one, or delete the old and add.",
+)
+@click.option(
+    "--root-name",
+    default="default",
+    show_default=True,
+    envvar="PLANGUARD_ROOT_NAME",
+    help="With --github: names this plan root's comment and status (planguard/<root>).",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice([f.value for f in FailOn]),
+    default="review",
+    show_default=True,
+    envvar="PLANGUARD_FAIL_ON",
+    help="Exit 1 on review required or block (review), only on block, or never. The verdict and"
+    " the commit status do not change.",
+)
+@click.option(
+    "--pr",
+    "pr_number",
+    type=click.IntRange(min=1),
+    envvar="PLANGUARD_PR",
+    help="With --github: the pull request (default: from the event payload).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    envvar="PLANGUARD_REPORT",
+    help="With --github: also write the JSON report (decision + analysis) here.",
+)
+@click.option(
+    "--run-started-at",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
+    envvar="PLANGUARD_RUN_STARTED_AT",
+    help="With --github: when this run started (default: now); an older run never overwrites"
+    " the comment of a newer one.",
+)
 @_OUTPUT
 def check(
     plans: tuple[str, ...],
@@ -239,6 +308,14 @@ def check(
     allowed_signers: str | None,
     audit_log: str | None,
     event_path: str | None,
+    on_github: bool,
+    post: str,
+    comment_mode: str,
+    root_name: str,
+    fail_on: str,
+    pr_number: int | None,
+    report_path: str | None,
+    run_started_at: dt.datetime | None,
     output: str | None,
 ) -> int:
     """The pre-apply gate: analyze PLAN(s), detect who authored the change, apply the policy,
@@ -253,9 +330,32 @@ def check(
         audit_log=audit_log,
         event_path=event_path or None,
         format=app.ReportFormat(fmt),
-        color=output is None and use_color(sys.stdout.isatty()),
+        color=output is None and use_color(sys.stdout.isatty()) and not on_github,
     )
-    return _emit(check_command(opts), output)
+    if not on_github:
+        return _emit(check_command(opts, FailOn(fail_on)), output)
+    now = opts.now if run_started_at is None else run_started_at
+    gh = GitHubOptions(
+        post=_posts(post),
+        started_at=now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc),
+        comment_mode=CommentMode(comment_mode),
+        root=root_name,
+        fail_on=FailOn(fail_on),
+        report_path=report_path,
+        pr_number=pr_number,
+    )
+    return _emit(github_check(opts, gh), output)
+
+
+def _posts(text: str) -> frozenset[Post]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    known = {p.value: p for p in Post}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(
+            f"--post: unknown {', '.join(map(repr, unknown))}; choose from {', '.join(known)}"
+        )
+    return frozenset(known[n] for n in names)
 
 
 @cli.command()
@@ -325,6 +425,8 @@ def _emit(outcome: app.Outcome, output: str | None) -> int:
             raise UsageError(f"{output}: cannot write the output: {exc.strerror}") from None
     else:
         click.echo(outcome.text, nl=False)
+    for warning in outcome.warnings:
+        click.echo(f"planguard: warning: {warning}", err=True)
     return int(outcome.exit_code)
 
 

@@ -21,6 +21,9 @@ class ExitCode(enum.IntEnum):
     """Bad usage, unreadable or invalid input, plan or configuration."""
     INTERNAL = 3
     """A bug in planguard: please report it with the traceback."""
+    GITHUB = 4
+    """GitHub refused or could not serve a request planguard needed (token, permission, outage).
+    With `--github`, also: the verdict allowed the change but posting it to GitHub failed."""
 
 
 class PlanguardError(Exception):

@@ -1,0 +1,232 @@
+"""The GitHub operations planguard uses, as typed records (JSON stays inside this module)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from planguard.approvals.github import Review
+from planguard.approvals.model import Membership
+from planguard.github.client import (
+    GitHubClient,
+    GitHubError,
+    GitHubNotFound,
+    GitHubPermissionError,
+    Json,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    login: str
+    id: int | None
+    type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    number: int
+    author: User
+    head_sha: str
+    head_ref: str
+    head_repo: str
+    base_repo: str
+    title: str
+    body: str
+    labels: tuple[str, ...]
+
+    @property
+    def from_fork(self) -> bool:
+        return self.head_repo != self.base_repo
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    author: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Requested:
+    users: tuple[str, ...]
+    teams: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    owner: str
+    name: str
+
+    @staticmethod
+    def parse(full_name: str) -> Repository:
+        owner, _, name = full_name.partition("/")
+        if not owner or not name or "/" in name:
+            raise GitHubError(f"{full_name!r} is not owner/repo (GITHUB_REPOSITORY)")
+        return Repository(owner, name)
+
+    @property
+    def path(self) -> str:
+        return f"/repos/{self.owner}/{self.name}"
+
+
+@contextmanager
+def _needs(permission: str) -> Iterator[None]:
+    """Name the permission in a 403, so the fix is one line in the workflow."""
+    try:
+        yield
+    except GitHubPermissionError as exc:
+        raise GitHubPermissionError(f"{exc} This call needs `{permission}`.", 403) from None
+
+
+@dataclass
+class GitHubApi:
+    client: GitHubClient
+    repo: Repository
+
+    def viewer(self) -> str | None:
+        """The token's own login; None when the token cannot tell (an Actions/App token)."""
+        try:
+            data = _obj(self.client.get("/user"))
+        except (GitHubPermissionError, GitHubNotFound):
+            return None
+        return _text(data, "login") or None
+
+    def pull_request(self, number: int) -> PullRequest:
+        with _needs("pull-requests: read"):
+            data = _obj(self.client.get(f"{self.repo.path}/pulls/{number}"))
+        head, base = _obj(data.get("head")), _obj(data.get("base"))
+        labels = data.get("labels")
+        return PullRequest(
+            number=number,
+            author=_user(data.get("user")),
+            head_sha=_text(head, "sha"),
+            head_ref=_text(head, "ref"),
+            head_repo=_text(_obj(head.get("repo")), "full_name"),
+            base_repo=_text(_obj(base.get("repo")), "full_name"),
+            title=_text(data, "title"),
+            body=_text(data, "body"),
+            labels=tuple(_text(_obj(label), "name") for label in labels if isinstance(label, dict))
+            if isinstance(labels, list)
+            else (),
+        )
+
+    def reviews(self, number: int) -> tuple[Review, ...]:
+        with _needs("pull-requests: read"):
+            items = self.client.paginate(f"{self.repo.path}/pulls/{number}/reviews")
+        return tuple(_review(_obj(item)) for item in items)
+
+    def requested(self, number: int) -> Requested:
+        with _needs("pull-requests: read"):
+            data = _obj(self.client.get(f"{self.repo.path}/pulls/{number}/requested_reviewers"))
+        users = data.get("users")
+        teams = data.get("teams")
+        return Requested(
+            users=tuple(_user(u).login for u in users) if isinstance(users, list) else (),
+            teams=tuple(_text(_obj(t), "slug") for t in teams) if isinstance(teams, list) else (),
+        )
+
+    def request_reviewers(
+        self, number: int, users: tuple[str, ...], teams: tuple[str, ...]
+    ) -> None:
+        body: Json = {"reviewers": list(users), "team_reviewers": list(teams)}
+        with _needs("pull-requests: write"):
+            self.client.post(f"{self.repo.path}/pulls/{number}/requested_reviewers", body)
+
+    def comments(self, number: int) -> tuple[Comment, ...]:
+        with _needs("pull-requests: read"):
+            items = self.client.paginate(f"{self.repo.path}/issues/{number}/comments")
+        return tuple(_comment(_obj(item)) for item in items)
+
+    def create_comment(self, number: int, body: str) -> Comment:
+        with _needs("pull-requests: write"):
+            data = self.client.post(f"{self.repo.path}/issues/{number}/comments", {"body": body})
+        return _comment(_obj(data))
+
+    def update_comment(self, comment_id: int, body: str) -> None:
+        with _needs("pull-requests: write"):
+            self.client.patch(f"{self.repo.path}/issues/comments/{comment_id}", {"body": body})
+
+    def delete_comment(self, comment_id: int) -> None:
+        with _needs("pull-requests: write"):
+            self.client.delete(f"{self.repo.path}/issues/comments/{comment_id}")
+
+    def set_status(
+        self, sha: str, *, state: str, context: str, description: str, target_url: str | None
+    ) -> None:
+        body: dict[str, Json] = {"state": state, "context": context, "description": description}
+        if target_url:
+            body["target_url"] = target_url
+        with _needs("statuses: write"):
+            self.client.post(f"{self.repo.path}/statuses/{sha}", body)
+
+    def team_member(self, org: str, team: str, login: str) -> bool | None:
+        """Whether `login` is an active member; None when this token cannot read the team."""
+        try:
+            self.client.get(f"/orgs/{org}/teams/{team}")
+        except (GitHubNotFound, GitHubPermissionError):
+            return None  # the team is hidden from this token: membership cannot be told
+        try:
+            data = _obj(self.client.get(f"/orgs/{org}/teams/{team}/memberships/{login}"))
+        except GitHubNotFound:
+            return False
+        except GitHubPermissionError:
+            return None
+        return _text(data, "state") == "active"
+
+
+def cached_membership(api: GitHubApi) -> Membership:
+    """`org/team`, login → membership, one API call per pair, errors as "cannot tell"."""
+    seen: dict[tuple[str, str], bool | None] = {}
+
+    def member(team: str, login: str) -> bool | None:
+        org, _, slug = team.partition("/")
+        key = (team, login)
+        if key not in seen:
+            try:
+                seen[key] = api.team_member(org, slug, login)
+            except GitHubError:
+                seen[key] = None
+        return seen[key]
+
+    return member
+
+
+def _obj(value: Json) -> dict[str, Json]:
+    if not isinstance(value, dict):
+        raise GitHubError("GitHub answered with an unexpected shape (expected an object)")
+    return value
+
+
+def _text(data: dict[str, Json], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _int(data: dict[str, Json], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _user(value: Json) -> User:
+    data = value if isinstance(value, dict) else {}
+    return User(_text(data, "login"), _int(data, "id"), _text(data, "type") or None)
+
+
+def _review(data: dict[str, Json]) -> Review:
+    user = _user(data.get("user"))
+    return Review(
+        id=_int(data, "id") or 0,
+        login=user.login,
+        user_id=user.id,
+        user_type=user.type,
+        state=_text(data, "state"),
+        commit_id=_text(data, "commit_id") or None,
+        submitted_at=_text(data, "submitted_at"),
+        body=_text(data, "body"),
+    )
+
+
+def _comment(data: dict[str, Json]) -> Comment:
+    return Comment(_int(data, "id") or 0, _user(data.get("user")).login, _text(data, "body"))

@@ -1,0 +1,123 @@
+"""Which PR comment to write, update or delete. Pure: the API calls happen in `github.run`.
+
+One comment per PR and plan root, found by its first line (a hidden marker) *and* by its author
+being the token's own identity, so a person who quotes the marker is never overwritten. The
+second line stamps the head commit and the run's start time: a run that started earlier than
+the one that wrote the comment, or that evaluated a commit that is no longer the head, leaves
+the comment alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from planguard.github.api import Comment
+
+_STAMP = re.compile(r"^<!-- planguard:run head=([0-9a-f]*) at=(\S+) -->$", re.MULTILINE)
+_FOOTER = re.compile(r"\n<sub>planguard run started [^\n]*</sub>\n?\Z")
+
+
+class CommentMode(enum.Enum):
+    UPDATE = "update"
+    NEW = "new"
+    DELETE_AND_NEW = "delete-and-new"
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    head_sha: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPlan:
+    create: bool = False
+    update: int | None = None
+    delete: tuple[int, ...] = ()
+    skipped: str | None = None
+    """Why nothing is written (stale run, unchanged body)."""
+
+
+def marker(root: str) -> str:
+    return f"<!-- planguard:v1 root={_safe(root)} -->"
+
+
+def compose(root: str, stamp: Stamp, content: str, run_url: str | None) -> str:
+    """Marker, run stamp, content, and a footer naming this run (both change every run)."""
+    at = stamp.at.astimezone(dt.timezone.utc).isoformat()
+    link = f" · [logs]({run_url})" if run_url else ""
+    return (
+        f"{marker(root)}\n<!-- planguard:run head={stamp.head_sha} at={at} -->\n"
+        f"{content.rstrip()}\n\n<sub>planguard run started {at}{link}</sub>\n"
+    )
+
+
+def plan_comment(
+    existing: Sequence[Comment],
+    *,
+    own_login: str,
+    root: str,
+    body: str,
+    stamp: Stamp,
+    current_head: str,
+    mode: CommentMode,
+) -> CommentPlan:
+    first_line = marker(root)
+    mine = [c for c in existing if c.author == own_login and c.body.split("\n", 1)[0] == first_line]
+    if not mine:
+        return CommentPlan(create=True)
+    latest = max(mine, key=lambda c: c.id)
+    stale = _stale(_stamp(latest.body), stamp, current_head)
+    if stale:
+        return CommentPlan(skipped=stale)
+    duplicates = tuple(c.id for c in mine if c.id != latest.id)
+    if mode is CommentMode.NEW:
+        return CommentPlan(create=True)
+    if mode is CommentMode.DELETE_AND_NEW:
+        return CommentPlan(create=True, delete=tuple(c.id for c in mine))
+    if _content(latest.body) == _content(body):
+        return CommentPlan(delete=duplicates, skipped="the comment already says this")
+    return CommentPlan(update=latest.id, delete=duplicates)
+
+
+def _stale(theirs: Stamp | None, ours: Stamp, current_head: str) -> str | None:
+    if theirs is None:
+        return None
+    if ours.head_sha != current_head and theirs.head_sha == current_head:
+        return (
+            f"this run evaluated {ours.head_sha[:12]}, but the head is now {current_head[:12]}"
+            " and the comment already reports it"
+        )
+    if theirs.at > ours.at:
+        return (
+            f"a newer run (started {theirs.at.isoformat()}) already wrote the comment; this run"
+            f" started {ours.at.isoformat()}"
+        )
+    return None
+
+
+def _stamp(body: str) -> Stamp | None:
+    found = _STAMP.search(body)
+    if found is None:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(found.group(2))
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return Stamp(found.group(1), at)
+
+
+def _content(body: str) -> str:
+    """The body without the run stamp and footer, which change on every run."""
+    return _FOOTER.sub("", _STAMP.sub("", body, count=1))
+
+
+def _safe(root: str) -> str:
+    """A root name cannot end the HTML comment or break the marker line."""
+    return re.sub(r"[^A-Za-z0-9._/-]", "_", root)

@@ -1,0 +1,84 @@
+"""Where a GitHub run is, read once from the environment Actions sets (I/O edge)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from planguard.errors import UsageError
+from planguard.github.client import Settings
+
+TOKEN_VARIABLES = ("PLANGUARD_GITHUB_TOKEN", "GITHUB_TOKEN")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    settings: Settings
+    repository: str
+    pr_number: int
+    event_path: str | None
+    run_url: str | None
+    summary_path: Path | None
+    output_path: Path | None
+
+
+def context_from_env(env: Mapping[str, str], pr_number: int | None) -> Context:
+    token = next((env[name] for name in TOKEN_VARIABLES if env.get(name)), "")
+    if not token:
+        raise UsageError(
+            "--github needs a token in GITHUB_TOKEN (in a workflow: `env: GITHUB_TOKEN:"
+            " ${{ github.token }}`, or the action's `github-token` input)"
+        )
+    repository = env.get("GITHUB_REPOSITORY", "")
+    if "/" not in repository:
+        raise UsageError("--github needs GITHUB_REPOSITORY=owner/repo (Actions sets it)")
+    event_path = env.get("GITHUB_EVENT_PATH") or None
+    number = pr_number if pr_number is not None else _event_number(event_path)
+    if number is None:
+        raise UsageError(
+            "--github needs a pull request: run on a pull_request or pull_request_review event,"
+            " or pass --pr NUMBER (the workflow_run pattern in docs/github-action.md)"
+        )
+    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    run_id = env.get("GITHUB_RUN_ID")
+    return Context(
+        settings=Settings(
+            api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
+            token=token,
+            timeout=_seconds(env, "PLANGUARD_GITHUB_TIMEOUT", 20.0),
+            max_wait=_seconds(env, "PLANGUARD_GITHUB_MAX_WAIT", 300.0),
+        ),
+        repository=repository,
+        pr_number=number,
+        event_path=event_path,
+        run_url=f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
+        summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
+        output_path=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
+    )
+
+
+def _event_number(event_path: str | None) -> int | None:
+    if event_path is None:
+        return None
+    try:
+        event = json.loads(Path(event_path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(f"{event_path}: cannot read the GitHub event payload: {exc}") from None
+    pr = event.get("pull_request") if isinstance(event, dict) else None
+    number = pr.get("number") if isinstance(pr, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"{name}={raw!r}: expected a number of seconds") from None
+    if value <= 0:
+        raise UsageError(f"{name}={raw!r}: must be more than 0")
+    return value

@@ -1,0 +1,355 @@
+"""`planguard check --github`: read the PR and its reviews, decide, then tell GitHub.
+
+Reading fails closed: reviews that cannot be read are approvals that do not count, and a team
+whose membership cannot be read approves nobody. Delivering never changes the verdict: each
+output (review requests, comment, status, summary, annotations, outputs) is tried on its own
+and a failure is reported — on stderr, in the summary, and as exit 4 when the verdict allowed
+the change (a blocked change still exits 1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from planguard.app import Outcome
+from planguard.approvals.github import Review, review_approvals
+from planguard.approvals.model import ApprovalSet
+from planguard.authorship.model import PullRequestInfo
+from planguard.checkrun import CheckOptions, CheckResult, RemoteFacts, render_check, run_check
+from planguard.errors import ExitCode, PlanguardError
+from planguard.gate.model import Decision, FailOn, Verdict
+from planguard.github.api import GitHubApi, PullRequest, Repository, cached_membership
+from planguard.github.client import GitHubClient, GitHubError, GitHubValidationError
+from planguard.github.comment import CommentMode, Stamp, compose, plan_comment
+from planguard.github.context import Context, context_from_env
+from planguard.github.workflow import (
+    Annotation,
+    annotation_lines,
+    append_summary,
+    guarded,
+    write_outputs,
+)
+from planguard.policy.model import GateAction
+from planguard.render import budget
+from planguard.render.engine import render
+from planguard.render.jsonout import to_jsonable
+
+T = TypeVar("T")
+ACTIONS_IDENTITY = "github-actions[bot]"
+"""Who a workflow's GITHUB_TOKEN writes as; `/user` cannot tell an installation token."""
+_STATUS_DESCRIPTION = 140
+
+
+class Post(enum.Enum):
+    COMMENT = "comment"
+    STATUS = "status"
+    REVIEWS = "review-requests"
+    SUMMARY = "summary"
+    ANNOTATIONS = "annotations"
+    OUTPUTS = "outputs"
+
+
+@dataclass(frozen=True, slots=True)
+class GitHubOptions:
+    post: frozenset[Post]
+    started_at: dt.datetime
+    comment_mode: CommentMode = CommentMode.UPDATE
+    root: str = "default"
+    fail_on: FailOn = FailOn.REVIEW
+    report_path: str | None = None
+    comment_author: str | None = None
+    pr_number: int | None = None
+
+    @property
+    def status_context(self) -> str:
+        return "planguard" if self.root == "default" else f"planguard/{self.root}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    done: tuple[str, ...]
+    problems: tuple[str, ...]
+    refused_reviewers: tuple[str, ...]
+
+
+def github_check(opts: CheckOptions, gh: GitHubOptions) -> Outcome:
+    ctx = context_from_env(dict(opts.env), gh.pr_number)
+    api = GitHubApi(GitHubClient(ctx.settings), Repository.parse(ctx.repository))
+    pr = api.pull_request(ctx.pr_number)
+    reviews, review_error = _read_reviews(api, pr.number)
+    approvals = review_approvals(reviews)
+    if review_error:
+        approvals = ApprovalSet(errors=(review_error,))
+    remote = RemoteFacts(_pr_info(pr), approvals, cached_membership(api))
+    result = run_check(dataclasses.replace(opts, event_path=None), remote)
+    delivery = _deliver(api, ctx, gh, result, pr=pr, reviews=reviews)
+    text = render_check(result, opts) + "".join(f"\nGitHub: {line}" for line in delivery.done)
+    lines = []
+    if _on(gh, Post.ANNOTATIONS):
+        lines = annotation_lines(_annotations(result.decision, delivery))
+    verdict = result.decision.verdict
+    if gh.fail_on.fails(verdict):
+        code = ExitCode.GATE_TRIPPED
+    else:
+        code = ExitCode.GITHUB if delivery.problems else ExitCode.OK
+    return Outcome("\n".join([*lines, guarded(text)]), code, tuple(delivery.problems))
+
+
+def _read_reviews(api: GitHubApi, number: int) -> tuple[tuple[Review, ...], str | None]:
+    try:
+        return api.reviews(number), None
+    except GitHubError as exc:
+        return (), f"GitHub reviews could not be read, so none counts: {exc}"
+
+
+def _pr_info(pr: PullRequest) -> PullRequestInfo:
+    return PullRequestInfo(
+        number=pr.number,
+        author_login=pr.author.login,
+        author_id=pr.author.id,
+        author_type=pr.author.type,
+        head_ref=pr.head_ref,
+        head_sha=pr.head_sha,
+        title=pr.title,
+        body=pr.body,
+        labels=pr.labels,
+    )
+
+
+def _on(gh: GitHubOptions, what: Post) -> bool:
+    return what in gh.post
+
+
+def _deliver(
+    api: GitHubApi,
+    ctx: Context,
+    gh: GitHubOptions,
+    result: CheckResult,
+    *,
+    pr: PullRequest,
+    reviews: tuple[Review, ...],
+) -> Delivery:
+    done: list[str] = []
+    problems: list[str] = []
+    refused: tuple[str, ...] = ()
+    decision = result.decision
+    if _on(gh, Post.REVIEWS) and decision.missing:
+        refused = _try(
+            problems, "review requests", lambda: _request_reviews(api, pr, decision, reviews), ()
+        )
+        done.append("review requests")
+    view = _view(result, ctx, gh, pr, refused)
+    if _on(gh, Post.COMMENT):
+        said = _try(problems, "PR comment", lambda: _upsert_comment(api, gh, pr, view), "")
+        done.append(f"comment: {said}" if said else "comment")
+    if _on(gh, Post.STATUS):
+        _try(problems, "commit status", lambda: _set_status(api, ctx, gh, pr, decision), None)
+        done.append(f"status {gh.status_context} on {pr.head_sha[:12]}")
+    report_path = _write_report(gh, result, problems)
+    summary_path, output_path = ctx.summary_path, ctx.output_path
+    if _on(gh, Post.SUMMARY) and summary_path is not None:
+        summary = view.render(summary=True, problems=problems)
+        fitted = budget.fit(summary, budget.SUMMARY_BUDGET, "the JSON report", budget.utf8_bytes)
+        _try(problems, "job summary", lambda: append_summary(summary_path, fitted), None)
+    if _on(gh, Post.OUTPUTS) and output_path is not None:
+        values = _outputs(result, report_path)
+        _try(problems, "step outputs", lambda: write_outputs(output_path, values), None)
+    return Delivery(tuple(done), tuple(problems), refused)
+
+
+def _try(problems: list[str], what: str, action: Callable[[], T], fallback: T) -> T:
+    try:
+        return action()
+    except PlanguardError as exc:
+        problems.append(f"{what} failed: {exc}")
+        return fallback
+
+
+def _request_reviews(
+    api: GitHubApi, pr: PullRequest, decision: Decision, reviews: tuple[Review, ...]
+) -> tuple[str, ...]:
+    """Ask the named reviewers who have not approved this head yet; return who GitHub refused."""
+    requested = api.requested(pr.number)
+    approved_here = {
+        a.reviewer for a in review_approvals(reviews).accepted if a.commit == pr.head_sha
+    }
+    users: list[str] = []
+    teams: list[str] = []
+    refused: list[str] = []
+    owner = api.repo.owner.lower()
+    for name in dict.fromkeys(r for req in decision.missing for r in req.reviewers):
+        if "/" in name:
+            org, _, slug = name.partition("/")
+            if org.lower() != owner:
+                refused.append(f"@{name}: a team of another organisation cannot be requested")
+            elif slug not in requested.teams:
+                teams.append(slug)
+        elif (
+            name not in approved_here
+            and name != pr.author.login.lower()
+            and name not in {u.lower() for u in requested.users}
+        ):
+            users.append(name)
+    if not users and not teams:
+        return tuple(refused)
+    try:
+        api.request_reviewers(pr.number, tuple(users), tuple(teams))
+    except GitHubValidationError:
+        # GitHub refuses the whole request for one bad name: ask one by one to find it.
+        for user in users:
+            refused += _request_one(api, pr.number, (user,), (), f"@{user}")
+        for team in teams:
+            refused += _request_one(api, pr.number, (), (team,), f"@{api.repo.owner}/{team}")
+    return tuple(refused)
+
+
+def _request_one(
+    api: GitHubApi, number: int, users: tuple[str, ...], teams: tuple[str, ...], name: str
+) -> list[str]:
+    try:
+        api.request_reviewers(number, users, teams)
+    except GitHubValidationError as exc:
+        return [f"{name}: {str(exc).split('(422 ', 1)[-1].rstrip(')')}"]
+    return []
+
+
+def _upsert_comment(api: GitHubApi, gh: GitHubOptions, pr: PullRequest, view: _View) -> str:
+    content = view.render(summary=False, problems=())
+    content = budget.fit(content, budget.COMMENT_BUDGET, "the job summary of this run")
+    body = compose(gh.root, Stamp(pr.head_sha, gh.started_at), content, view.run_url)
+    own = gh.comment_author or api.viewer() or ACTIONS_IDENTITY
+    current_head = api.pull_request(pr.number).head_sha  # did a push land while we ran?
+    stamp = Stamp(pr.head_sha, gh.started_at)
+    existing = api.comments(pr.number)
+    plan = plan_comment(
+        existing,
+        own_login=own,
+        root=gh.root,
+        body=body,
+        stamp=stamp,
+        current_head=current_head,
+        mode=gh.comment_mode,
+    )
+    for comment_id in plan.delete:
+        api.delete_comment(comment_id)
+    if plan.update is not None:
+        api.update_comment(plan.update, body)
+        return f"updated {plan.update}"
+    if plan.create:
+        return f"created {api.create_comment(pr.number, body).id}"
+    return f"left as is: {plan.skipped}"
+
+
+def _set_status(
+    api: GitHubApi, ctx: Context, gh: GitHubOptions, pr: PullRequest, decision: Decision
+) -> None:
+    state = "success" if decision.verdict.allowed else "failure"
+    api.set_status(
+        pr.head_sha,
+        state=state,
+        context=gh.status_context,
+        description=_status_text(decision),
+        target_url=ctx.run_url,
+    )
+
+
+def _status_text(decision: Decision) -> str:
+    verdict = decision.verdict
+    text = f"{verdict.value}: plan {decision.fingerprint[:12]}"
+    if verdict is Verdict.REVIEW_REQUIRED:
+        names = sorted({"@" + r for req in decision.missing for r in req.reviewers})
+        text = f"review required from {', '.join(names) or 'nobody named'}"
+    elif verdict is Verdict.APPROVED:
+        names = sorted({"@" + a for req in decision.requirements for a in req.approved_by})
+        text = f"approved by {', '.join(names)} for plan {decision.fingerprint[:12]}"
+    elif verdict is Verdict.BLOCK:
+        text = f"blocked by policy: plan {decision.fingerprint[:12]}"
+    return text if len(text) <= _STATUS_DESCRIPTION else text[: _STATUS_DESCRIPTION - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """What the comment and the summary show besides the decision."""
+
+    result: CheckResult
+    root: str
+    head_sha: str
+    run_url: str | None
+    refused: tuple[str, ...]
+    started_at: str
+
+    def render(self, *, summary: bool, problems: Sequence[str]) -> str:
+        return render(
+            "comment.md.j2",
+            decision=self.result.decision,
+            report=self.result.report,
+            notes=self.result.trusted_notes,
+            plans=(),
+            root=self.root,
+            head_sha=self.head_sha,
+            run_url=self.run_url,
+            refused=self.refused,
+            started_at=self.started_at,
+            summary=summary,
+            problems=tuple(problems),
+        )
+
+
+def _view(
+    result: CheckResult, ctx: Context, gh: GitHubOptions, pr: PullRequest, refused: tuple[str, ...]
+) -> _View:
+    return _View(result, gh.root, pr.head_sha, ctx.run_url, refused, gh.started_at.isoformat())
+
+
+def _write_report(gh: GitHubOptions, result: CheckResult, problems: list[str]) -> str:
+    if gh.report_path is None:
+        return ""
+    body = {"decision": to_jsonable(result.decision), "report": to_jsonable(result.report)}
+    try:
+        Path(gh.report_path).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        problems.append(f"report file failed: {gh.report_path}: {exc.strerror}")
+        return ""
+    return gh.report_path
+
+
+def _outputs(result: CheckResult, report_path: str) -> dict[str, str]:
+    decision, report = result.decision, result.report
+    missing = sorted({"@" + r for req in decision.missing for r in req.reviewers})
+    return {
+        "verdict": decision.verdict.value,
+        "allowed": "true" if decision.verdict.allowed else "false",
+        "tier": report.tier.value,
+        "score": str(report.score),
+        "fingerprint": decision.fingerprint,
+        "author-kind": decision.authorship.kind.value,
+        "required-reviewers": " ".join(missing),
+        "report": report_path,
+    }
+
+
+def _annotations(decision: Decision, delivery: Delivery) -> list[Annotation]:
+    kinds = {GateAction.BLOCK: "error", GateAction.REVIEW: "error", GateAction.WARN: "warning"}
+    out = [
+        Annotation(
+            "error" if not decision.verdict.allowed else "notice",
+            f"planguard: {decision.verdict.value}",
+            "; ".join(decision.reasons[:3]),
+        )
+    ]
+    for item in decision.items:
+        kind = kinds.get(item.action)
+        if kind is not None:
+            finding = item.finding
+            out.append(
+                Annotation(kind, f"planguard {item.tier.value}: {finding.address}", item.why)
+            )
+    out += [Annotation("warning", "planguard could not deliver", p) for p in delivery.problems]
+    return out

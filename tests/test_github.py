@@ -1,0 +1,403 @@
+"""planguard on GitHub, end to end: action.yml's gate step run by bash against the GitHub
+emulator (tests/github_emulator.py), with real Terraform plans, a real git repository and
+GitHub's own webhook example payloads. Every request and response is checked against GitHub's
+OpenAPI description; a violation fails the test."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from action_runner import ActionRunner, Run
+from gate_workspace import add_change, keys, make_repo
+from gitrepo import git
+from github_emulator import FIXTURES, Emulator, Fault, GitHub, webhook_errors
+
+OWNER, REPO, PR = "acme", "infra", 42
+SECONDARY_LIMIT = {
+    "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you"
+    " try again.",
+    "documentation_url": "https://docs.github.com/rest",
+}
+
+
+def _event(kind: str, pull: dict[str, Any], review: dict[str, Any] | None = None) -> dict[str, Any]:
+    """GitHub's example payload (@octokit/webhooks-examples), pointed at this PR."""
+    name = {"pr": "pull_request.opened", "review": "pull_request_review.submitted"}[kind]
+    event = json.loads((FIXTURES / "events" / f"{name}.json").read_text(encoding="utf-8"))
+    pr = event["pull_request"]
+    _fill_fields_added_since_the_example(pr)
+    pr["number"] = PR
+    pr["user"].update(login=pull["author"], id=pull["author_id"], type=pull["author_type"])
+    pr["head"]["sha"] = pull["head"]
+    pr["base"]["sha"] = pull["base"]
+    if kind == "pr":
+        event["number"] = PR
+    if review is not None:
+        event["review"]["state"] = review["state"]
+        event["review"]["commit_id"] = review["commit"]
+        event["review"]["user"].update(login=review["login"], type="User")
+    schema = {"pr": "webhook-pull-request-opened", "review": "webhook-pull-request-review-submitted"}
+    assert webhook_errors(schema[kind], event) == []
+    return event
+
+
+def _fill_fields_added_since_the_example(pr: dict[str, Any]) -> None:
+    """The recorded examples predate fields the current schema requires; GitHub sends them
+    now, so add them with neutral values (the schema check below proves nothing else is off)."""
+    pr.setdefault("auto_merge", None)
+    pr.setdefault("draft", False)
+    pr.setdefault("active_lock_reason", None)
+    for side in ("base", "head"):
+        repo = pr[side]["repo"]
+        repo.setdefault("has_discussions", False)
+        repo.setdefault("topics", [])
+        repo.setdefault("visibility", "public")
+
+
+@dataclass
+class Scene:
+    gh: GitHub
+    url: str
+    repo: Path
+    runner: ActionRunner
+    plan: Path
+    head: str
+    base: str
+    author: str
+
+    def event(self, kind: str = "pr", review: dict[str, Any] | None = None) -> None:
+        pull = {
+            "author": self.author,
+            "author_id": self.gh.users[self.author][0],
+            "author_type": self.gh.users[self.author][1],
+            "head": self.head,
+            "base": self.base,
+        }
+        path = self.runner.temp / "event.json"
+        path.write_text(json.dumps(_event(kind, pull, review)), encoding="utf-8")
+        self.runner.env["GITHUB_EVENT_PATH"] = str(path)
+        self.runner.env["GITHUB_EVENT_NAME"] = {"pr": "pull_request", "review": "pull_request_review"}[kind]
+
+    def run(self, **inputs: str) -> Run:
+        values = {"plan": str(self.plan), "base": "main", **inputs}
+        return self.runner.run(values)
+
+    def comments(self) -> list[dict[str, Any]]:
+        return self.gh.bot_comments(PR)
+
+    def statuses(self) -> list[dict[str, Any]]:
+        return self.gh.statuses.get(self.head, [])
+
+
+@pytest.fixture(scope="module")
+def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator(GitHub(OWNER, REPO)) as server:
+        yield server
+        assert server.state.violations == [], "\n".join(server.state.violations)
+
+
+def scene(
+    tmp_path: Path,
+    emulator: Emulator,
+    all_keys: Any,
+    plan: Path,
+    *,
+    author: str = "Copilot",
+    author_type: str = "Bot",
+    change: str = "ai-pr-author",
+    policy: str | None = None,
+) -> Scene:
+    repo = make_repo(tmp_path / "repo", all_keys, **({"policy": policy} if policy else {}))
+    add_change(repo, change)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    base = git(repo, "rev-parse", "main").strip()
+    gh = emulator.state
+    gh.open_pull(PR, author, head, author_type)
+    gh.collaborators |= {"alice", "bob", "carol", "dave", "mallory"}
+    gh.teams["acme/sre"] = {"bob": "active"}
+    token = gh.actions_token()
+    temp = tmp_path / "runner"
+    temp.mkdir()
+    github = {
+        "token": token,
+        "action_path": str(Path(__file__).resolve().parent.parent),
+        "event": {"pull_request": {"base": {"sha": base}}},
+    }
+    env = {
+        "GITHUB_API_URL": emulator.url,
+        "GITHUB_SERVER_URL": "http://127.0.0.1:9",
+        "GITHUB_REPOSITORY": f"{OWNER}/{REPO}",
+        "GITHUB_RUN_ID": "1001",
+        "GITHUB_ACTOR": author,
+        "PLANGUARD_GITHUB_TIMEOUT": "2",
+    }
+    runner = ActionRunner(repo, temp, github, env)
+    result = Scene(gh, emulator.url, repo, runner, plan, head, base, author)
+    result.event()
+    return result
+
+
+@pytest.fixture
+def destroy(real_plans: dict[str, Path]) -> Path:
+    return real_plans["destroy"]
+
+
+# ---- Done when: an AI-authored PR that destroys the environment, then approved --------------
+
+
+def test_ai_destroy_needs_the_named_reviewer_then_their_approval_turns_it_green(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    first = s.run()
+    assert first.code == 1, first.err
+    assert [st["state"] for st in s.statuses()] == ["failure"]
+    assert s.statuses()[0]["context"] == "planguard"
+    assert "@alice" in s.statuses()[0]["description"]
+    [comment] = s.comments()
+    assert "@alice" in comment["body"] and "@acme/sre" in comment["body"]
+    assert "What to do" in comment["body"] and "approve" in comment["body"]
+    assert s.gh.pulls[PR].requested_users == ["alice"]
+    assert s.gh.pulls[PR].requested_teams == ["sre"]
+    assert "REVIEW REQUIRED" in first.summary
+    assert first.outputs["verdict"] == "review required"
+    assert first.outputs["author-kind"] == "ai"
+    assert first.outputs["tier"] == "critical"
+    assert len(first.outputs["fingerprint"]) == 64
+    assert first.outputs["required-reviewers"] == "@acme/sre @alice"
+    report = json.loads(Path(first.outputs["report"]).read_text())
+    assert report["decision"]["fingerprint"] == first.outputs["fingerprint"]
+    assert "::error title=planguard%3A review required::" in first.out
+
+    s.gh.review(PR, "alice", "APPROVED", s.head)
+    s.event("review", {"state": "approved", "commit": s.head, "login": "alice"})
+    second = s.run()
+    assert second.code == 0, second.out + second.err
+    assert [st["state"] for st in s.statuses()] == ["failure", "success"]
+    [updated] = s.comments()
+    assert updated["id"] == comment["id"]
+    assert "approved by @alice for fingerprint" in updated["body"]
+    assert first.outputs["fingerprint"][:12] in updated["body"]
+    assert second.outputs["verdict"] == "approved"
+    posts = [c for c in s.gh.calls if c.method == "POST" and c.path.endswith("/comments")]
+    assert len(posts) == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "author", "reviewer", "reviewer_type", "on_old_commit"),
+    [
+        ("the PR author", "alice", "alice", "User", False),
+        ("a bot", "Copilot", "renovate[bot]", "Bot", False),
+        ("an unlisted user", "Copilot", "mallory", "User", False),
+        ("an older commit", "Copilot", "alice", "User", True),
+    ],
+)
+def test_approvals_that_do_not_count_leave_the_status_failing(
+    tmp_path: Path,
+    emulator: Emulator,
+    all_keys: Any,
+    destroy: Path,
+    case: str,
+    author: str,
+    reviewer: str,
+    reviewer_type: str,
+    on_old_commit: bool,
+) -> None:
+    # alice's own PR is AI-authored through its commits' Claude trailer.
+    change = "ai-trailer" if author == "alice" else "ai-pr-author"
+    s = scene(tmp_path, emulator, all_keys, destroy, author=author, author_type="User" if author == "alice" else "Bot", change=change)
+    s.gh.user(reviewer, reviewer_type)
+    commit = s.base if on_old_commit else s.head
+    s.gh.review(PR, reviewer, "APPROVED", commit)
+    s.event("review", {"state": "approved", "commit": commit, "login": reviewer})
+    result = s.run()
+    assert result.code == 1, case
+    assert s.statuses()[-1]["state"] == "failure", case
+    assert result.outputs["verdict"] == "review required", case
+    [comment] = s.comments()
+    assert "not counted" in comment["body"] or case == "an unlisted user"
+
+
+# ---- Done when: five runs, one comment; a late older run does not overwrite ------------------
+
+
+def test_five_runs_leave_one_comment_and_a_late_older_run_changes_nothing(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path, real_plans: dict[str, Path]
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    start = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone.utc)
+    for n in range(5):
+        if n == 4:
+            s.gh.review(PR, "alice", "APPROVED", s.head)  # the fifth run has news
+        s.runner.env["PLANGUARD_RUN_STARTED_AT"] = (start + dt.timedelta(minutes=n)).isoformat()
+        assert s.run().code == (0 if n == 4 else 1)
+    [comment] = s.comments()
+    assert "at=2026-11-22T10:04:00" in comment["body"] and "approved by @alice" in comment["body"]
+    writes = [c.method for c in s.gh.calls if c.method in ("POST", "PATCH") and "comments" in c.path]
+    assert writes == ["POST", "PATCH"], "unchanged bodies (runs 2-4) are not written again"
+
+    s.runner.env["PLANGUARD_RUN_STARTED_AT"] = (start + dt.timedelta(minutes=2)).isoformat()
+    late = s.run(plan=str(real_plans["noop"]))
+    assert late.code == 0
+    [after] = s.comments()
+    assert after["body"] == comment["body"], "an older run must not overwrite a newer result"
+    assert "newer run" in late.err + late.out
+
+
+def test_a_human_quoting_the_marker_is_never_overwritten(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    s.gh.page_cap = 2  # the bot's comment sits on a later page: Link headers must be followed
+    quoted = "<!-- planguard:v1 root=default -->\n> what does planguard say?"
+    for n in range(3):
+        s.gh.comments[n + 1] = {"id": n + 1, "issue": PR, "author": "carol", "body": quoted}
+    assert s.run().code == 1
+    assert s.run(**{"comment-mode": "update"}).code == 1
+    mine = [c for c in s.comments() if c["author"] == "github-actions[bot]"]
+    assert len(mine) == 1
+    assert [c["body"] for c in s.comments() if c["author"] == "carol"] == [quoted] * 3
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("new", 2), ("delete-and-new", 1)])
+def test_comment_modes(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path, mode: str, expected: int
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    assert s.run().code == 1
+    first = s.comments()[0]["id"]
+    assert s.run(**{"comment-mode": mode}).code == 1
+    ids = [c["id"] for c in s.comments()]
+    assert len(ids) == expected
+    assert (first in ids) == (mode == "new")
+
+
+# ---- Done when: retries, rate limits, a bad token ---------------------------------------------
+
+
+def test_secondary_rate_limit_502_and_a_timeout_are_retried_and_the_run_succeeds(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    s.gh.faults += [
+        Fault("GET", r"/issues/\d+/comments$", 403, {"retry-after": "1"}, SECONDARY_LIMIT),
+        Fault("POST", r"/statuses/", 502, body={"message": "Server Error"}),
+        Fault("GET", r"/pulls/\d+/reviews$", 200, delay=3),  # longer than the 2 s timeout
+        Fault("POST", r"/requested_reviewers$", 429, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"}),
+    ]
+    result = s.run()
+    assert result.code == 1, result.err  # the verdict: review required, delivered in full
+    assert "warning" not in result.err
+    assert [st["state"] for st in s.statuses()] == ["failure"]
+    assert len(s.comments()) == 1
+    assert s.gh.pulls[PR].requested_users == ["alice"]
+    assert all(f.times == 0 for f in s.gh.faults)
+
+
+def test_a_rejected_token_fails_with_a_clear_message(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    result = s.run(**{"github-token": "ghp_revoked"})
+    assert result.code == 4
+    assert "GitHub rejected the token (401 Bad credentials)" in result.err
+    assert "github-token" in result.err
+    assert s.comments() == [] and s.statuses() == []
+
+
+def test_unreadable_reviews_never_turn_into_a_pass(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    s.gh.review(PR, "alice", "APPROVED", s.head)
+    s.gh.faults.append(Fault("GET", r"/pulls/\d+/reviews$", 503, body={"message": "down"}, times=50))
+    s.runner.env["PLANGUARD_GITHUB_MAX_WAIT"] = "1"
+    result = s.run()
+    assert result.code == 1
+    assert result.outputs["verdict"] == "review required"
+    assert "reviews could not be read" in s.comments()[0]["body"]
+
+
+def test_a_read_only_fork_token_reports_what_to_do_and_keeps_the_verdict(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, real_plans: dict[str, Path]
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, real_plans["noop"])
+    forbidden = {"message": "Resource not accessible by integration", "documentation_url": "x"}
+    s.gh.faults += [
+        Fault("POST", r"/comments$", 403, body=forbidden),
+        Fault("POST", r"/statuses/", 403, body=forbidden),
+    ]
+    result = s.run()
+    assert result.outputs["verdict"] == "pass"
+    assert result.code == 4, "the verdict passed but nothing reached GitHub: say so"
+    assert "pull-requests: write" in result.err and "fork" in result.err
+    assert "statuses: write" in result.err
+
+
+# ---- review requests and team membership ------------------------------------------------------
+
+
+TWO_REVIEWERS = """\
+reviewers:
+  default: ["@alice", "@carol", "@zed"]
+approvals: {critical: 2}
+"""
+
+
+def test_requests_skip_who_approved_and_report_who_github_refuses(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy, policy=TWO_REVIEWERS)
+    s.gh.review(PR, "alice", "APPROVED", s.head)
+    result = s.run()
+    assert result.code == 1
+    assert s.gh.pulls[PR].requested_users == ["carol"]
+    requested = [c.body for c in s.gh.calls if c.method == "POST" and "requested" in c.path]
+    assert all("alice" not in body["reviewers"] for body in requested)
+    body = s.comments()[0]["body"]
+    assert "Review requests GitHub refused" in body and "not a collaborator" in body
+    assert "<code>&#64;zed" in body
+
+
+TEAM_ONLY = 'reviewers:\n  default: ["@acme/sre"]\n'
+
+
+@pytest.mark.parametrize(("token", "counted"), [("actions", False), ("pat", True)])
+def test_team_approvals_need_a_token_that_can_read_the_team(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path, token: str, counted: bool
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy, policy=TEAM_ONLY)
+    if token == "pat":
+        s.runner.github["token"] = s.gh.pat("planguard-bot")
+    s.gh.review(PR, "bob", "APPROVED", s.head)
+    result = s.run()
+    assert (result.code == 0) == counted, result.out
+    if not counted:
+        assert "cannot tell whether" in s.comments()[0]["body"].replace("&#64;", "@")
+    else:
+        assert s.comments()[0]["author"] == "planguard-bot"
+
+
+def test_the_action_never_splices_inputs_into_scripts() -> None:
+    from action_runner import ACTION
+
+    for step in ACTION["runs"]["steps"]:
+        assert "${{" not in step["run"]
+    assert ACTION["runs"]["using"] == "composite"
+    assert ACTION["branding"] == {"icon": "shield", "color": "red"}
+    gate = next(s for s in ACTION["runs"]["steps"] if s["id"] == "gate")
+    for name in ACTION["inputs"]:
+        if name != "working-directory":
+            assert any(f"inputs.{name} " in f"{v} " for v in gate["env"].values()), name
