@@ -5,7 +5,6 @@ OpenAPI description; a violation fails the test."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -16,8 +15,8 @@ from typing import Any
 import pytest
 from action_runner import ActionRunner, Run
 from gate_workspace import add_change, keys, make_repo
-from gitrepo import git
 from github_emulator import FIXTURES, Emulator, Fault, GitHub, webhook_errors
+from gitrepo import git
 
 OWNER, REPO, PR = "acme", "infra", 42
 SECONDARY_LIMIT = {
@@ -43,7 +42,10 @@ def _event(kind: str, pull: dict[str, Any], review: dict[str, Any] | None = None
         event["review"]["state"] = review["state"]
         event["review"]["commit_id"] = review["commit"]
         event["review"]["user"].update(login=review["login"], type="User")
-    schema = {"pr": "webhook-pull-request-opened", "review": "webhook-pull-request-review-submitted"}
+    schema = {
+        "pr": "webhook-pull-request-opened",
+        "review": "webhook-pull-request-review-submitted",
+    }
     assert webhook_errors(schema[kind], event) == []
     return event
 
@@ -83,7 +85,10 @@ class Scene:
         path = self.runner.temp / "event.json"
         path.write_text(json.dumps(_event(kind, pull, review)), encoding="utf-8")
         self.runner.env["GITHUB_EVENT_PATH"] = str(path)
-        self.runner.env["GITHUB_EVENT_NAME"] = {"pr": "pull_request", "review": "pull_request_review"}[kind]
+        self.runner.env["GITHUB_EVENT_NAME"] = {
+            "pr": "pull_request",
+            "review": "pull_request_review",
+        }[kind]
 
     def run(self, **inputs: str) -> Run:
         values = {"plan": str(self.plan), "base": "main", **inputs}
@@ -217,7 +222,15 @@ def test_approvals_that_do_not_count_leave_the_status_failing(
 ) -> None:
     # alice's own PR is AI-authored through its commits' Claude trailer.
     change = "ai-trailer" if author == "alice" else "ai-pr-author"
-    s = scene(tmp_path, emulator, all_keys, destroy, author=author, author_type="User" if author == "alice" else "Bot", change=change)
+    s = scene(
+        tmp_path,
+        emulator,
+        all_keys,
+        destroy,
+        author=author,
+        author_type="User" if author == "alice" else "Bot",
+        change=change,
+    )
     s.gh.user(reviewer, reviewer_type)
     commit = s.base if on_old_commit else s.head
     s.gh.review(PR, reviewer, "APPROVED", commit)
@@ -245,7 +258,9 @@ def test_five_runs_leave_one_comment_and_a_late_older_run_changes_nothing(
         assert s.run().code == (0 if n == 4 else 1)
     [comment] = s.comments()
     assert "at=2026-11-22T10:04:00" in comment["body"] and "approved by @alice" in comment["body"]
-    writes = [c.method for c in s.gh.calls if c.method in ("POST", "PATCH") and "comments" in c.path]
+    writes = [
+        c.method for c in s.gh.calls if c.method in ("POST", "PATCH") and "comments" in c.path
+    ]
     assert writes == ["POST", "PATCH"], "unchanged bodies (runs 2-4) are not written again"
 
     s.runner.env["PLANGUARD_RUN_STARTED_AT"] = (start + dt.timedelta(minutes=2)).isoformat()
@@ -295,7 +310,12 @@ def test_secondary_rate_limit_502_and_a_timeout_are_retried_and_the_run_succeeds
         Fault("GET", r"/issues/\d+/comments$", 403, {"retry-after": "1"}, SECONDARY_LIMIT),
         Fault("POST", r"/statuses/", 502, body={"message": "Server Error"}),
         Fault("GET", r"/pulls/\d+/reviews$", 200, delay=3),  # longer than the 2 s timeout
-        Fault("POST", r"/requested_reviewers$", 429, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"}),
+        Fault(
+            "POST",
+            r"/requested_reviewers$",
+            429,
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"},
+        ),
     ]
     result = s.run()
     assert result.code == 1, result.err  # the verdict: review required, delivered in full
@@ -322,7 +342,9 @@ def test_unreadable_reviews_never_turn_into_a_pass(
 ) -> None:
     s = scene(tmp_path, emulator, all_keys, destroy)
     s.gh.review(PR, "alice", "APPROVED", s.head)
-    s.gh.faults.append(Fault("GET", r"/pulls/\d+/reviews$", 503, body={"message": "down"}, times=50))
+    s.gh.faults.append(
+        Fault("GET", r"/pulls/\d+/reviews$", 503, body={"message": "down"}, times=50)
+    )
     s.runner.env["PLANGUARD_GITHUB_MAX_WAIT"] = "1"
     result = s.run()
     assert result.code == 1
