@@ -423,3 +423,18 @@ def test_the_action_never_splices_inputs_into_scripts() -> None:
     for name in ACTION["inputs"]:
         if name != "working-directory":
             assert any(f"inputs.{name} " in f"{v} " for v in gate["env"].values()), name
+
+
+@pytest.mark.slow
+def test_the_whole_action_installs_itself_and_gates(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    """Both steps as the runner runs them: a fresh venv from the action's own checkout."""
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    result = s.runner.run({"plan": str(destroy), "base": "main"}, setup=True)
+    venv_bin = s.runner.temp / "planguard-venv" / "bin" / "planguard"
+    assert venv_bin.is_file()
+    assert result.code == 1, result.err
+    assert result.outputs["verdict"] == "review required"
+    assert [st["state"] for st in s.statuses()] == ["failure"]
+    assert len(s.comments()) == 1
