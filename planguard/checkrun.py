@@ -21,7 +21,13 @@ from planguard.approvals.screen import Target, screen
 from planguard.approvals.ssh import approval_files, sign_approval, verify_approvals
 from planguard.authorship.detect import detect_authorship
 from planguard.authorship.knowledge import builtin_agents
-from planguard.authorship.model import Agent, AuthorKind, AuthorshipInputs, PullRequestInfo
+from planguard.authorship.model import (
+    Agent,
+    AuthorKind,
+    AuthorshipInputs,
+    CommitInfo,
+    PullRequestInfo,
+)
 from planguard.authorship.sources import actors, agent_markers, pull_request_from_event
 from planguard.errors import ExitCode, PolicyError, UsageError
 from planguard.gate.decide import GateInputs, decide
@@ -71,6 +77,8 @@ class RemoteFacts:
     approvals: ApprovalSet
     """Reviews as approvals, not yet screened; errors when they could not be read."""
     membership: Membership
+    commits: tuple[CommitInfo, ...] | None
+    """The PR's commits as the code host lists them; None when they could not be read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +115,7 @@ def run_check(opts: CheckOptions, remote: RemoteFacts | None = None) -> CheckRes
         env = dict(opts.env)
         agents = builtin_agents() + trusted.policy.ai_identities
         pr = remote.pull_request if remote else _event_pull_request(opts.event_path)
-        inputs = _authorship_inputs(opts, trusted, env, agents, pr)
+        inputs = _authorship_inputs(opts, trusted, env, agents, pr, remote=remote)
         authorship = detect_authorship(inputs, agents)
         signers = Path(opts.allowed_signers) if opts.allowed_signers else trusted.allowed_signers
         approvals = _ssh_approvals(opts.approvals, signers)
@@ -142,7 +150,7 @@ def run_check(opts: CheckOptions, remote: RemoteFacts | None = None) -> CheckRes
             approvals=screened,
             membership=lambda team, login: _member(policy, online, team, login),
             today=opts.now.date(),
-            policy_changes=_policy_changes(setup, trusted),
+            policy_changes=_policy_changes(setup, trusted, head if remote else None),
         )
     )
     notes = trusted.notes
@@ -208,9 +216,14 @@ def _authorship_inputs(
     env: Mapping[str, str],
     agents: tuple[Agent, ...],
     pr: PullRequestInfo | None,
+    *,
+    remote: RemoteFacts | None,
 ) -> AuthorshipInputs:
     base = opts.setup.base
-    commits = gitio.commits(base, trusted.repo or opts.setup.cwd) if base else None
+    if remote is not None:
+        commits = remote.commits  # exactly the PR's commits, whatever is checked out
+    else:
+        commits = gitio.commits(base, trusted.repo or opts.setup.cwd) if base else None
     return AuthorshipInputs(
         pull_request=pr,
         actors=actors(env),
@@ -235,10 +248,18 @@ def _local_head(trusted: Trusted) -> str | None:
     return gitio.head_commit(trusted.repo) if trusted.repo else None
 
 
-def _policy_changes(setup: GateSetup, trusted: Trusted) -> tuple[str, ...]:
+UNSEEN_POLICY_CHANGES = (
+    "(cannot tell: the checkout is not the pull request's head commit, so edits to the"
+    " gate's configuration cannot be seen)"
+)
+
+
+def _policy_changes(setup: GateSetup, trusted: Trusted, pr_head: str | None) -> tuple[str, ...]:
     base = setup.base or trusted.ref
     if base is None or trusted.repo is None:
         return ()
+    if pr_head is not None and not gitio.checks_out(pr_head, trusted.repo):
+        return (UNSEEN_POLICY_CHANGES,)  # fail closed: as if it edited them
     guarded = {trusted.policy_path, *trusted.policy.rulesets}
     if trusted.policy.allowed_signers:
         guarded.add(trusted.policy.allowed_signers)

@@ -289,6 +289,13 @@ def _setup(
     help="With --github: also write the JSON report (decision + analysis) here.",
 )
 @click.option(
+    "--comment-author",
+    metavar="LOGIN",
+    envvar="PLANGUARD_COMMENT_AUTHOR",
+    help="With --github: the login the token comments as, when GitHub cannot say (a GitHub App"
+    " token: `my-app[bot]`). Default: the token's user, else github-actions[bot].",
+)
+@click.option(
     "--run-started-at",
     type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
     envvar="PLANGUARD_RUN_STARTED_AT",
@@ -315,6 +322,7 @@ def check(
     fail_on: str,
     pr_number: int | None,
     report_path: str | None,
+    comment_author: str | None,
     run_started_at: dt.datetime | None,
     output: str | None,
 ) -> int:
@@ -342,6 +350,7 @@ def check(
         root=root_name,
         fail_on=FailOn(fail_on),
         report_path=report_path,
+        comment_author=comment_author,
         pr_number=pr_number,
     )
     return _emit(github_check(opts, gh), output)

@@ -75,6 +75,16 @@ def head_commit(cwd: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+def checks_out(commit: str, cwd: Path) -> bool:
+    """Whether the work tree is `commit`, or the merge of it that a pull_request run checks out
+    (`refs/pull/N/merge`: its second parent is the PR head)."""
+    for rev in ("HEAD", "HEAD^2"):
+        done = _git(["rev-parse", "--verify", "--quiet", rev], cwd)
+        if done.returncode == 0 and done.stdout.strip() == commit:
+            return True
+    return False
+
+
 def commits(base: str, cwd: Path) -> tuple[CommitInfo, ...]:
     """Commits in `base..HEAD` (what the change adds), oldest first."""
     require_ref(base, cwd)

@@ -145,6 +145,8 @@ class Pull:
     reviews: list[dict[str, Any]] = field(default_factory=list)
     requested_users: list[str] = field(default_factory=list)
     requested_teams: list[str] = field(default_factory=list)
+    commits: list[dict[str, str]] = field(default_factory=list)
+    """sha, name, email, message of each commit, oldest first."""
 
 
 @dataclass
@@ -384,6 +386,17 @@ class GitHub:
             )
             items.append(data)
         return self._page(items, query, args)
+
+    def _pulls_list_commits(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        pull = self._pull(args)
+        items = []
+        for commit in pull.commits if pull else []:
+            data = example("commit-items")[0]
+            data["sha"] = commit["sha"]
+            who = {"name": commit["name"], "email": commit["email"], "date": "2026-11-22T00:00:00Z"}
+            data["commit"].update(message=commit["message"], author=who, committer=who)
+            items.append(data)
+        return self._page(items[:250], query, args)
 
     def _pulls_list_requested_reviewers(self, args, query, body, login):  # type: ignore[no-untyped-def]
         pull = self._pull(args)

@@ -98,7 +98,11 @@ class Scene:
         return self.gh.bot_comments(PR)
 
     def statuses(self) -> list[dict[str, Any]]:
-        return self.gh.statuses.get(self.head, [])
+        """Final statuses (each run first sets `pending`, checked separately)."""
+        return [st for st in self.gh.statuses.get(self.head, []) if st["state"] != "pending"]
+
+    def all_states(self) -> list[str]:
+        return [st["state"] for st in self.gh.statuses.get(self.head, [])]
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +133,11 @@ def scene(
     head = git(repo, "rev-parse", "HEAD").strip()
     base = git(repo, "rev-parse", "main").strip()
     gh = emulator.state
-    gh.open_pull(PR, author, head, author_type)
+    pull = gh.open_pull(PR, author, head, author_type)
+    log = git(repo, "log", "--reverse", "--format=%H%x1f%an%x1f%ae%x1f%B%x1e", "main..HEAD")
+    for record in filter(str.strip, log.split("\x1e")):
+        sha, name, email, message = record.strip("\n").split("\x1f")
+        pull.commits.append({"sha": sha, "name": name, "email": email, "message": message})
     gh.collaborators |= {"alice", "bob", "carol", "dave", "mallory"}
     gh.teams["acme/sre"] = {"bob": "active"}
     token = gh.actions_token()
@@ -190,7 +198,7 @@ def test_ai_destroy_needs_the_named_reviewer_then_their_approval_turns_it_green(
     s.event("review", {"state": "approved", "commit": s.head, "login": "alice"})
     second = s.run()
     assert second.code == 0, second.out + second.err
-    assert [st["state"] for st in s.statuses()] == ["failure", "success"]
+    assert s.all_states() == ["pending", "failure", "pending", "success"]
     [updated] = s.comments()
     assert updated["id"] == comment["id"]
     assert "approved by @alice for fingerprint" in updated["body"]
@@ -250,14 +258,15 @@ def test_five_runs_leave_one_comment_and_a_late_older_run_changes_nothing(
     tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path, real_plans: dict[str, Path]
 ) -> None:
     s = scene(tmp_path, emulator, all_keys, destroy)
-    start = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=1)
     for n in range(5):
         if n == 4:
             s.gh.review(PR, "alice", "APPROVED", s.head)  # the fifth run has news
         s.runner.env["PLANGUARD_RUN_STARTED_AT"] = (start + dt.timedelta(minutes=n)).isoformat()
         assert s.run().code == (0 if n == 4 else 1)
     [comment] = s.comments()
-    assert "at=2026-11-22T10:04:00" in comment["body"] and "approved by @alice" in comment["body"]
+    fifth = (start + dt.timedelta(minutes=4)).isoformat()
+    assert f"at={fifth}" in comment["body"] and "approved by @alice" in comment["body"]
     writes = [
         c.method for c in s.gh.calls if c.method in ("POST", "PATCH") and "comments" in c.path
     ]
@@ -269,6 +278,7 @@ def test_five_runs_leave_one_comment_and_a_late_older_run_changes_nothing(
     [after] = s.comments()
     assert after["body"] == comment["body"], "an older run must not overwrite a newer result"
     assert "newer run" in late.err + late.out
+    assert s.all_states()[-1] == "success" and "approved" in s.statuses()[-1]["description"]
 
 
 def test_a_human_quoting_the_marker_is_never_overwritten(
@@ -432,9 +442,66 @@ def test_the_whole_action_installs_itself_and_gates(
     """Both steps as the runner runs them: a fresh venv from the action's own checkout."""
     s = scene(tmp_path, emulator, all_keys, destroy)
     result = s.runner.run({"plan": str(destroy), "base": "main"}, setup=True)
-    venv_bin = s.runner.temp / "planguard-venv" / "bin" / "planguard"
-    assert venv_bin.is_file()
+    [venv] = s.runner.temp.glob("planguard-venv.*")
+    assert (venv / "bin" / "planguard").is_file()
     assert result.code == 1, result.err
     assert result.outputs["verdict"] == "review required"
     assert [st["state"] for st in s.statuses()] == ["failure"]
     assert len(s.comments()) == 1
+
+
+def test_a_workflow_run_for_another_commit_is_not_gated(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, real_plans: dict[str, Path]
+) -> None:
+    """The fork pattern: the PR number comes from an artifact the fork wrote. A number that
+    points at another PR (whose head is not the commit this workflow_run built) is refused."""
+    s = scene(tmp_path, emulator, all_keys, real_plans["noop"])
+    event = s.runner.temp / "workflow_run.json"
+    event.write_text(json.dumps({"workflow_run": {"head_sha": s.base, "id": 7}}))
+    s.runner.env["GITHUB_EVENT_PATH"] = str(event)
+    result = s.run(pr=str(PR))
+    assert result.code == 4
+    assert "does not belong to this run" in result.err
+    assert s.gh.statuses == {} and s.comments() == []
+
+
+def test_a_checkout_that_is_not_the_pr_head_reads_authors_from_github_and_fails_closed(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    """The workflow_run job checks out the default branch: the AI trailer is only in the PR's
+    commits (read from the API), and edits to the policy cannot be seen, so the policy owners
+    must approve too."""
+    s = scene(
+        tmp_path,
+        emulator,
+        all_keys,
+        destroy,
+        author="dave",
+        author_type="User",
+        change="ai-trailer",
+    )
+    git(s.repo, "checkout", "-q", "main")
+    event = s.runner.temp / "workflow_run.json"
+    event.write_text(json.dumps({"workflow_run": {"head_sha": s.head, "id": 7}}))
+    s.runner.env["GITHUB_EVENT_PATH"] = str(event)
+    s.gh.review(PR, "alice", "APPROVED", s.head)
+    result = s.run(pr=str(PR))
+    assert result.code == 1
+    assert result.outputs["author-kind"] == "ai"
+    assert "@carol" in result.outputs["required-reviewers"]
+    assert "cannot tell" in s.comments()[0]["body"]
+
+
+def test_a_forged_future_stamp_does_not_freeze_the_comment(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    forged = (
+        "<!-- planguard:v1 root=default -->\n"
+        f"<!-- planguard:run head={s.head} at=2999-01-01T00:00:00+00:00 -->\n## planguard: APPROVED\n"
+    )
+    s.gh.comments[1] = {"id": 1, "issue": PR, "author": "github-actions[bot]", "body": forged}
+    assert s.run().code == 1
+    [comment] = s.comments()
+    assert "REVIEW REQUIRED" in comment["body"]
+    assert s.statuses()[-1]["state"] == "failure"

@@ -193,6 +193,15 @@ PLAN_CASES = [
     ("new keeps the old", [(5, BOT, body("X"))], "Y", HEAD, 1, "new", "create"),
     ("delete-and-new", [(5, BOT, body("X"))], "Y", HEAD, 1, "delete-and-new", "create delete 5"),
     ("new is stale-guarded too", [(5, BOT, body("X", minutes=5))], "Y", HEAD, 1, "new", "skip"),
+    (
+        "a stamp from the future is ignored",
+        [(5, BOT, body("X", minutes=999))],
+        "Y",
+        HEAD,
+        1,
+        "update",
+        "update 5",
+    ),
 ]
 
 
@@ -218,6 +227,7 @@ def test_comment_plan(
         stamp=Stamp(head, T0 + dt.timedelta(minutes=minutes)),
         current_head=HEAD,
         mode=CommentMode(mode),
+        now=T0 + dt.timedelta(minutes=10),
     )
     words = []
     if plan.create:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from planguard.approvals.github import Review
 from planguard.approvals.model import Membership
+from planguard.authorship.model import CommitInfo
 from planguard.github.client import (
     GitHubClient,
     GitHubError,
@@ -117,6 +118,12 @@ class GitHubApi:
             items = self.client.paginate(f"{self.repo.path}/pulls/{number}/reviews")
         return tuple(_review(_obj(item)) for item in items)
 
+    def commits(self, number: int) -> tuple[CommitInfo, ...]:
+        """The PR's commits, oldest first (GitHub lists at most 250)."""
+        with _needs("pull-requests: read"):
+            items = self.client.paginate(f"{self.repo.path}/pulls/{number}/commits")
+        return tuple(_commit(_obj(item)) for item in items)
+
     def requested(self, number: int) -> Requested:
         with _needs("pull-requests: read"):
             data = _obj(self.client.get(f"{self.repo.path}/pulls/{number}/requested_reviewers"))
@@ -225,6 +232,23 @@ def _review(data: dict[str, Json]) -> Review:
         commit_id=_text(data, "commit_id") or None,
         submitted_at=_text(data, "submitted_at"),
         body=_text(data, "body"),
+    )
+
+
+def _commit(data: dict[str, Json]) -> CommitInfo:
+    commit = data.get("commit")
+    inner = commit if isinstance(commit, dict) else {}
+    author = inner.get("author")
+    committer = inner.get("committer")
+    who = author if isinstance(author, dict) else {}
+    by = committer if isinstance(committer, dict) else {}
+    return CommitInfo(
+        sha=_text(data, "sha"),
+        author_name=_text(who, "name"),
+        author_email=_text(who, "email"),
+        committer_name=_text(by, "name"),
+        committer_email=_text(by, "email"),
+        message=_text(inner, "message"),
     )
 
 

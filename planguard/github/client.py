@@ -122,6 +122,9 @@ class GitHubClient:
                 raise GitHubError(f"GET {path}: expected a list from GitHub, got something else")
             items.extend(page.json_body)
             url, query = page.next_url, None  # the next link carries its own query
+            if url is not None and not url.startswith(self.settings.api_url.rstrip("/") + "/"):
+                # The token goes with every request: never to a host the API did not name.
+                raise GitHubError(f"GET {path}: the next page is on another host ({url})")
         raise GitHubError(f"GET {path}: more than {_MAX_PAGES} pages; refusing to read on")
 
     def _url(self, path: str) -> str:
@@ -171,7 +174,11 @@ class GitHubClient:
         return None  # a plain 403: a permission problem, not a limit
 
     def _wait(self, what: str, delay: float, why: str, attempt: int) -> None:
-        if attempt >= self.settings.max_attempts or delay > self._budget.left:
+        if attempt >= self.settings.max_attempts:
+            raise GitHubUnavailable(
+                f"{what}: {why}; gave up after {attempt} attempts. Re-run the job later."
+            )
+        if delay > self._budget.left:
             raise GitHubUnavailable(
                 f"{what}: {why}; retrying would need {delay:.0f}s more than the"
                 f" {self.settings.max_wait:.0f}s wait budget (PLANGUARD_GITHUB_MAX_WAIT) allows"

@@ -21,6 +21,9 @@ _STAMP = re.compile(r"^<!-- planguard:run head=([0-9a-f]*) at=(\S+) -->$", re.MU
 _FOOTER = re.compile(r"\n<sub>planguard run started [^\n]*</sub>\n?\Z")
 
 
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
 class CommentMode(enum.Enum):
     UPDATE = "update"
     NEW = "new"
@@ -40,6 +43,8 @@ class CommentPlan:
     delete: tuple[int, ...] = ()
     skipped: str | None = None
     """Why nothing is written (stale run, unchanged body)."""
+    stale: str | None = None
+    """Set when a newer run already reported: this run must not overwrite anything."""
 
 
 def marker(root: str) -> str:
@@ -65,15 +70,16 @@ def plan_comment(
     stamp: Stamp,
     current_head: str,
     mode: CommentMode,
+    now: dt.datetime,
 ) -> CommentPlan:
     first_line = marker(root)
     mine = [c for c in existing if c.author == own_login and c.body.split("\n", 1)[0] == first_line]
     if not mine:
         return CommentPlan(create=True)
     latest = max(mine, key=lambda c: c.id)
-    stale = _stale(_stamp(latest.body), stamp, current_head)
+    stale = _stale(_stamp(latest.body, now), stamp, current_head)
     if stale:
-        return CommentPlan(skipped=stale)
+        return CommentPlan(skipped=stale, stale=stale)
     duplicates = tuple(c.id for c in mine if c.id != latest.id)
     if mode is CommentMode.NEW:
         return CommentPlan(create=True)
@@ -82,6 +88,28 @@ def plan_comment(
     if _content(latest.body) == _content(body):
         return CommentPlan(delete=duplicates, skipped="the comment already says this")
     return CommentPlan(update=latest.id, delete=duplicates)
+
+
+def newer_report(
+    existing: Sequence[Comment],
+    *,
+    own_login: str,
+    root: str,
+    stamp: Stamp,
+    current_head: str,
+    now: dt.datetime,
+) -> str | None:
+    """Why a newer run's report stands (so this run must write nothing), or None."""
+    mine = _mine(existing, own_login, root)
+    if not mine:
+        return None
+    latest = max(mine, key=lambda c: c.id)
+    return _stale(_stamp(latest.body, now), stamp, current_head)
+
+
+def _mine(existing: Sequence[Comment], own_login: str, root: str) -> list[Comment]:
+    first_line = marker(root)
+    return [c for c in existing if c.author == own_login and c.body.split("\n", 1)[0] == first_line]
 
 
 def _stale(theirs: Stamp | None, ours: Stamp, current_head: str) -> str | None:
@@ -100,7 +128,9 @@ def _stale(theirs: Stamp | None, ours: Stamp, current_head: str) -> str | None:
     return None
 
 
-def _stamp(body: str) -> Stamp | None:
+def _stamp(body: str, now: dt.datetime) -> Stamp | None:
+    """The stamp of a comment; None for one from the future (forged, or a skewed clock), which
+    must not freeze the comment."""
     found = _STAMP.search(body)
     if found is None:
         return None
@@ -110,6 +140,8 @@ def _stamp(body: str) -> Stamp | None:
         return None
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.timezone.utc)
+    if at > now + _CLOCK_SKEW:
+        return None
     return Stamp(found.group(1), at)
 
 

@@ -22,6 +22,10 @@ class Context:
     run_url: str | None
     summary_path: Path | None
     output_path: Path | None
+    event_head_sha: str | None
+    """The commit the triggering event is about: the one this run's plan was made from."""
+    from_workflow_run: bool
+    """Triggered by `workflow_run`: the PR number came from an artifact, so it is checked."""
 
 
 def context_from_env(env: Mapping[str, str], pr_number: int | None) -> Context:
@@ -35,7 +39,8 @@ def context_from_env(env: Mapping[str, str], pr_number: int | None) -> Context:
     if "/" not in repository:
         raise UsageError("--github needs GITHUB_REPOSITORY=owner/repo (Actions sets it)")
     event_path = env.get("GITHUB_EVENT_PATH") or None
-    number = pr_number if pr_number is not None else _event_number(event_path)
+    event = _event(event_path)
+    number = pr_number if pr_number is not None else _event_number(event)
     if number is None:
         raise UsageError(
             "--github needs a pull request: run on a pull_request or pull_request_review event,"
@@ -56,19 +61,36 @@ def context_from_env(env: Mapping[str, str], pr_number: int | None) -> Context:
         run_url=f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
         summary_path=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
         output_path=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
+        event_head_sha=_event_head(event),
+        from_workflow_run=isinstance(event.get("workflow_run"), dict),
     )
 
 
-def _event_number(event_path: str | None) -> int | None:
+def _event(event_path: str | None) -> dict[str, object]:
     if event_path is None:
-        return None
+        return {}
     try:
         event = json.loads(Path(event_path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UsageError(f"{event_path}: cannot read the GitHub event payload: {exc}") from None
-    pr = event.get("pull_request") if isinstance(event, dict) else None
+    return event if isinstance(event, dict) else {}
+
+
+def _event_number(event: dict[str, object]) -> int | None:
+    pr = event.get("pull_request")
     number = pr.get("number") if isinstance(pr, dict) else None
     return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
+def _event_head(event: dict[str, object]) -> str | None:
+    pr, run = event.get("pull_request"), event.get("workflow_run")
+    if isinstance(pr, dict) and isinstance(pr.get("head"), dict):
+        sha = pr["head"].get("sha")
+    elif isinstance(run, dict):
+        sha = run.get("head_sha")
+    else:
+        sha = None
+    return sha if isinstance(sha, str) and sha else None
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -21,13 +21,13 @@ from typing import TypeVar
 from planguard.app import Outcome
 from planguard.approvals.github import Review, review_approvals
 from planguard.approvals.model import ApprovalSet
-from planguard.authorship.model import PullRequestInfo
+from planguard.authorship.model import CommitInfo, PullRequestInfo
 from planguard.checkrun import CheckOptions, CheckResult, RemoteFacts, render_check, run_check
 from planguard.errors import ExitCode, PlanguardError
 from planguard.gate.model import Decision, FailOn, Verdict
 from planguard.github.api import GitHubApi, PullRequest, Repository, cached_membership
 from planguard.github.client import GitHubClient, GitHubError, GitHubValidationError
-from planguard.github.comment import CommentMode, Stamp, compose, plan_comment
+from planguard.github.comment import CommentMode, Stamp, compose, newer_report, plan_comment
 from planguard.github.context import Context, context_from_env
 from planguard.github.workflow import (
     Annotation,
@@ -82,14 +82,22 @@ class Delivery:
 def github_check(opts: CheckOptions, gh: GitHubOptions) -> Outcome:
     ctx = context_from_env(dict(opts.env), gh.pr_number)
     api = GitHubApi(GitHubClient(ctx.settings), Repository.parse(ctx.repository))
-    pr = api.pull_request(ctx.pr_number)
+    pr = _evaluated(api.pull_request(ctx.pr_number), ctx)
+    problems: list[str] = []
+    superseded = _superseded(api, gh, pr) if _on(gh, Post.STATUS) else None
+    if _on(gh, Post.STATUS) and superseded is None:
+        # Until this run has a verdict, the head is not green (an earlier success included).
+        _try(problems, "pending status", lambda: _set_pending(api, ctx, gh, pr), False)
     reviews, review_error = _read_reviews(api, pr.number)
     approvals = review_approvals(reviews)
     if review_error:
         approvals = ApprovalSet(errors=(review_error,))
-    remote = RemoteFacts(_pr_info(pr), approvals, cached_membership(api))
+    commits = _read_commits(api, pr.number)
+    remote = RemoteFacts(_pr_info(pr), approvals, cached_membership(api), commits)
     result = run_check(dataclasses.replace(opts, event_path=None), remote)
-    delivery = _deliver(api, ctx, gh, result, pr=pr, reviews=reviews)
+    delivery = _deliver(
+        api, ctx, gh, result, pr=pr, reviews=reviews, problems=problems, superseded=superseded
+    )
     text = render_check(result, opts) + "".join(f"\nGitHub: {line}" for line in delivery.done)
     lines = []
     if _on(gh, Post.ANNOTATIONS):
@@ -100,6 +108,26 @@ def github_check(opts: CheckOptions, gh: GitHubOptions) -> Outcome:
     else:
         code = ExitCode.GITHUB if delivery.problems else ExitCode.OK
     return Outcome("\n".join([*lines, guarded(text)]), code, tuple(delivery.problems))
+
+
+def _evaluated(pr: PullRequest, ctx: Context) -> PullRequest:
+    """The PR as of the commit this run's plan was made from (the event's), not whatever the
+    head is by now: approvals, the status and the comment all bind to that commit."""
+    sha = ctx.event_head_sha
+    if ctx.from_workflow_run and sha != pr.head_sha:
+        raise GitHubError(
+            f"pull request #{pr.number}'s head is {pr.head_sha[:12]}, not {str(sha)[:12]} that"
+            " this workflow_run built: the PR number (from an artifact) does not belong to this"
+            " run, or the PR moved on. Not gating it with this plan."
+        )
+    return dataclasses.replace(pr, head_sha=sha) if sha else pr
+
+
+def _read_commits(api: GitHubApi, number: int) -> tuple[CommitInfo, ...] | None:
+    try:
+        return api.commits(number)
+    except GitHubError:
+        return None  # authorship then rests on the PR author and the environment
 
 
 def _read_reviews(api: GitHubApi, number: int) -> tuple[tuple[Review, ...], str | None]:
@@ -135,23 +163,34 @@ def _deliver(
     *,
     pr: PullRequest,
     reviews: tuple[Review, ...],
+    problems: list[str],
+    superseded: str | None,
 ) -> Delivery:
     done: list[str] = []
-    problems: list[str] = []
     refused: tuple[str, ...] = ()
     decision = result.decision
     if _on(gh, Post.REVIEWS) and decision.missing:
-        refused = _try(
-            problems, "review requests", lambda: _request_reviews(api, pr, decision, reviews), ()
+        requested = _try(
+            problems, "review requests", lambda: _request_reviews(api, pr, decision, reviews), None
         )
-        done.append("review requests")
+        if requested is not None:
+            refused = requested
+            done.append("review requests sent")
     view = _view(result, ctx, gh, pr, refused)
+    stale = superseded
     if _on(gh, Post.COMMENT):
-        said = _try(problems, "PR comment", lambda: _upsert_comment(api, gh, pr, view), "")
-        done.append(f"comment: {said}" if said else "comment")
+        said = _try(problems, "PR comment", lambda: _upsert_comment(api, gh, pr, view), None)
+        if said is not None:
+            done.append(f"comment {said.what}")
+            stale = stale or said.stale
     if _on(gh, Post.STATUS):
-        _try(problems, "commit status", lambda: _set_status(api, ctx, gh, pr, decision), None)
-        done.append(f"status {gh.status_context} on {pr.head_sha[:12]}")
+        if stale:
+            # A newer run already reported; do not overwrite its status with an older result.
+            done.append(f"status left to the newer run: {stale}")
+        elif _try(
+            problems, "commit status", lambda: _set_status(api, ctx, gh, pr, decision), False
+        ):
+            done.append(f"status {gh.status_context} on {pr.head_sha[:12]}")
     report_path = _write_report(gh, result, problems)
     summary_path, output_path = ctx.summary_path, ctx.output_path
     if _on(gh, Post.SUMMARY) and summary_path is not None:
@@ -220,7 +259,13 @@ def _request_one(
     return []
 
 
-def _upsert_comment(api: GitHubApi, gh: GitHubOptions, pr: PullRequest, view: _View) -> str:
+@dataclass(frozen=True, slots=True)
+class _Said:
+    what: str
+    stale: str | None = None
+
+
+def _upsert_comment(api: GitHubApi, gh: GitHubOptions, pr: PullRequest, view: _View) -> _Said:
     content = view.render(summary=False, problems=())
     content = budget.fit(content, budget.COMMENT_BUDGET, "the job summary of this run")
     body = compose(gh.root, Stamp(pr.head_sha, gh.started_at), content, view.run_url)
@@ -236,20 +281,21 @@ def _upsert_comment(api: GitHubApi, gh: GitHubOptions, pr: PullRequest, view: _V
         stamp=stamp,
         current_head=current_head,
         mode=gh.comment_mode,
+        now=dt.datetime.now(dt.timezone.utc),
     )
     for comment_id in plan.delete:
         api.delete_comment(comment_id)
     if plan.update is not None:
         api.update_comment(plan.update, body)
-        return f"updated {plan.update}"
+        return _Said(f"updated {plan.update}")
     if plan.create:
-        return f"created {api.create_comment(pr.number, body).id}"
-    return f"left as is: {plan.skipped}"
+        return _Said(f"created {api.create_comment(pr.number, body).id}")
+    return _Said(f"left as is: {plan.skipped}", plan.stale)
 
 
 def _set_status(
     api: GitHubApi, ctx: Context, gh: GitHubOptions, pr: PullRequest, decision: Decision
-) -> None:
+) -> bool:
     state = "success" if decision.verdict.allowed else "failure"
     api.set_status(
         pr.head_sha,
@@ -258,6 +304,34 @@ def _set_status(
         description=_status_text(decision),
         target_url=ctx.run_url,
     )
+    return True
+
+
+def _superseded(api: GitHubApi, gh: GitHubOptions, pr: PullRequest) -> str | None:
+    """Whether a newer run already reported (read from its comment's stamp): then this run
+    touches neither the status nor the comment. Unreadable comments: not superseded."""
+    try:
+        own = gh.comment_author or api.viewer() or ACTIONS_IDENTITY
+        current_head = api.pull_request(pr.number).head_sha
+        existing = api.comments(pr.number)
+    except GitHubError:
+        return None
+    stamp = Stamp(pr.head_sha, gh.started_at)
+    now = dt.datetime.now(dt.timezone.utc)
+    return newer_report(
+        existing, own_login=own, root=gh.root, stamp=stamp, current_head=current_head, now=now
+    )
+
+
+def _set_pending(api: GitHubApi, ctx: Context, gh: GitHubOptions, pr: PullRequest) -> bool:
+    api.set_status(
+        pr.head_sha,
+        state="pending",
+        context=gh.status_context,
+        description="planguard is evaluating this plan",
+        target_url=ctx.run_url,
+    )
+    return True
 
 
 def _status_text(decision: Decision) -> str:
