@@ -98,3 +98,8 @@ class Decision:
     @property
     def missing(self) -> tuple[Requirement, ...]:
         return tuple(r for r in self.requirements if not r.satisfied)
+
+    @property
+    def missing_reviewers(self) -> tuple[str, ...]:
+        """Everyone named by an unmet requirement, once each, in policy order."""
+        return tuple(dict.fromkeys(r for req in self.missing for r in req.reviewers))

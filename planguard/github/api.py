@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from planguard.approvals.github import Review
 from planguard.approvals.model import Membership
-from planguard.authorship.model import CommitInfo
+from planguard.authorship.model import CommitInfo, PullRequestInfo
 from planguard.github.client import (
     GitHubClient,
     GitHubError,
@@ -23,23 +23,6 @@ class User:
     login: str
     id: int | None
     type: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PullRequest:
-    number: int
-    author: User
-    head_sha: str
-    head_ref: str
-    head_repo: str
-    base_repo: str
-    title: str
-    body: str
-    labels: tuple[str, ...]
-
-    @property
-    def from_fork(self) -> bool:
-        return self.head_repo != self.base_repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +77,19 @@ class GitHubApi:
             return None
         return _text(data, "login") or None
 
-    def pull_request(self, number: int) -> PullRequest:
+    def pull_request(self, number: int) -> PullRequestInfo:
         with _needs("pull-requests: read"):
             data = _obj(self.client.get(f"{self.repo.path}/pulls/{number}"))
-        head, base = _obj(data.get("head")), _obj(data.get("base"))
+        head = _obj(data.get("head"))
+        author = _user(data.get("user"))
         labels = data.get("labels")
-        return PullRequest(
+        return PullRequestInfo(
             number=number,
-            author=_user(data.get("user")),
+            author_login=author.login,
+            author_id=author.id,
+            author_type=author.type,
             head_sha=_text(head, "sha"),
             head_ref=_text(head, "ref"),
-            head_repo=_text(_obj(head.get("repo")), "full_name"),
-            base_repo=_text(_obj(base.get("repo")), "full_name"),
             title=_text(data, "title"),
             body=_text(data, "body"),
             labels=tuple(_text(_obj(label), "name") for label in labels if isinstance(label, dict))

@@ -72,8 +72,7 @@ def plan_comment(
     mode: CommentMode,
     now: dt.datetime,
 ) -> CommentPlan:
-    first_line = marker(root)
-    mine = [c for c in existing if c.author == own_login and c.body.split("\n", 1)[0] == first_line]
+    mine = _mine(existing, own_login, root)
     if not mine:
         return CommentPlan(create=True)
     latest = max(mine, key=lambda c: c.id)
@@ -108,6 +107,7 @@ def newer_report(
 
 
 def _mine(existing: Sequence[Comment], own_login: str, root: str) -> list[Comment]:
+    """This root's comments by the token's own identity (a quoted marker by anyone else is not)."""
     first_line = marker(root)
     return [c for c in existing if c.author == own_login and c.body.split("\n", 1)[0] == first_line]
 

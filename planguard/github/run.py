@@ -12,20 +12,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from planguard.app import Outcome
+from planguard.app import Outcome, ReportFormat
 from planguard.approvals.github import Review, review_approvals
 from planguard.approvals.model import ApprovalSet
 from planguard.authorship.model import CommitInfo, PullRequestInfo
 from planguard.checkrun import CheckOptions, CheckResult, RemoteFacts, render_check, run_check
 from planguard.errors import ExitCode, PlanguardError
 from planguard.gate.model import Decision, FailOn, Verdict
-from planguard.github.api import GitHubApi, PullRequest, Repository, cached_membership
+from planguard.github.api import GitHubApi, Repository, cached_membership
 from planguard.github.client import GitHubClient, GitHubError, GitHubValidationError
 from planguard.github.comment import CommentMode, Stamp, compose, newer_report, plan_comment
 from planguard.github.context import Context, context_from_env
@@ -39,7 +38,6 @@ from planguard.github.workflow import (
 from planguard.policy.model import GateAction
 from planguard.render import budget
 from planguard.render.engine import render
-from planguard.render.jsonout import to_jsonable
 
 T = TypeVar("T")
 ACTIONS_IDENTITY = "github-actions[bot]"
@@ -76,27 +74,46 @@ class GitHubOptions:
 class Delivery:
     done: tuple[str, ...]
     problems: tuple[str, ...]
-    refused_reviewers: tuple[str, ...]
 
 
 def github_check(opts: CheckOptions, gh: GitHubOptions) -> Outcome:
     ctx = context_from_env(dict(opts.env), gh.pr_number)
     api = GitHubApi(GitHubClient(ctx.settings), Repository.parse(ctx.repository))
     pr = _evaluated(api.pull_request(ctx.pr_number), ctx)
+    own = gh.comment_author or api.viewer() or ACTIONS_IDENTITY
     problems: list[str] = []
-    superseded = _superseded(api, gh, pr) if _on(gh, Post.STATUS) else None
+    superseded = _superseded(api, gh, pr, own) if _on(gh, Post.STATUS) else None
     if _on(gh, Post.STATUS) and superseded is None:
         # Until this run has a verdict, the head is not green (an earlier success included).
-        _try(problems, "pending status", lambda: _set_pending(api, ctx, gh, pr), False)
+        pending = "planguard is evaluating this plan"
+        _try(
+            problems,
+            "pending status",
+            lambda: _post_status(api, ctx, gh, pr, state="pending", text=pending),
+            False,
+        )
     reviews, review_error = _read_reviews(api, pr.number)
     approvals = review_approvals(reviews)
     if review_error:
         approvals = ApprovalSet(errors=(review_error,))
     commits = _read_commits(api, pr.number)
-    remote = RemoteFacts(_pr_info(pr), approvals, cached_membership(api), commits)
+    remote = RemoteFacts(pr, approvals, cached_membership(api), commits)
     result = run_check(dataclasses.replace(opts, event_path=None), remote)
+    report_path = ""
+    if gh.report_path is not None:
+        json_opts = dataclasses.replace(opts, format=ReportFormat.JSON)
+        report_path = _write_report(gh.report_path, render_check(result, json_opts), problems)
     delivery = _deliver(
-        api, ctx, gh, result, pr=pr, reviews=reviews, problems=problems, superseded=superseded
+        api,
+        ctx,
+        gh,
+        result,
+        pr=pr,
+        own=own,
+        reviews=reviews,
+        problems=problems,
+        superseded=superseded,
+        report_path=report_path,
     )
     text = render_check(result, opts) + "".join(f"\nGitHub: {line}" for line in delivery.done)
     lines = []
@@ -110,7 +127,7 @@ def github_check(opts: CheckOptions, gh: GitHubOptions) -> Outcome:
     return Outcome("\n".join([*lines, guarded(text)]), code, tuple(delivery.problems))
 
 
-def _evaluated(pr: PullRequest, ctx: Context) -> PullRequest:
+def _evaluated(pr: PullRequestInfo, ctx: Context) -> PullRequestInfo:
     """The PR as of the commit this run's plan was made from (the event's), not whatever the
     head is by now: approvals, the status and the comment all bind to that commit."""
     sha = ctx.event_head_sha
@@ -137,20 +154,6 @@ def _read_reviews(api: GitHubApi, number: int) -> tuple[tuple[Review, ...], str 
         return (), f"GitHub reviews could not be read, so none counts: {exc}"
 
 
-def _pr_info(pr: PullRequest) -> PullRequestInfo:
-    return PullRequestInfo(
-        number=pr.number,
-        author_login=pr.author.login,
-        author_id=pr.author.id,
-        author_type=pr.author.type,
-        head_ref=pr.head_ref,
-        head_sha=pr.head_sha,
-        title=pr.title,
-        body=pr.body,
-        labels=pr.labels,
-    )
-
-
 def _on(gh: GitHubOptions, what: Post) -> bool:
     return what in gh.post
 
@@ -161,10 +164,12 @@ def _deliver(
     gh: GitHubOptions,
     result: CheckResult,
     *,
-    pr: PullRequest,
+    pr: PullRequestInfo,
+    own: str,
     reviews: tuple[Review, ...],
     problems: list[str],
     superseded: str | None,
+    report_path: str,
 ) -> Delivery:
     done: list[str] = []
     refused: tuple[str, ...] = ()
@@ -179,7 +184,7 @@ def _deliver(
     view = _view(result, ctx, gh, pr, refused)
     stale = superseded
     if _on(gh, Post.COMMENT):
-        said = _try(problems, "PR comment", lambda: _upsert_comment(api, gh, pr, view), None)
+        said = _try(problems, "PR comment", lambda: _upsert_comment(api, gh, pr, own, view), None)
         if said is not None:
             done.append(f"comment {said.what}")
             stale = stale or said.stale
@@ -188,10 +193,9 @@ def _deliver(
             # A newer run already reported; do not overwrite its status with an older result.
             done.append(f"status left to the newer run: {stale}")
         elif _try(
-            problems, "commit status", lambda: _set_status(api, ctx, gh, pr, decision), False
+            problems, "commit status", lambda: _final_status(api, ctx, gh, pr, decision), False
         ):
             done.append(f"status {gh.status_context} on {pr.head_sha[:12]}")
-    report_path = _write_report(gh, result, problems)
     summary_path, output_path = ctx.summary_path, ctx.output_path
     if _on(gh, Post.SUMMARY) and summary_path is not None:
         summary = view.render(summary=True, problems=problems)
@@ -200,7 +204,7 @@ def _deliver(
     if _on(gh, Post.OUTPUTS) and output_path is not None:
         values = _outputs(result, report_path)
         _try(problems, "step outputs", lambda: write_outputs(output_path, values), None)
-    return Delivery(tuple(done), tuple(problems), refused)
+    return Delivery(tuple(done), tuple(problems))
 
 
 def _try(problems: list[str], what: str, action: Callable[[], T], fallback: T) -> T:
@@ -212,7 +216,7 @@ def _try(problems: list[str], what: str, action: Callable[[], T], fallback: T) -
 
 
 def _request_reviews(
-    api: GitHubApi, pr: PullRequest, decision: Decision, reviews: tuple[Review, ...]
+    api: GitHubApi, pr: PullRequestInfo, decision: Decision, reviews: tuple[Review, ...]
 ) -> tuple[str, ...]:
     """Ask the named reviewers who have not approved this head yet; return who GitHub refused."""
     requested = api.requested(pr.number)
@@ -223,7 +227,7 @@ def _request_reviews(
     teams: list[str] = []
     refused: list[str] = []
     owner = api.repo.owner.lower()
-    for name in dict.fromkeys(r for req in decision.missing for r in req.reviewers):
+    for name in decision.missing_reviewers:
         if "/" in name:
             org, _, slug = name.partition("/")
             if org.lower() != owner:
@@ -232,7 +236,7 @@ def _request_reviews(
                 teams.append(slug)
         elif (
             name not in approved_here
-            and name != pr.author.login.lower()
+            and name != pr.author_login.lower()
             and name not in {u.lower() for u in requested.users}
         ):
             users.append(name)
@@ -265,13 +269,15 @@ class _Said:
     stale: str | None = None
 
 
-def _upsert_comment(api: GitHubApi, gh: GitHubOptions, pr: PullRequest, view: _View) -> _Said:
+def _upsert_comment(
+    api: GitHubApi, gh: GitHubOptions, pr: PullRequestInfo, own: str, view: _View
+) -> _Said:
     content = view.render(summary=False, problems=())
     content = budget.fit(content, budget.COMMENT_BUDGET, "the job summary of this run")
-    body = compose(gh.root, Stamp(pr.head_sha, gh.started_at), content, view.run_url)
-    own = gh.comment_author or api.viewer() or ACTIONS_IDENTITY
-    current_head = api.pull_request(pr.number).head_sha  # did a push land while we ran?
     stamp = Stamp(pr.head_sha, gh.started_at)
+    body = compose(gh.root, stamp, content, view.run_url)
+    # Read again at write time: a push or another run may have landed while this one ran.
+    current_head = api.pull_request(pr.number).head_sha
     existing = api.comments(pr.number)
     plan = plan_comment(
         existing,
@@ -293,25 +299,31 @@ def _upsert_comment(api: GitHubApi, gh: GitHubOptions, pr: PullRequest, view: _V
     return _Said(f"left as is: {plan.skipped}", plan.stale)
 
 
-def _set_status(
-    api: GitHubApi, ctx: Context, gh: GitHubOptions, pr: PullRequest, decision: Decision
+def _final_status(
+    api: GitHubApi, ctx: Context, gh: GitHubOptions, pr: PullRequestInfo, decision: Decision
 ) -> bool:
     state = "success" if decision.verdict.allowed else "failure"
+    return _post_status(api, ctx, gh, pr, state=state, text=_status_text(decision))
+
+
+def _post_status(
+    api: GitHubApi, ctx: Context, gh: GitHubOptions, pr: PullRequestInfo, *, state: str, text: str
+) -> bool:
+    """True once posted (`_try` turns a failure into a reported problem and False)."""
     api.set_status(
         pr.head_sha,
         state=state,
         context=gh.status_context,
-        description=_status_text(decision),
+        description=text,
         target_url=ctx.run_url,
     )
     return True
 
 
-def _superseded(api: GitHubApi, gh: GitHubOptions, pr: PullRequest) -> str | None:
+def _superseded(api: GitHubApi, gh: GitHubOptions, pr: PullRequestInfo, own: str) -> str | None:
     """Whether a newer run already reported (read from its comment's stamp): then this run
     touches neither the status nor the comment. Unreadable comments: not superseded."""
     try:
-        own = gh.comment_author or api.viewer() or ACTIONS_IDENTITY
         current_head = api.pull_request(pr.number).head_sha
         existing = api.comments(pr.number)
     except GitHubError:
@@ -323,22 +335,11 @@ def _superseded(api: GitHubApi, gh: GitHubOptions, pr: PullRequest) -> str | Non
     )
 
 
-def _set_pending(api: GitHubApi, ctx: Context, gh: GitHubOptions, pr: PullRequest) -> bool:
-    api.set_status(
-        pr.head_sha,
-        state="pending",
-        context=gh.status_context,
-        description="planguard is evaluating this plan",
-        target_url=ctx.run_url,
-    )
-    return True
-
-
 def _status_text(decision: Decision) -> str:
     verdict = decision.verdict
     text = f"{verdict.value}: plan {decision.fingerprint[:12]}"
     if verdict is Verdict.REVIEW_REQUIRED:
-        names = sorted({"@" + r for req in decision.missing for r in req.reviewers})
+        names = sorted("@" + r for r in decision.missing_reviewers)
         text = f"review required from {', '.join(names) or 'nobody named'}"
     elif verdict is Verdict.APPROVED:
         names = sorted({"@" + a for req in decision.requirements for a in req.approved_by})
@@ -377,26 +378,28 @@ class _View:
 
 
 def _view(
-    result: CheckResult, ctx: Context, gh: GitHubOptions, pr: PullRequest, refused: tuple[str, ...]
+    result: CheckResult,
+    ctx: Context,
+    gh: GitHubOptions,
+    pr: PullRequestInfo,
+    refused: tuple[str, ...],
 ) -> _View:
     return _View(result, gh.root, pr.head_sha, ctx.run_url, refused, gh.started_at.isoformat())
 
 
-def _write_report(gh: GitHubOptions, result: CheckResult, problems: list[str]) -> str:
-    if gh.report_path is None:
-        return ""
-    body = {"decision": to_jsonable(result.decision), "report": to_jsonable(result.report)}
+def _write_report(path: str, text: str, problems: list[str]) -> str:
+    """The same JSON as `check --format json`; its path, or "" when it could not be written."""
     try:
-        Path(gh.report_path).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
-        problems.append(f"report file failed: {gh.report_path}: {exc.strerror}")
+        problems.append(f"report file failed: {path}: {exc.strerror}")
         return ""
-    return gh.report_path
+    return path
 
 
 def _outputs(result: CheckResult, report_path: str) -> dict[str, str]:
     decision, report = result.decision, result.report
-    missing = sorted({"@" + r for req in decision.missing for r in req.reviewers})
+    missing = sorted("@" + r for r in decision.missing_reviewers)
     return {
         "verdict": decision.verdict.value,
         "allowed": "true" if decision.verdict.allowed else "false",
