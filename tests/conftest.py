@@ -7,10 +7,18 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from gitrepo import CLEARED_ENV
 from scenarios import SCENARIOS, make_plan
 from terraform_runner import Terraform, find_terraform
 
 CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No agent marker, actor or event of the machine running the tests leaks into them."""
+    for name in CLEARED_ENV:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from gate_workspace import add_change, keys, make_repo
-from gitrepo import CLEARED_ENV, Key
+from gitrepo import Key
 from helpers import cli
 
 from planguard.approvals.github import Review, review_approvals
@@ -18,11 +18,7 @@ from planguard.approvals.screen import Target, screen
 from planguard.authorship.knowledge import builtin_agents
 from planguard.authorship.model import AuthorKind, Authorship
 
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in CLEARED_ENV:
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 @pytest.fixture(scope="module")

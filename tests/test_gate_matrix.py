@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from gate_workspace import AUTHOR_COMMITS, add_change, keys, make_repo
-from gitrepo import CLEARED_ENV, event_file
+from gitrepo import event_file
 from helpers import cli
 
 DOC = Path(__file__).parents[1] / "docs" / "gate.md"
@@ -38,10 +38,7 @@ def test_matrix_covers_every_author_and_plan() -> None:
     assert {p for p, _, _ in MATRIX} == {"noop", "update", "replace_cascade", "destroy"}
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in CLEARED_ENV:
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 @pytest.fixture(scope="module")

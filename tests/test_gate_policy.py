@@ -8,14 +8,10 @@ from pathlib import Path
 
 import pytest
 from gate_workspace import POLICY, add_change, keys, make_repo
-from gitrepo import CLAUDE_TRAILER, CLEARED_ENV, Key, allowed_signers, commit, event_file
+from gitrepo import CLAUDE_TRAILER, Key, allowed_signers, commit, event_file
 from helpers import cli
 
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in CLEARED_ENV:
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 @pytest.fixture(scope="module")
