@@ -30,6 +30,14 @@ suppressions:
 LOOSE = "thresholds: {ai: {high: pass, critical: review}}\n"
 
 
+@pytest.fixture
+def repo(tmp_path: Path, all_keys: dict[str, Key], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The reviewed repository, as the working directory: policy on `main`, change to come."""
+    made = make_repo(tmp_path / "repo", all_keys)
+    monkeypatch.chdir(made)
+    return made
+
+
 def check(plan: Path, *args: str) -> tuple[int, dict[str, object]]:
     result = cli(["check", str(plan), *args, "--format", "json"])
     assert result.code in (0, 1), result.err
@@ -62,12 +70,10 @@ def ai_edit(repo: Path, files: dict[str, str]) -> None:
 
 def test_a_change_cannot_loosen_its_own_gate(
     tmp_path: Path,
+    repo: Path,
     all_keys: dict[str, Key],
     real_plans: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    repo = make_repo(tmp_path / "repo", all_keys)
-    monkeypatch.chdir(repo)
     ai_edit(
         repo, {".planguard.yml": POLICY + LOOSE + SUPPRESS_TEARDOWN.format(expires="2099-01-01")}
     )
@@ -89,13 +95,9 @@ def test_a_change_cannot_loosen_its_own_gate(
 
 
 def test_a_human_editing_the_policy_gets_the_human_threshold(
-    tmp_path: Path,
-    all_keys: dict[str, Key],
+    repo: Path,
     real_plans: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    repo = make_repo(tmp_path / "repo", all_keys)
-    monkeypatch.chdir(repo)
     commit(repo, "tune the gate", {".planguard.yml": POLICY + LOOSE})
     code, decision = check(real_plans["noop"], "--base", "main", *human(repo))
     assert decision["authorship"]["kind"] == "human"  # type: ignore[index]
@@ -105,12 +107,10 @@ def test_a_human_editing_the_policy_gets_the_human_threshold(
 
 def test_a_signer_key_added_by_the_change_does_not_count(
     tmp_path: Path,
+    repo: Path,
     all_keys: dict[str, Key],
     real_plans: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    repo = make_repo(tmp_path / "repo", all_keys)
-    monkeypatch.chdir(repo)
     forged = allowed_signers({"alice": all_keys["mallory"]}, {})
     ai_edit(repo, {".planguard/allowed_signers": forged})
     plan = real_plans["destroy"]
@@ -201,13 +201,9 @@ def test_partial_plan_needs_review_even_from_a_human(
 def test_configuration_errors_exit_2_never_pass(
     args: list[str],
     words: str | None,
-    tmp_path: Path,
-    all_keys: dict[str, Key],
+    repo: Path,
     real_plans: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    repo = make_repo(tmp_path / "repo", all_keys)
-    monkeypatch.chdir(repo)
     result = cli(["check", str(real_plans["destroy"]), *args])
     if words is None:  # no policy at that path on main: defaults apply, and it says so
         assert result.code == 1 and "no other.yml at main" in result.out
@@ -274,15 +270,11 @@ def test_fingerprint_ignores_order_and_values_but_not_membership(
 
 
 def test_renaming_the_policy_away_is_a_policy_change(
-    tmp_path: Path,
-    all_keys: dict[str, Key],
+    repo: Path,
     real_plans: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from gitrepo import git
 
-    repo = make_repo(tmp_path / "repo", all_keys)
-    monkeypatch.chdir(repo)
     git(repo, "mv", ".planguard.yml", "notes.yml")
     git(repo, "commit", "-q", "-m", f"tidy\n\n{CLAUDE_TRAILER}")
     code, decision = check(real_plans["noop"], "--base", "main")
@@ -292,12 +284,10 @@ def test_renaming_the_policy_away_is_a_policy_change(
 
 def test_no_approval_counts_when_the_authors_are_unknown(
     tmp_path: Path,
+    repo: Path,
     all_keys: dict[str, Key],
     real_plans: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    repo = make_repo(tmp_path / "repo", all_keys)
-    monkeypatch.chdir(repo)
     plan = real_plans["destroy"]
     out = tmp_path / "approvals"
     approve(plan, all_keys["alice"], out)
