@@ -9,17 +9,27 @@ from dataclasses import dataclass
 from planguard import __version__
 from planguard.gate.fingerprint import fingerprint
 from planguard.graph.build import build_graph_data
-from planguard.graph.dag import DependencyGraph, blast_radii, root_causes, to_networkx
+from planguard.graph.dag import (
+    DependencyGraph,
+    blast_radii,
+    bounded_reach,
+    root_causes,
+    to_networkx,
+)
 from planguard.plan.model import Plan
 from planguard.report import (
     SCHEMA_VERSION,
     ActionCount,
+    BlastView,
     Coverage,
     GraphSummary,
     PlanSummary,
     Report,
     RootReport,
+    Tool,
     TypeCount,
+    ViewEdge,
+    ViewNode,
 )
 from planguard.rules.classify import Classifier
 from planguard.rules.model import ResourceClass
@@ -27,8 +37,18 @@ from planguard.score.model import Finding, Tier
 from planguard.score.plan_level import existing_and_destroyed, incomplete_finding, teardown_finding
 from planguard.score.resource import GraphFacts, score_change
 
+BLAST_VIEW_LIMIT = 400
+"""Resources in a root's blast view: enough for every picture, bounded for huge plans."""
+REGISTRIES = {"registry.terraform.io/": Tool.TERRAFORM, "registry.opentofu.org/": Tool.OPENTOFU}
+
 SELF_CAUSED = frozenset({"replace_by_request", "replace_because_tainted"})
 """Replacements that are their own root cause, whatever changes upstream."""
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPlan:
+    name: str
+    plan: Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +60,9 @@ class RootAnalysis:
 
 
 def analyze(
-    plans: Sequence[Plan], classifier: Classifier
+    plans: Sequence[NamedPlan], classifier: Classifier
 ) -> tuple[Report, tuple[RootAnalysis, ...]]:
-    roots = tuple(analyze_root(plan, classifier) for plan in plans)
+    roots = tuple(analyze_root(p.plan, classifier, p.name) for p in plans)
     reports = tuple(r.report for r in roots)
     report = Report(
         schema_version=SCHEMA_VERSION,
@@ -52,16 +72,17 @@ def analyze(
         score=max((r.score for r in reports), default=0),
         rulesets=classifier.rulesets.sources,
         fingerprint=fingerprint(r.findings for r in reports),
+        notes=_mixed_tools(reports),
     )
     return report, roots
 
 
-def analyze_root(plan: Plan, classifier: Classifier) -> RootAnalysis:
+def analyze_root(plan: Plan, classifier: Classifier, name: str) -> RootAnalysis:
     graph = to_networkx(build_graph_data(plan))
     summary = _summary(plan)
     findings = _findings(plan, summary, graph, classifier)
     report = RootReport(
-        name=plan.source,
+        name=name,
         plan=summary,
         findings=findings,
         coverage=_coverage(plan, classifier),
@@ -71,6 +92,7 @@ def analyze_root(plan: Plan, classifier: Classifier) -> RootAnalysis:
             cycles=graph.cycles(),
             notes=graph.data.notes,
         ),
+        blast_view=_blast_view(graph, findings),
         tier=max((f.tier for f in findings), default=Tier.LOW),
         score=max((f.score for f in findings), default=0),
     )
@@ -118,6 +140,7 @@ def _summary(plan: Plan) -> PlanSummary:
         source=plan.source,
         format_version=plan.format_version,
         terraform_version=plan.terraform_version,
+        tool=_tool(plan),
         complete=plan.complete,
         errored=plan.errored,
         applyable=plan.applyable,
@@ -149,4 +172,47 @@ def _coverage(plan: Plan, classifier: Classifier) -> Coverage:
         classified=classified,
         unknown=sum(unknown.values()),
         unknown_types=tuple(TypeCount(t, n) for t, n in sorted(unknown.items())),
+    )
+
+
+def _tool(plan: Plan) -> Tool:
+    for change in plan.resource_changes:
+        for prefix, tool in REGISTRIES.items():
+            if change.provider_name.startswith(prefix):
+                return tool
+    return Tool.UNKNOWN
+
+
+def _mixed_tools(roots: Sequence[RootReport]) -> tuple[str, ...]:
+    """Say so when the roots were planned by different tools or versions."""
+    made_by = {(r.plan.tool, r.plan.terraform_version) for r in roots}
+    if len(made_by) < 2:
+        return ()
+    parts = [
+        f"{r.name}: {r.plan.tool.value} {r.plan.terraform_version or '(no version)'}" for r in roots
+    ]
+    return ("the roots were planned by different tools or versions: " + "; ".join(parts),)
+
+
+def _blast_view(graph: DependencyGraph, findings: Sequence[Finding]) -> BlastView:
+    """Each destructive finding's resource and its dependents, most severe first."""
+    nodes = {n.id: n for n in graph.data.nodes}
+    own = {f.address: f.tier for f in findings if f.address in nodes}
+    starts = [f.address for f in findings if f.action is not None and f.action.destroys]
+    reached, edges, complete = bounded_reach(graph, starts, BLAST_VIEW_LIMIT)
+    return BlastView(
+        nodes=tuple(
+            ViewNode(
+                id=r.node,
+                type=nodes[r.node].type,
+                action=nodes[r.node].action,
+                tier=own.get(r.node),
+                exposed_to=r.start,
+                exposure=own[r.start],
+                depth=r.depth,
+            )
+            for r in reached
+        ),
+        edges=tuple(ViewEdge(a, b) for a, b in edges),
+        complete=complete,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import enum
-import glob
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import audit
-from planguard.analyze import RootAnalysis, analyze
+from planguard.analyze import NamedPlan, RootAnalysis, analyze
 from planguard.errors import ExitCode, UsageError
 from planguard.graph.dag import neighbourhood
 from planguard.graph.model import GraphData
@@ -21,6 +20,7 @@ from planguard.render.engine import render
 from planguard.render.jsonout import report_json, to_jsonable
 from planguard.report import Report
 from planguard.rules.classify import Classifier
+from planguard.roots import discover
 from planguard.rules.load import load_rulesets
 from planguard.score.model import Finding, Tier
 
@@ -67,7 +67,7 @@ def classifier_for(rulesets: Sequence[str]) -> Classifier:
 def run_analysis(
     plans: Sequence[str], classifier: Classifier, terraform_bin: str
 ) -> tuple[Report, tuple[RootAnalysis, ...]]:
-    loaded = [load_plan(p, terraform_bin) for p in plans]
+    loaded = [NamedPlan(s.name, load_plan(s.path, terraform_bin)) for s in discover(plans)]
     return analyze(loaded, classifier)
 
 
@@ -201,17 +201,3 @@ def audit_verify_command(log: str, expect_head: str | None) -> Outcome:
     result = audit.verify(Path(log), expect_head)
     text = render("audit.txt.j2", check=result, log=log)
     return Outcome(text, ExitCode.OK if result.ok else ExitCode.GATE_TRIPPED)
-
-
-def expand_plans(args: Sequence[str]) -> tuple[str, ...]:
-    """Plan arguments with globs (`plans/**/*.json`) expanded; an existing path stays as is."""
-    out: list[str] = []
-    for arg in args:
-        if arg == "-" or not any(c in arg for c in "*?[") or Path(arg).exists():
-            out.append(arg)
-            continue
-        matches = sorted(glob.glob(arg, recursive=True))
-        if not matches:
-            raise UsageError(f"{arg}: no plan file matches this pattern")
-        out += matches
-    return tuple(out)

@@ -196,7 +196,7 @@ def _setup(
     base: str | None,
 ) -> GateSetup:
     return GateSetup(
-        plans=app.expand_plans(plans),
+        plans=plans,
         cwd=Path.cwd(),
         rulesets=rulesets,
         terraform_bin=terraform_bin,

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
+from planguard.plan.model import Action
 from planguard.score.model import Finding, Tier
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
+
+
+class Tool(enum.Enum):
+    """What made the plan, told by its providers' registry (the version field is shared)."""
+
+    TERRAFORM = "terraform"
+    OPENTOFU = "opentofu"
+    UNKNOWN = "unknown"
+    """No provider from a known registry: Terraform or OpenTofu."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +37,7 @@ class PlanSummary:
     source: str
     format_version: str | None
     terraform_version: str | None
+    tool: Tool
     complete: bool | None
     errored: bool | None
     applyable: bool | None
@@ -58,15 +70,51 @@ class GraphSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewNode:
+    """A resource in the blast view: its own finding's tier, and whose radius it is in."""
+
+    id: str
+    type: str
+    action: Action | None
+    tier: Tier | None
+    """Its own finding's tier; None when it has no finding."""
+    exposed_to: str
+    """The most severe finding's resource whose blast radius reaches it (itself for a start)."""
+    exposure: Tier
+    """That finding's tier: how a picture shades this node."""
+    depth: int
+    """Dependency edges from `exposed_to`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewEdge:
+    dependency: str
+    dependent: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlastView:
+    """The part of the graph the findings touch: each destructive finding's resource and
+    everything depending on it, most severe first, bounded so pictures stay readable."""
+
+    nodes: tuple[ViewNode, ...]
+    edges: tuple[ViewEdge, ...]
+    complete: bool
+    """False when the bound left out resources in some blast radius (the JSON has them all)."""
+
+
+@dataclass(frozen=True, slots=True)
 class RootReport:
     """One plan (one Terraform root / workspace)."""
 
     name: str
+    """Unique among the report's roots: given (`NAME=PATH`) or derived from the path."""
     plan: PlanSummary
     findings: tuple[Finding, ...]
     """Most severe first."""
     coverage: Coverage
     graph: GraphSummary
+    blast_view: BlastView
     tier: Tier
     score: int
 
@@ -81,6 +129,8 @@ class Report:
     rulesets: tuple[str, ...]
     fingerprint: str
     """Digest of the risky change set (`gate.fingerprint`); approvals bind to it."""
+    notes: tuple[str, ...] = ()
+    """Report-wide observations, e.g. roots planned by different tools or versions."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -10,7 +10,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
-from planguard.analyze import RootAnalysis, analyze
+from planguard.analyze import NamedPlan, RootAnalysis, analyze
 from planguard.cli import run
 from planguard.plan.load import load_plan
 from planguard.report import Report
@@ -44,5 +44,5 @@ def cli(args: Sequence[str], stdin: bytes | None = None) -> CliResult:
 
 
 def analyze_file(path: Path | str) -> tuple[Report, RootAnalysis]:
-    report, roots = analyze([load_plan(str(path))], _CLASSIFIER)
+    report, roots = analyze([NamedPlan(str(path), load_plan(str(path)))], _CLASSIFIER)
     return report, roots[0]

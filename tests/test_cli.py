@@ -79,9 +79,11 @@ def test_text_is_plain_when_piped_and_with_no_color(monkeypatch: pytest.MonkeyPa
 
 
 def test_several_plans_make_one_report() -> None:
-    result = cli(["analyze", str(EXAMPLE), str(EXAMPLE), "--format", "json"])
+    destroy = EXAMPLE.with_name("destroy.json")
+    result = cli(["analyze", f"web={EXAMPLE}", str(destroy), "--format", "json"])
     body = result.json()
-    assert len(body["roots"]) == 2  # type: ignore[index]
+    names = [r["name"] for r in body["roots"]]  # type: ignore[index]
+    assert names == ["web", "destroy"]
 
 
 def test_docs_worked_example_matches_the_real_plan() -> None:
@@ -97,7 +99,7 @@ def test_docs_database_example_scores_150() -> None:
     """The hypothetical aws_db_instance of docs/scoring.md, built as a plan document."""
     import json
 
-    from planguard.analyze import analyze
+    from planguard.analyze import NamedPlan, analyze
     from planguard.plan.load import plan_from_bytes
     from planguard.rules.classify import Classifier
     from planguard.rules.load import load_rulesets
@@ -140,7 +142,7 @@ def test_docs_database_example_scores_150() -> None:
         "configuration": {"root_module": {"resources": config}},
     }
     plan = plan_from_bytes(json.dumps(doc).encode(), "db.json")
-    report, _ = analyze([plan], Classifier(load_rulesets()))
+    report, _ = analyze([NamedPlan("db", plan)], Classifier(load_rulesets()))
     finding = next(f for f in report.findings if f.address == db)
     assert [c.points for c in finding.components] == [20, 40, 30, 15, 10, 20, 15]
     assert (finding.score, finding.tier.value) == (150, "critical")

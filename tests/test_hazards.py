@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planguard.analyze import analyze
+from planguard.analyze import NamedPlan, analyze
 from planguard.plan.load import load_plan
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
@@ -46,7 +46,7 @@ def classifier(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
 
 
 def _findings(plan: Path, classifier: Classifier) -> dict[str, Finding]:
-    report, _ = analyze([load_plan(str(plan))], classifier)
+    report, _ = analyze([NamedPlan("plan", load_plan(str(plan)))], classifier)
     return {f.address: f for f in report.findings}
 
 

@@ -105,7 +105,7 @@ BAD_INPUTS: list[tuple[str, Maker, list[str]]] = [
     ("JSON list", _written("list.json", lambda tf, wd: b"[1, 2]"), ["a list", "not a plan"]),
     ("unrelated JSON", _written("pkg.json", lambda tf, wd: b'{"name": "x"}'), ["none of the keys"]),
     ("missing file", lambda tf, wd: wd / "nope.json", ["no such file"]),
-    ("directory", lambda tf, wd: wd / "modules", ["is a directory"]),
+    ("directory", lambda tf, wd: wd / "modules", ["a directory with no plan files", "tfplan"]),
 ]
 
 

@@ -162,3 +162,49 @@ def neighbourhood(graph: DependencyGraph, focus: str, depth: int | None) -> Grap
     nodes = tuple(n for n in graph.data.nodes if n.id in keep)
     edges = tuple(e for e in graph.data.edges if e.dependency in keep and e.dependent in keep)
     return GraphData(nodes, edges, graph.data.notes)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """A node of a bounded blast view and the first start (most severe) that reaches it."""
+
+    node: str
+    start: str
+    depth: int
+
+
+def bounded_reach(
+    graph: DependencyGraph, starts: Sequence[str], limit: int
+) -> tuple[tuple[Reach, ...], tuple[tuple[str, str], ...], bool]:
+    """Breadth-first over dependents from each start in turn, at most `limit` nodes in all.
+
+    Returns the nodes reached (each with the start that reached it first), the edges among
+    them, and whether everything reachable fit. Work is bounded by `limit`, not by the plan.
+    """
+    g = graph._graph
+    seen: dict[str, Reach] = {}
+    complete = all(_spread(g, s, seen, limit) for s in starts if s in g)
+    edges = tuple((a, b) for a in seen for b in sorted(g.successors(a)) if b in seen and a != b)
+    return tuple(seen.values()), edges, complete
+
+
+def _spread(g: nx.DiGraph, start: str, seen: dict[str, Reach], limit: int) -> bool:
+    """Add what `start` reaches to `seen`; False when the limit stopped it."""
+    if start in seen:
+        return True
+    if len(seen) >= limit:
+        return False
+    seen[start] = Reach(start, start, 0)
+    frontier = [start]
+    while frontier:
+        nxt: list[str] = []
+        for node in frontier:
+            for succ in sorted(g.successors(node)):
+                if succ in seen:
+                    continue
+                if len(seen) >= limit:
+                    return False
+                seen[succ] = Reach(succ, start, seen[node].depth + 1)
+                nxt.append(succ)
+        frontier = nxt
+    return True
