@@ -18,9 +18,11 @@ from planguard.graph.model import GraphData
 from planguard.plan.load import load_plan
 from planguard.render.engine import render
 from planguard.render.jsonout import report_json, to_jsonable
-from planguard.report import Report
-from planguard.rules.classify import Classifier
+from planguard.render.markdown import analysis_markdown
+from planguard.render.schema import json_schema
+from planguard.report import SCHEMA_VERSION, CheckDocument, Report
 from planguard.roots import discover
+from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
 from planguard.score.model import Finding, Tier
 
@@ -83,14 +85,9 @@ def analyze_command(opts: AnalyzeOptions) -> Outcome:
 def render_report(report: Report, fmt: ReportFormat, color: bool = False) -> str:
     if fmt is ReportFormat.JSON:
         return report_json(report)
-    template = "text.txt.j2" if fmt is ReportFormat.TEXT else "markdown.md.j2"
-    return render(
-        template,
-        color=color and fmt is ReportFormat.TEXT,
-        report=report,
-        detailed=DETAILED,
-        listed=LISTED,
-    )
+    if fmt is ReportFormat.MARKDOWN:
+        return analysis_markdown(report)
+    return render("text.txt.j2", color=color, report=report, detailed=DETAILED, listed=LISTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +192,25 @@ def rules_command(rulesets: Sequence[str], as_json: bool) -> Outcome:
         return Outcome(json.dumps(body, indent=2) + "\n", ExitCode.OK)
     text = render("rules.txt.j2", rows=rows, hazards=loaded.hazards, sources=loaded.sources)
     return Outcome(text, ExitCode.OK)
+
+
+class SchemaKind(enum.Enum):
+    REPORT = "report"
+    CHECK = "check"
+
+
+SCHEMA_FILES = {SchemaKind.REPORT: "planguard-report", SchemaKind.CHECK: "planguard-check"}
+
+
+def schema_text(kind: SchemaKind) -> str:
+    """The JSON Schema of `analyze --format json` or `check --format json` output."""
+    record = Report if kind is SchemaKind.REPORT else CheckDocument
+    title = f"planguard {kind.value} {SCHEMA_VERSION}"
+    return json_schema(record, f"urn:planguard:schema:{kind.value}:{SCHEMA_VERSION}", title)
+
+
+def schema_command(kind: SchemaKind) -> Outcome:
+    return Outcome(schema_text(kind), ExitCode.OK)
 
 
 def audit_verify_command(log: str, expect_head: str | None) -> Outcome:

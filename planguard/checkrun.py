@@ -37,7 +37,8 @@ from planguard.policy.load import load_policy
 from planguard.policy.model import HumanEvidence, Policy
 from planguard.render.engine import render
 from planguard.render.jsonout import to_jsonable
-from planguard.report import Report
+from planguard.render.markdown import check_markdown
+from planguard.report import SCHEMA_VERSION, CheckDocument, Report
 
 DEFAULT_POLICY = ".planguard.yml"
 _STRICT = (AuthorKind.AI, AuthorKind.UNKNOWN)
@@ -297,16 +298,15 @@ def _read_text(path: Path) -> str:
 
 def render_check(result: CheckResult, opts: CheckOptions) -> str:
     if opts.format is ReportFormat.JSON:
-        body = {
-            "decision": to_jsonable(result.decision),
-            "notes": list(result.trusted_notes),
-            "report": to_jsonable(result.report),
-        }
-        return json.dumps(body, indent=2) + "\n"
-    template = "check.txt.j2" if opts.format is ReportFormat.TEXT else "check.md.j2"
+        doc = CheckDocument(SCHEMA_VERSION, result.decision, result.trusted_notes, result.report)
+        return json.dumps(to_jsonable(doc), indent=2) + "\n"
+    if opts.format is ReportFormat.MARKDOWN:
+        return check_markdown(
+            result.report, result.decision, notes=result.trusted_notes, plans=opts.setup.plans
+        )
     return render(
-        template,
-        color=opts.color and opts.format is ReportFormat.TEXT,
+        "check.txt.j2",
+        color=opts.color,
         decision=result.decision,
         report=result.report,
         notes=result.trusted_notes,

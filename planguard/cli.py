@@ -412,6 +412,13 @@ def approve(
     return _emit(approve_command(opts), None)
 
 
+@cli.command()
+@click.argument("kind", type=click.Choice([k.value for k in app.SchemaKind]), default="report")
+def schema(kind: str) -> int:
+    """Print the JSON Schema of the `analyze` (report) or `check` JSON output."""
+    return _emit(app.schema_command(app.SchemaKind(kind)), None)
+
+
 @cli.group("audit")
 def audit_group() -> None:
     """The hash-chained audit log."""

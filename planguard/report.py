@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from planguard.gate.model import Decision
 from planguard.plan.model import Action
 from planguard.score.model import Finding, Tier
 
@@ -135,3 +136,14 @@ class Report:
     @property
     def findings(self) -> tuple[Finding, ...]:
         return tuple(f for root in self.roots for f in root.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckDocument:
+    """`planguard check --format json` (and the action's report file): the decision, what it
+    was decided on, and the notes on where the trusted configuration came from."""
+
+    schema_version: str
+    decision: Decision
+    notes: tuple[str, ...]
+    report: Report

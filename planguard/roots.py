@@ -112,7 +112,5 @@ def _require_unique(specs: Sequence[RootSpec]) -> None:
     seen: set[str] = set()
     for spec in specs:
         if spec.name in seen:
-            raise UsageError(
-                f"two plans are both named {spec.name!r}: name them with NAME=PATH"
-            )
+            raise UsageError(f"two plans are both named {spec.name!r}: name them with NAME=PATH")
         seen.add(spec.name)

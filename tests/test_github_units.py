@@ -255,7 +255,7 @@ def test_fit_keeps_the_top_closes_what_it_opens_and_says_what_is_left_out() -> N
     assert cut.startswith("## planguard: BLOCK\n\n**Approval needed:** @alice")
     assert cut.count("```") % 2 == 0
     assert cut.count("<details>") == cut.count("</details>")
-    assert re.search(r"Cut to fit:\*\* \d+ more line\(s\).*the job summary", cut)
+    assert re.search(r"Cut to fit:\*\* not shown here: \d+ more line\(s\).*the job summary", cut)
     assert fit("short", 100, "x") == "short"
 
 

@@ -108,7 +108,13 @@ def test_an_unwritable_output_is_a_usage_error(real_plans: dict[str, Path], tmp_
 
 @pytest.mark.parametrize(
     ("text", "label"),
-    [("it's", '"it\'s"'), ('k["#1"]', '"k[&quot;&#35;1&quot;]"'), ("<b>&", '"&lt;b&gt;&amp;"')],
+    [
+        ("it's", "it's"),
+        ('k["#1"]', "k[#quot;#35;1#quot;]"),
+        ("<b>&", "&lt;b&gt;&amp;"),
+        ("```@x", "#96;#96;#96;#64;x"),
+        ("a\nb", "a\\nb"),
+    ],
 )
 def test_mermaid_labels_are_escaped_once(text: str, label: str) -> None:
     assert mermaid_label(text) == label

@@ -37,7 +37,7 @@ from planguard.github.workflow import (
 )
 from planguard.policy.model import GateAction
 from planguard.render import budget
-from planguard.render.engine import render
+from planguard.render.markdown import GitHubContext, check_markdown
 
 T = TypeVar("T")
 ACTIONS_IDENTITY = "github-actions[bot]"
@@ -199,8 +199,7 @@ def _deliver(
     summary_path, output_path = ctx.summary_path, ctx.output_path
     if _on(gh, Post.SUMMARY) and summary_path is not None:
         summary = view.render(summary=True, problems=problems)
-        fitted = budget.fit(summary, budget.SUMMARY_BUDGET, "the JSON report", budget.utf8_bytes)
-        _try(problems, "job summary", lambda: append_summary(summary_path, fitted), None)
+        _try(problems, "job summary", lambda: append_summary(summary_path, summary), None)
     if _on(gh, Post.OUTPUTS) and output_path is not None:
         values = _outputs(result, report_path)
         _try(problems, "step outputs", lambda: write_outputs(output_path, values), None)
@@ -273,7 +272,6 @@ def _upsert_comment(
     api: GitHubApi, gh: GitHubOptions, pr: PullRequestInfo, own: str, view: _View
 ) -> _Said:
     content = view.render(summary=False, problems=())
-    content = budget.fit(content, budget.COMMENT_BUDGET, "the job summary of this run")
     stamp = Stamp(pr.head_sha, gh.started_at)
     body = compose(gh.root, stamp, content, view.run_url)
     # Read again at write time: a push or another run may have landed while this one ran.
@@ -361,19 +359,24 @@ class _View:
     started_at: str
 
     def render(self, *, summary: bool, problems: Sequence[str]) -> str:
-        return render(
-            "comment.md.j2",
-            decision=self.result.decision,
-            report=self.result.report,
-            notes=self.result.trusted_notes,
-            plans=(),
+        """The PR comment (within the comment budget) or the job summary (within 1 MiB)."""
+        context = GitHubContext(
             root=self.root,
             head_sha=self.head_sha,
-            run_url=self.run_url,
-            refused=self.refused,
             started_at=self.started_at,
-            summary=summary,
+            refused=self.refused,
             problems=tuple(problems),
+            summary=summary,
+        )
+        result = self.result
+        return check_markdown(
+            result.report,
+            result.decision,
+            notes=result.trusted_notes,
+            plans=(),
+            github=context,
+            budget=budget.SUMMARY_BUDGET if summary else budget.COMMENT_BUDGET,
+            measure=budget.utf8_bytes if summary else budget.characters,
         )
 
 

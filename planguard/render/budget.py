@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 COMMENT_LIMIT = 65_536
 """GitHub refuses comment bodies over 65,536 characters."""
@@ -21,6 +22,46 @@ def utf8_bytes(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A piece of a markdown document, in order of importance."""
+
+    title: str
+    """What the cut note names when this part is left out."""
+    text: str
+    required: bool = False
+    """Always kept (bounded by construction: the verdict, the reviewers, the top risk)."""
+
+
+def assemble(
+    parts: Sequence[Part],
+    budget: int,
+    where_full: str,
+    measure: Callable[[str], int] = characters,
+) -> str:
+    """The parts in order while they fit; the first that does not is cut at whole lines (its
+    open blocks closed), the rest are left out, and a note says which and where to look."""
+    whole = "".join(p.text for p in parts)
+    if measure(whole) <= budget:
+        return whole
+    kept: list[str] = []
+    used = 0
+    for index, part in enumerate(parts):
+        rest = parts[index:]
+        note = _note([p.title for p in rest if not p.required], where_full)
+        room = budget - used - measure(note) - 2
+        cost = measure(part.text)
+        if part.required or cost <= room:
+            kept.append(part.text)
+            used += cost
+            continue
+        kept.append(cut(part.text, room, measure))
+        break
+    else:
+        return fit("".join(kept), budget, where_full, measure)
+    return fit("".join(kept) + "\n" + note + "\n", budget, where_full, measure)
+
+
 def fit(
     markdown: str, budget: int, where_full: str, measure: Callable[[str], int] = characters
 ) -> str:
@@ -28,42 +69,53 @@ def fit(
     together with the closers of what it leaves open and a note saying what was left out."""
     if measure(markdown) <= budget:
         return markdown
-    lines = markdown.split("\n")
+    lines = markdown.count("\n") + 1
+    room = budget - measure(_note([f"{lines} more line(s)"], where_full)) - 2
+    kept = cut(markdown, room, measure)
+    left_out = lines - kept.count("\n")
+    return kept + "\n" + _note([f"{max(left_out, 1)} more line(s)"], where_full) + "\n"
+
+
+def cut(markdown: str, budget: int, measure: Callable[[str], int] = characters) -> str:
+    """The longest prefix of whole lines that fits with the closers of the blocks it leaves
+    open (a fence, `<details>`), those closers added."""
+    if measure(markdown) <= budget:
+        return markdown
     kept: list[str] = []
     used = 0
-    for line in lines:
-        cost = measure(line) + 1
-        if used + cost + _reserve(kept, where_full, measure) > budget:
+    state = _Open()
+    for line in markdown.split("\n"):
+        after = state.after(line)
+        if used + measure(line) + 1 + measure("\n".join(after.closers())) + 1 > budget:
             break
         kept.append(line)
-        used += cost
-    left_out = len(lines) - len(kept)
-    return "\n".join([*kept, *_closers(kept), "", _note(left_out, where_full)]) + "\n"
+        used += measure(line) + 1
+        state = after
+    return "\n".join([*kept, *state.closers()]) + "\n"
 
 
-def _reserve(kept: list[str], where_full: str, measure: Callable[[str], int]) -> int:
-    tail = "\n".join([*_closers(kept), "", _note(10**9, where_full)])
-    return measure(tail) + 2
+@dataclass(frozen=True, slots=True)
+class _Open:
+    """Blocks open after some lines: inside a fence, and how many `<details>` deep."""
 
+    fence: bool = False
+    details: int = 0
 
-def _note(left_out: int, where_full: str) -> str:
-    return (
-        f"> **Cut to fit:** {left_out} more line(s) are not shown here. Full report: {where_full}."
-    )
-
-
-def _closers(lines: list[str]) -> list[str]:
-    """Close a fence and any `<details>` the kept lines leave open (innermost first)."""
-    closers: list[str] = []
-    fence = False
-    details = 0
-    for line in lines:
+    def after(self, line: str) -> _Open:
         stripped = line.strip()
         if stripped.startswith("```"):
-            fence = not fence
-        elif not fence:
-            details += stripped.count("<details") - stripped.count("</details>")
-    if fence:
-        closers.append("```")
-    closers += ["</details>"] * max(details, 0)
-    return closers
+            return _Open(not self.fence, self.details)
+        if self.fence:
+            return self
+        depth = self.details + stripped.count("<details") - stripped.count("</details>")
+        return _Open(False, max(depth, 0))
+
+    def closers(self) -> list[str]:
+        return (["```"] if self.fence else []) + ["</details>"] * self.details
+
+
+def _note(left_out: Sequence[str], where_full: str) -> str:
+    shown = ", ".join(left_out[:6]) + (
+        f" and {len(left_out) - 6} more" if len(left_out) > 6 else ""
+    )
+    return f"> **Cut to fit:** not shown here: {shown or 'some lines'}. Full report: {where_full}."

@@ -1,28 +1,67 @@
-"""jinja2's only home: one environment over `templates/`, with the few filters templates need."""
+"""jinja2's only home: environments over `templates/`, with the few filters templates need.
+
+Escaping is by construction: every `{{ … }}` passes `finalize`, which shows control characters
+as escapes (`\\n`, `\\x1b`), so no address, key or reason can start a new line, forge a table row
+or send a terminal escape. Markdown filters add their own escaping on top (`code`, `mermaid`),
+and HTML templates are rendered with jinja2's autoescape.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 import os
+import re
 from functools import lru_cache
 
 import jinja2
+import markupsafe
 
 from planguard.gate.fingerprint import short as short_fingerprint
 from planguard.resources import data_dir
 
 _ANSI = {"critical": "1;31", "high": "31", "medium": "33", "low": "32", "dim": "2", "bold": "1"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CLIP = 300
+"""Longest name a markdown line shows (the JSON report keeps it whole)."""
 
 
-@lru_cache(maxsize=2)
-def environment(color: bool = False) -> jinja2.Environment:
+class Painted(str):
+    """Terminal text whose escape sequences planguard wrote itself (finalize keeps them)."""
+
+
+def visible(text: object) -> str:
+    """`text` with every control or bidi character shown as an escape, never acted on."""
+    return _CONTROL.sub(_escape_control, str(text))
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return named.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
+def _finalize(value: object) -> object:
+    if isinstance(value, (Painted, markupsafe.Markup, jinja2.runtime.Undefined)):
+        return value
+    if isinstance(value, str):
+        return visible(value)
+    return value
+
+
+@lru_cache(maxsize=3)
+def environment(color: bool = False, html_output: bool = False) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
-        autoescape=False,  # outputs are text/markdown/dot; escaping is explicit per format
+        # text/markdown/dot escape explicitly per format; the HTML report escapes everything
+        autoescape=html_output,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters["code"] = md_code
     env.filters["dot"] = dot_string
@@ -30,11 +69,23 @@ def environment(color: bool = False) -> jinja2.Environment:
     env.filters["paint"] = _paint if color else _no_paint
     env.filters["shortfp"] = short_fingerprint
     env.filters["mention"] = mention
+    env.filters["clip"] = clip
+    env.filters["script_json"] = script_json
     return env
 
 
 def render(template: str, color: bool = False, **context: object) -> str:
     return environment(color).get_template(template).render(**context)
+
+
+def render_html(template: str, **context: object) -> str:
+    return environment(html_output=True).get_template(template).render(**context)
+
+
+def macro(template: str, name: str, **arguments: object) -> str:
+    """Call one macro of a template: how markdown is built part by part within a budget."""
+    module = environment().get_template(template).module
+    return str(getattr(module, name)(**arguments))
 
 
 def use_color(is_tty: bool) -> bool:
@@ -48,7 +99,8 @@ def _no_paint(text: object, style: str) -> str:
 
 def _paint(text: object, style: str) -> str:
     code = _ANSI.get(style)
-    return f"\x1b[{code}m{text}\x1b[0m" if code else str(text)
+    shown = visible(text)
+    return Painted(f"\x1b[{code}m{shown}\x1b[0m") if code else shown
 
 
 def mention(reviewer: object) -> str:
@@ -56,18 +108,36 @@ def mention(reviewer: object) -> str:
     return "@" + str(reviewer).lstrip("@")
 
 
+def clip(text: object, limit: int = CLIP) -> str:
+    value = str(text)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def md_code(text: object) -> str:
     """Inline code safe inside markdown tables: no HTML, no pipes, no mentions, no backticks."""
-    escaped = html.escape(str(text)).replace("|", "&#124;").replace("@", "&#64;")
-    return f"<code>{escaped}</code>"
+    shown = visible(clip(text))
+    escaped = html.escape(shown).replace("|", "&#124;").replace("@", "&#64;")
+    return f"<code>{escaped.replace('`', '&#96;')}</code>"
 
 
 def dot_string(text: object) -> str:
-    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    escaped = visible(text).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
 
 def mermaid_label(text: object) -> str:
-    """Mermaid labels go inside double quotes; quotes and markup become entities."""
-    escaped = html.escape(str(text), quote=False).replace("#", "&#35;").replace('"', "&quot;")
-    return f'"{escaped}"'
+    """Text for inside a double-quoted mermaid label: quotes, backticks, @ and markup become
+    entities (a backtick run could otherwise close the markdown fence the diagram lives in)."""
+    escaped = html.escape(visible(clip(text, 120)), quote=False)
+    for char, entity in (("#", "#35;"), ('"', "#quot;"), ("`", "#96;"), ("@", "#64;")):
+        escaped = escaped.replace(char, entity)
+    return escaped
+
+
+def script_json(value: object) -> str:
+    """JSON for a `<script type="application/json">` block: `<`, `>`, `&` as \\u escapes so
+    no string can close the script element."""
+    text = json.dumps(value, separators=(",", ":"))
+    for char in "<>&":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text

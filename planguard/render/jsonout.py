@@ -13,15 +13,17 @@ from planguard.score.model import Finding
 
 JSON = None | bool | int | float | str | list["JSON"] | dict[str, "JSON"]
 
+EXTRA_PROPERTIES: dict[type, tuple[str, ...]] = {Finding: ("id",)}
+"""Computed string properties serialized before a record's fields (the schema lists them)."""
+
 
 def to_jsonable(value: object) -> JSON:
     if isinstance(value, enum.Enum):
         return to_jsonable(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        if isinstance(value, Finding):
-            out = {"id": value.id, **out}
-        return out
+        extra = {k: to_jsonable(getattr(value, k)) for k in EXTRA_PROPERTIES.get(type(value), ())}
+        fields = dataclasses.fields(value)
+        return extra | {f.name: to_jsonable(getattr(value, f.name)) for f in fields}
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):

@@ -1,0 +1,101 @@
+"""Markdown documents built part by part, most important first, within a character budget.
+
+The verdict, who must approve and the single highest risk are required parts: they are never
+cut. Everything after them is kept while it fits; the rest is named in a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from planguard.gate.model import Decision
+from planguard.render.budget import COMMENT_BUDGET, Part, assemble, characters
+from planguard.render.engine import macro
+from planguard.render.view import ReportView, report_view
+from planguard.report import Report
+
+_TEMPLATE = "report.md.j2"
+
+
+def _part(title: str, name: str, required: bool = False, **arguments: object) -> Part:
+    return Part(title, macro(_TEMPLATE, name, **arguments), required)
+
+
+@dataclass(frozen=True, slots=True)
+class GitHubContext:
+    """What the PR comment and the job summary add to the check's markdown."""
+
+    root: str
+    head_sha: str
+    started_at: str
+    refused: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    """Shown in the job summary only (the comment is one of the deliveries)."""
+    summary: bool = False
+
+
+def analysis_markdown(report: Report, budget: int = COMMENT_BUDGET) -> str:
+    view = report_view(report)
+    parts = [_part("the header", "analysis_head", True, report=report)]
+    parts += _findings_parts(view, policy=False)
+    parts.append(_part("score breakdowns", "breakdowns", rows=view.detailed, multi=_multi(view)))
+    return assemble(parts, budget, "`planguard analyze --format json`")
+
+
+def check_markdown(
+    report: Report,
+    decision: Decision,
+    *,
+    notes: Sequence[str],
+    plans: Sequence[str],
+    github: GitHubContext | None = None,
+    budget: int = COMMENT_BUDGET,
+    measure: Callable[[str], int] = characters,
+) -> str:
+    view = report_view(report, decision)
+    head_sha = github.head_sha if github else ""
+    parts = [
+        _part("the verdict", "verdict", True, decision=decision, report=report),
+        _part("the approvals", "approvals", True, decision=decision),
+        _part("what to do", "what_to_do", True, decision=decision, plans=plans, head_sha=head_sha),
+    ]
+    if github is not None:
+        problems = github.problems if github.summary else ()
+        parts.append(_part("delivery", "delivery", True, refused=github.refused, problems=problems))
+    parts += _findings_parts(view, policy=True)
+    parts += [
+        _part("why this verdict", "why", decision=decision, notes=notes),
+        _part("score breakdowns", "breakdowns", rows=view.detailed, multi=_multi(view)),
+    ]
+    where = "the JSON report (`--format json`; on GitHub, the job summary and `report` output)"
+    if github is None:
+        return assemble(parts, budget, where, measure)
+    footer = macro(
+        _TEMPLATE,
+        "footer",
+        root=github.root,
+        head_sha=github.head_sha,
+        started_at=github.started_at,
+        summary=github.summary,
+    )
+    return assemble(parts, budget - measure(footer), where, measure) + footer
+
+
+def _multi(view: ReportView) -> bool:
+    return len(view.report.roots) > 1
+
+
+def _findings_parts(view: ReportView, *, policy: bool) -> list[Part]:
+    multi = _multi(view)
+    parts = [_part("top risks", "risks_heading", True, count=len(view.top))]
+    for index, row in enumerate(view.top, start=1):
+        parts.append(
+            _part(f"top risk {index}", "risk", index == 1, row=row, index=index, multi=multi)
+        )
+    if view.picture is not None:
+        parts.append(_part("the blast-radius diagram", "picture", pic=view.picture))
+    for section in view.sections:
+        title = f"the findings of root {section.root.name!r}" if multi else "the findings table"
+        parts.append(_part(title, "root_section", section=section, policy=policy, multi=multi))
+    return parts
