@@ -17,8 +17,10 @@ from planguard.graph.dag import neighbourhood
 from planguard.graph.model import GraphData
 from planguard.plan.load import load_plan
 from planguard.render.engine import render
+from planguard.render.html import html_report
 from planguard.render.jsonout import report_json, to_jsonable
 from planguard.render.markdown import analysis_markdown
+from planguard.render.sarif import sarif_log
 from planguard.render.schema import json_schema
 from planguard.report import SCHEMA_VERSION, CheckDocument, Report
 from planguard.roots import discover
@@ -35,6 +37,8 @@ class ReportFormat(enum.Enum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+    SARIF = "sarif"
+    HTML = "html"
 
 
 class GraphFormat(enum.Enum):
@@ -87,6 +91,10 @@ def render_report(report: Report, fmt: ReportFormat, color: bool = False) -> str
         return report_json(report)
     if fmt is ReportFormat.MARKDOWN:
         return analysis_markdown(report)
+    if fmt is ReportFormat.SARIF:
+        return sarif_log(report)
+    if fmt is ReportFormat.HTML:
+        return html_report(report)
     return render("text.txt.j2", color=color, report=report, detailed=DETAILED, listed=LISTED)
 
 

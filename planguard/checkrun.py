@@ -36,8 +36,10 @@ from planguard.gate.model import Decision, FailOn
 from planguard.policy.load import load_policy
 from planguard.policy.model import HumanEvidence, Policy
 from planguard.render.engine import render
+from planguard.render.html import html_report
 from planguard.render.jsonout import to_jsonable
 from planguard.render.markdown import check_markdown
+from planguard.render.sarif import sarif_log
 from planguard.report import SCHEMA_VERSION, CheckDocument, Report
 
 DEFAULT_POLICY = ".planguard.yml"
@@ -300,6 +302,10 @@ def render_check(result: CheckResult, opts: CheckOptions) -> str:
     if opts.format is ReportFormat.JSON:
         doc = CheckDocument(SCHEMA_VERSION, result.decision, result.trusted_notes, result.report)
         return json.dumps(to_jsonable(doc), indent=2) + "\n"
+    if opts.format is ReportFormat.SARIF:
+        return sarif_log(result.report)
+    if opts.format is ReportFormat.HTML:
+        return html_report(result.report, result.decision)
     if opts.format is ReportFormat.MARKDOWN:
         return check_markdown(
             result.report, result.decision, notes=result.trusted_notes, plans=opts.setup.plans

@@ -20,6 +20,12 @@ class Tool(enum.Enum):
     UNKNOWN = "unknown"
     """No provider from a known registry: Terraform or OpenTofu."""
 
+    @property
+    def label(self) -> str:
+        return {"terraform": "Terraform", "opentofu": "OpenTofu"}.get(
+            self.value, "Terraform or OpenTofu"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ActionCount:

@@ -208,3 +208,25 @@ def _spread(g: nx.DiGraph, start: str, seen: dict[str, Reach], limit: int) -> bo
                 nxt.append(succ)
         frontier = nxt
     return True
+
+
+def layered_layout(
+    nodes: Sequence[str], edges: Sequence[tuple[str, str]]
+) -> dict[str, tuple[int, int]]:
+    """(layer, row) per node for drawing left to right: a node's layer is one more than its
+    deepest dependency's; a dependency cycle shares one layer."""
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from(edges)
+    cond = nx.condensation(g)
+    layer: dict[int, int] = {}
+    for comp in nx.topological_sort(cond):
+        layer[comp] = max((layer[p] + 1 for p in cond.predecessors(comp)), default=0)
+    mapping = cond.graph["mapping"]
+    rows: dict[int, int] = {}
+    out: dict[str, tuple[int, int]] = {}
+    for node in nodes:
+        col = layer[mapping[node]]
+        out[node] = (col, rows.get(col, 0))
+        rows[col] = rows.get(col, 0) + 1
+    return out

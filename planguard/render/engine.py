@@ -71,6 +71,7 @@ def environment(color: bool = False, html_output: bool = False) -> jinja2.Enviro
     env.filters["mention"] = mention
     env.filters["clip"] = clip
     env.filters["script_json"] = script_json
+    env.filters["json"] = json.dumps
     return env
 
 
@@ -134,10 +135,10 @@ def mermaid_label(text: object) -> str:
     return escaped
 
 
-def script_json(value: object) -> str:
+def script_json(value: object) -> markupsafe.Markup:
     """JSON for a `<script type="application/json">` block: `<`, `>`, `&` as \\u escapes so
-    no string can close the script element."""
+    no string can close the script element (hence safe from autoescape)."""
     text = json.dumps(value, separators=(",", ":"))
     for char in "<>&":
         text = text.replace(char, f"\\u{ord(char):04x}")
-    return text
+    return markupsafe.Markup(text)

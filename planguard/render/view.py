@@ -81,11 +81,13 @@ class ReportView:
     findings: int
 
 
-def report_view(report: Report, decision: Decision | None = None) -> ReportView:
+def report_view(
+    report: Report, decision: Decision | None = None, listed: int = LISTED
+) -> ReportView:
     per_root = _rows(report, decision)
     ranked = sorted((r for rows in per_root for r in rows), key=_rank)
     sections = tuple(
-        RootSection(root, tuple(sorted(rows, key=_rank)[:LISTED]), max(len(rows) - LISTED, 0))
+        RootSection(root, tuple(sorted(rows, key=_rank)[:listed]), max(len(rows) - listed, 0))
         for root, rows in zip(report.roots, per_root, strict=True)
     )
     return ReportView(

@@ -1,0 +1,120 @@
+"""SARIF 2.1.0 records for code scanning, chosen from the report; `sarif.json.j2` writes them.
+
+A finding points at the `.tf` line of its resource once the source map knows it (issue 8);
+until then at its plan file, with the resource address as the logical location.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath, PurePosixPath
+from urllib.parse import quote
+
+from planguard.render.engine import render
+from planguard.report import Report
+from planguard.score.model import Rule, Tier
+
+_LEVELS = {Tier.CRITICAL: "error", Tier.HIGH: "error", Tier.MEDIUM: "warning", Tier.LOW: "note"}
+_SEVERITY = {
+    Rule.DESTROY: "8.0",
+    Rule.REPLACE: "7.0",
+    Rule.FORGET: "5.0",
+    Rule.HAZARD: "6.0",
+    Rule.DRIFT: "4.0",
+    Rule.ENVIRONMENT_TEARDOWN: "9.5",
+    Rule.INCOMPLETE_PLAN: "7.0",
+}
+_TEXT = {
+    Rule.DESTROY: ("Resource destroyed", "The plan deletes a resource."),
+    Rule.REPLACE: ("Resource replaced", "The plan destroys a resource and creates it anew."),
+    Rule.FORGET: ("Resource forgotten", "The plan removes a resource from state, unmanaged."),
+    Rule.HAZARD: ("Hazardous change", "An in-place change that a ruleset marks as dangerous."),
+    Rule.DRIFT: ("Drift", "The resource changed outside Terraform since the last apply."),
+    Rule.ENVIRONMENT_TEARDOWN: (
+        "Environment teardown",
+        "The plan destroys or replaces most of what the root manages.",
+    ),
+    Rule.INCOMPLETE_PLAN: (
+        "Incomplete plan",
+        "The plan is partial or errored: what it will do is not fully known.",
+    ),
+}
+HELP = (
+    "planguard scores destroys and replacements by what the resource is, why it is replaced,"
+    " the order of the replacement and everything that depends on it."
+    " Run `planguard explain PLAN ADDRESS` for the breakdown."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SarifRule:
+    id: str
+    name: str
+    short: str
+    full: str
+    help: str
+    severity: str
+
+
+@dataclass(frozen=True, slots=True)
+class SarifResult:
+    rule_id: str
+    rule_index: int
+    level: str
+    message: str
+    uri: str
+    relative: bool
+    line: int
+    address: str
+    fingerprint: str
+    tier: str
+    score: int
+    root: str
+
+
+def sarif_log(report: Report) -> str:
+    rules = tuple(
+        SarifRule(
+            rule.value,
+            _TEXT[rule][0].replace(" ", ""),
+            _TEXT[rule][0],
+            _TEXT[rule][1],
+            HELP,
+            _SEVERITY[rule],
+        )
+        for rule in Rule
+    )
+    index = {rule.value: i for i, rule in enumerate(Rule)}
+    results = []
+    for root in report.roots:
+        uri, relative = _artifact(root.plan.source)
+        for f in root.findings:
+            digest = hashlib.sha256(f"{root.name}\n{f.id}".encode()).hexdigest()[:32]
+            results.append(
+                SarifResult(
+                    rule_id=f.rule.value,
+                    rule_index=index[f.rule.value],
+                    level=_LEVELS[f.tier],
+                    message=f"{f.tier.value} {f.score}: {f.title} ({f.address})",
+                    uri=uri,
+                    relative=relative,
+                    line=1,
+                    address=f.address,
+                    fingerprint=digest,
+                    tier=f.tier.value,
+                    score=f.score,
+                    root=root.name,
+                )
+            )
+    return render("sarif.json.j2", report=report, rules=rules, results=tuple(results))
+
+
+def _artifact(source: str) -> tuple[str, bool]:
+    """A repository-relative URI when the plan path is relative, else a file URI."""
+    if source == "<stdin>":
+        return "stdin", True
+    path = PurePosixPath(PurePath(source).as_posix())
+    if path.is_absolute():
+        return path.as_uri(), False
+    return quote(path.as_posix()), True
