@@ -29,7 +29,7 @@ from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.gate.model import FailOn
 from planguard.github.comment import CommentMode
 from planguard.github.run import GitHubOptions, Post, github_check
-from planguard.render.engine import use_color
+from planguard.render.engine import use_color, visible
 from planguard.score.model import Tier
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -442,7 +442,7 @@ def _emit(outcome: app.Outcome, output: str | None) -> int:
     else:
         click.echo(outcome.text, nl=False)
     for warning in outcome.warnings:
-        click.echo(f"planguard: warning: {warning}", err=True)
+        click.echo(f"planguard: warning: {visible(warning)}", err=True)
     return int(outcome.exit_code)
 
 
@@ -461,7 +461,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo("planguard: interrupted", err=True)
         return int(ExitCode.USAGE)
     except PlanguardError as exc:
-        click.echo(f"planguard: error: {exc}", err=True)
+        click.echo(f"planguard: error: {visible(str(exc))}", err=True)
         return int(exc.exit_code)
     except Exception:  # the error boundary: anything else is a planguard bug
         traceback.print_exc()

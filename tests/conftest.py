@@ -41,3 +41,35 @@ class _PlanCache(dict[str, Path]):
         path = make_plan(self._tf, SCENARIOS[name], self._factory.mktemp(name))
         self[name] = path
         return path
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ and schema/ from the current output (review the diff)",
+    )
+
+
+class Golden:
+    """Compare an output with its committed copy, or rewrite the copy with --update-golden."""
+
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, path: Path, text: str) -> None:
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.is_file(), f"{path} is missing: run pytest --update-golden and review it"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"{path} differs: run pytest --update-golden and review the diff"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(bool(request.config.getoption("--update-golden")))

@@ -93,6 +93,7 @@ SCENARIOS = {
             plan_args=("-replace=terraform_data.network", "-replace=terraform_data.subnet[0]"),
         ),
         Scenario("tricky", env="tricky"),
+        Scenario("hostile", plan_args=("-destroy",), env="hostile"),
     )
 }
 

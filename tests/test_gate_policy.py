@@ -3,6 +3,7 @@ through `planguard check` on real plans in real git repositories."""
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -147,7 +148,7 @@ def test_trusted_suppressions_lower_the_tier_and_show_everywhere(
     assert code == (0 if applied else 1)
     text = cli(["check", str(plan), "--base", "main"]).out
     markdown = cli(["check", str(plan), "--base", "main", "--format", "markdown"]).out
-    assert "suppressions[0]" in text and "suppressions[0]" in markdown
+    assert "suppressions[0]" in text and "suppressions[0]" in html.unescape(markdown)
     assert ("EXPIRED" in text) is not applied
 
 

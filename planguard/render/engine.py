@@ -114,11 +114,16 @@ def clip(text: object, limit: int = CLIP) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+_MARKDOWN_INERT = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'`\\*[](){}|@~!#+=$^"})
+_LOOSE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=/)")
+"""`_` that could open or close emphasis (intraword ones cannot), `:` that starts a URL."""
+
+
 def md_code(text: object) -> str:
-    """Inline code safe inside markdown tables: no HTML, no pipes, no mentions, no backticks."""
-    shown = visible(clip(text))
-    escaped = html.escape(shown).replace("|", "&#124;").replace("@", "&#64;")
-    return f"<code>{escaped.replace('`', '&#96;')}</code>"
+    """Inline code that shows the text and nothing else. Inside `<code>` markdown still
+    applies, so HTML, emphasis, links, autolinks, table pipes and @mentions are all entities."""
+    inert = visible(clip(text)).translate(_MARKDOWN_INERT)
+    return f"<code>{_LOOSE.sub(lambda m: f'&#{ord(m.group())};', inert)}</code>"
 
 
 def dot_string(text: object) -> str:

@@ -1,0 +1,7 @@
+variable "network" {
+  type = string
+}
+
+resource "terraform_data" "instance" {
+  input = var.network
+}
