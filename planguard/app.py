@@ -28,7 +28,7 @@ from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
 from planguard.score.model import Finding, Tier
 
-DETAILED = 20
+DETAILED = 10
 """Findings shown with their full score breakdown in text/markdown; the rest in one line."""
 LISTED = 200
 

@@ -12,7 +12,7 @@ from planguard.gate.model import Decision
 from planguard.graph.dag import layered_layout
 from planguard.render.engine import render_html
 from planguard.render.jsonout import JSON, to_jsonable
-from planguard.render.view import Row, report_view
+from planguard.render.view import Row, rank_key, report_view
 from planguard.report import Report, RootReport
 
 COLUMN = 260
@@ -72,7 +72,7 @@ def html_report(report: Report, decision: Decision | None = None) -> str:
 
 def html_view(report: Report, decision: Decision | None = None) -> HtmlView:
     view = report_view(report, decision, listed=TABLE_ROWS)
-    all_rows = [r for s in view.sections for r in s.rows]
+    all_rows = sorted((r for s in view.sections for r in s.rows), key=rank_key)
     listed = sum(len(s.rows) + s.more for s in view.sections)
     nodes: list[DrawnNode] = []
     edges: list[DrawnEdge] = []

@@ -85,9 +85,9 @@ def report_view(
     report: Report, decision: Decision | None = None, listed: int = LISTED
 ) -> ReportView:
     per_root = _rows(report, decision)
-    ranked = sorted((r for rows in per_root for r in rows), key=_rank)
+    ranked = sorted((r for rows in per_root for r in rows), key=rank_key)
     sections = tuple(
-        RootSection(root, tuple(sorted(rows, key=_rank)[:listed]), max(len(rows) - listed, 0))
+        RootSection(root, tuple(sorted(rows, key=rank_key)[:listed]), max(len(rows) - listed, 0))
         for root, rows in zip(report.roots, per_root, strict=True)
     )
     return ReportView(
@@ -100,7 +100,7 @@ def report_view(
     )
 
 
-def _rank(row: Row) -> tuple[int, int, int, str, str]:
+def rank_key(row: Row) -> tuple[int, int, int, str, str]:
     return (-row.tier.rank, -row.finding.score, not row.downtime, row.root, row.finding.id)
 
 
