@@ -180,7 +180,7 @@ def test_a_huge_plan_keeps_verdict_reviewers_and_top_risk_within_the_comment_lim
     for index in range(12):  # enough roots that their tables cannot all fit
         path = tmp_path / f"region-{index}.json"
         path.write_text(json.dumps(_synthetic_plan(400)))
-        roots.append(f"region-{index}={path}")
+        roots.append(f"region-{index} @octocat <b>x</b>={path}")  # named by the user, hostile
     result = run_check(_check_options(tmp_path, tuple(roots)))
     assert len(result.report.findings) > 4800
     context = GitHubContext("default", "a" * 40, NOW.isoformat())
@@ -194,6 +194,8 @@ def test_a_huge_plan_keeps_verdict_reviewers_and_top_risk_within_the_comment_lim
     assert "aws_db_instance.orders" in comment[first_risk : first_risk + 400]
     assert "delete first" in comment[first_risk : first_risk + 1200]
     assert "Cut to fit:" in comment and "not shown here:" in comment
+    assert "of root <code>region-" in comment and "&#64;octocat &#60;b&#62;" in comment
+    assert mentions(comment) == {"alice", "acme/sre"}
     summary = check_markdown(
         result.report,
         result.decision,

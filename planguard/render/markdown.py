@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from planguard.gate.model import Decision
 from planguard.render.budget import COMMENT_BUDGET, Part, assemble, characters
-from planguard.render.engine import macro
+from planguard.render.engine import macro, md_code
 from planguard.render.view import ReportView, report_view
 from planguard.report import Report
 
@@ -96,6 +96,7 @@ def _findings_parts(view: ReportView, *, policy: bool) -> list[Part]:
     if view.picture is not None:
         parts.append(_part("the blast-radius diagram", "picture", pic=view.picture))
     for section in view.sections:
-        title = f"the findings of root {section.root.name!r}" if multi else "the findings table"
+        name = md_code(section.root.name)  # a note is markdown too: names stay inert
+        title = f"the findings of root {name}" if multi else "the findings table"
         parts.append(_part(title, "root_section", section=section, policy=policy, multi=multi))
     return parts
