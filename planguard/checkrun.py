@@ -303,7 +303,7 @@ def render_check(result: CheckResult, opts: CheckOptions) -> str:
         doc = CheckDocument(SCHEMA_VERSION, result.decision, result.trusted_notes, result.report)
         return json.dumps(to_jsonable(doc), indent=2) + "\n"
     if opts.format is ReportFormat.SARIF:
-        return sarif_log(result.report)
+        return sarif_log(result.report, result.decision)
     if opts.format is ReportFormat.HTML:
         return html_report(result.report, result.decision)
     if opts.format is ReportFormat.MARKDOWN:

@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 from planguard.errors import UsageError
 
 PLAN_SUFFIXES = (".json", ".tfplan")
+NOT_PLANS = (".tf.json", ".tfvars.json", ".tfstate.json")
 GENERIC_STEMS = frozenset({"tfplan", "plan", "terraform", "tofu", "output", "show"})
 """File names that say nothing about the root: the directory names it instead."""
 
@@ -33,15 +34,29 @@ def discover(args: Sequence[str]) -> tuple[RootSpec, ...]:
     named: list[tuple[str | None, str]] = []
     for arg in args:
         name, target = _split_name(arg)
-        named += [(name, path) for path in _expand(target)]
-    unique = list(dict.fromkeys(named))
+        found = _expand(target)
+        if name is not None and len(found) > 1:  # NAME=DIR: NAME/prod, NAME/staging, …
+            inner = _derive_names(found, from_directory=True)
+            named += [(f"{name}/{inner[p]}", p) for p in found]
+        else:
+            named += [(name, path) for path in found]
+    unique = _once_per_file(named)
     paths = [p for _, p in unique]
-    if len(set(paths)) != len(paths):
-        raise UsageError("the same plan is given twice under different names")
     derived = _derive_names(paths, from_directory=any(Path(a).is_dir() for a in args))
     specs = tuple(RootSpec(name or derived[path], path) for name, path in unique)
     _require_unique(specs)
     return specs
+
+
+def _once_per_file(named: Sequence[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    """Each file once (`./a.json` is `a.json`); one file under two names is an error."""
+    seen: dict[str, tuple[str | None, str]] = {}
+    for name, path in named:
+        key = path if path == "-" else str(Path(path).resolve())
+        if key in seen and seen[key][0] != name:
+            raise UsageError(f"{path}: the same plan is given twice under different names")
+        seen.setdefault(key, (name, path))
+    return list(seen.values())
 
 
 def _split_name(arg: str) -> tuple[str | None, str]:
@@ -78,6 +93,8 @@ def _plan_files(directory: Path) -> Iterator[Path]:
     for here, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
+            if name.endswith(NOT_PLANS):
+                continue  # Terraform's own JSON syntax and variable files live in trees too
             if name == "tfplan" or name.endswith(PLAN_SUFFIXES):
                 yield Path(here) / name
 
@@ -90,9 +107,9 @@ def _derive_names(paths: Sequence[str], *, from_directory: bool) -> dict[str, st
         return names
     if not files:
         return names
-    base = PurePath(os.path.commonpath([str(Path(p).parent) for p in files]))
+    base = PurePath(os.path.commonpath([os.path.abspath(Path(p).parent) for p in files]))
     for path in files:
-        names[path] = _short_name(PurePath(path), base)
+        names[path] = _short_name(PurePath(os.path.abspath(path)), base)
     if len(set(names.values())) != len(names):
         names.update({p: p for p in files})  # fall back to the paths themselves
     return names

@@ -16,12 +16,15 @@ import jsonschema
 import pytest
 from conftest import GOLDEN, Golden
 from helpers import cli
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from test_corpus import LOCAL
 
 from planguard.app import SchemaKind, schema_text
 from planguard.checkrun import CheckOptions, GateSetup, run_check
-from planguard.render.budget import COMMENT_LIMIT, SUMMARY_LIMIT, utf8_bytes
+from planguard.render.budget import COMMENT_LIMIT, SUMMARY_LIMIT, Part, assemble, utf8_bytes
 from planguard.render.markdown import GitHubContext, check_markdown
+from planguard.render.view import _without_shortcuts
 from planguard.resources import data_dir
 
 HERE = Path(__file__).parent
@@ -246,7 +249,8 @@ def test_a_terragrunt_tree_is_one_report_with_a_section_per_root(
     markdown = cli(["analyze", str(tree), "--format", "markdown"]).out
     for name in ("prod/app", "staging/app", "tofu"):
         assert f"### Root <code>{name}</code>" in markdown
-    assert "OpenTofu (no version)" in markdown and "Terraform or OpenTofu 1.11.4" in markdown
+    assert "OpenTofu (no version)" in markdown
+    assert "Terraform or OpenTofu <code>1.11.4</code>" in markdown
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".planguard.yml").write_text(POLICY)
     check = _valid("check", cli(["check", str(tree), "--format", "json"]).out)
@@ -403,10 +407,107 @@ def test_control_characters_in_a_plan_never_reach_a_terminal(tmp_path: Path) -> 
     for fmt in ("text", "markdown", "html"):
         out = cli(["analyze", str(path), "--format", fmt]).out
         assert "\x1b" not in out and "\x07" not in out and "\nFAKE" not in out, fmt
-        assert "\\x1b" in out, fmt
+        assert "\\x1b" in out or "&#92;x1b" in out, fmt
     changes = doc["resource_changes"]
     changes[0]["address"] = 'aws_instance.fleet["\x1b[2J"]'  # type: ignore[index]
     path.write_text(json.dumps(doc))
     refused = cli(["analyze", str(path)])
     assert refused.code == 2 and "expected a resource address" in refused.err
     assert "\x1b" not in refused.err and "\\x1b[2J\\nFAKE" in refused.err
+
+
+# ---- review findings: budget, roots, SARIF -------------------------------------------------
+
+_LINE = st.one_of(
+    st.just("```"), st.just("<details><summary>s</summary>"), st.just("</details>"),
+    st.text(alphabet="ab |", min_size=1, max_size=90),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(st.lists(_LINE, min_size=1, max_size=12), st.booleans()), min_size=1, max_size=8
+    ),
+    budget=st.integers(min_value=300, max_value=3000),
+)
+def test_assemble_keeps_every_required_part_and_the_budget(
+    parts: list[tuple[list[str], bool]], budget: int
+) -> None:
+    built = [
+        Part(f"part {i}", "\n".join(lines) + "\n", req) for i, (lines, req) in enumerate(parts)
+    ]
+    required = [p.text for p in built if p.required]
+    assume(all(lines.count("```") % 2 == 0 for lines, _ in parts))  # parts are well formed
+    assume(sum(len(t) for t in required) + 200 <= budget)
+    out = assemble(built, budget, "the JSON report")
+    assert len(out) <= budget
+    assert all(text in out for text in required)
+    assert_fences_balanced(out)
+
+
+def assert_fences_balanced(text: str) -> None:
+    assert sum(1 for line in text.split("\n") if line.strip().startswith("```")) % 2 == 0
+
+
+def test_picture_shortcuts_never_disconnect_a_cycle() -> None:
+    edges = _without_shortcuts([("a", "b"), ("b", "c"), ("a", "c"), ("c", "b")])
+    assert any(a == "a" for a, _ in edges) and {("b", "c"), ("c", "b")} <= set(edges)
+
+
+def test_roots_mixed_paths_named_directories_and_terraform_json_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(EXAMPLES.parent)
+    mixed = _valid(
+        "report",
+        cli(
+            [
+                "analyze",
+                "examples/destroy.json",
+                str(EXAMPLES / "replace-cascade.json"),
+                "--format",
+                "json",
+            ]
+        ).out,
+    )
+    assert [r["name"] for r in mixed["roots"]] == ["destroy", "replace-cascade"]  # type: ignore[union-attr,index]
+    tree = _tree(tmp_path)
+    (tree / "prod" / "app" / "terraform.tfvars.json").write_text("{}")
+    (tree / "prod" / "app" / "main.tf.json").write_text("{}")
+    named = _valid("report", cli(["analyze", f"live={tree}", "--format", "json"]).out)
+    assert [r["name"] for r in named["roots"]] == ["live/prod/app", "live/staging/app", "live/tofu"]  # type: ignore[union-attr,index]
+    again = cli(["analyze", "examples/destroy.json", "./examples/destroy.json", "--format", "json"])
+    assert len(json.loads(again.out)["roots"]) == 1
+
+
+def test_plan_controlled_version_and_notes_render_as_text(tmp_path: Path) -> None:
+    doc = json.loads((EXAMPLES / "destroy.json").read_text())
+    doc["terraform_version"] = "1.0 <img src=x> @octocat <details>"
+    evil = tmp_path / "evil.json"
+    evil.write_text(json.dumps(doc))
+    markdown = cli(["analyze", str(evil), str(TOFU_PLAN), "--format", "markdown"]).out
+    assert_valid_markdown(markdown)
+    assert mentions(markdown) == set() and "<img" not in markdown
+    note = next(line for line in markdown.split("\n") if line.startswith("> **Note:**"))
+    assert "different tools or versions" in note and "\\n" not in note
+
+
+def test_sarif_carries_suppressions_and_a_stable_category(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    plan = tmp_path / "plan.json"
+    shutil.copy(EXAMPLES / "destroy.json", plan)
+    (tmp_path / ".planguard.yml").write_text(
+        POLICY
+        + 'suppressions:\n  - address: "*"\n    rule: environment-teardown\n'
+        + '    reason: sandbox teardown (CHG-7)\n    expires: 2099-01-01\n    accepted_by: "@alice"\n'
+    )
+    sarif = _valid("sarif", cli(["check", "plan.json", "--format", "sarif"]).out)
+    run = sarif["runs"][0]  # type: ignore[index]
+    assert run["automationDetails"]["id"] == "planguard/"
+    (teardown,) = [r for r in run["results"] if r["ruleId"] == "environment-teardown"]
+    assert teardown["suppressions"][0]["justification"] == "sandbox teardown (CHG-7)"
+    assert teardown["level"] == "note"  # its tier after the suppression: low
+    assert all("suppressions" not in r for r in run["results"] if r is not teardown)

@@ -184,7 +184,7 @@ def bounded_reach(
     g = graph._graph
     seen: dict[str, Reach] = {}
     complete = all(_spread(g, s, seen, limit) for s in starts if s in g)
-    edges = tuple((a, b) for a in seen for b in sorted(g.successors(a)) if b in seen and a != b)
+    edges = tuple((a, b) for a in seen for b in g.successors(a) if b in seen and a != b)
     return tuple(seen.values()), edges, complete
 
 
@@ -199,7 +199,7 @@ def _spread(g: nx.DiGraph, start: str, seen: dict[str, Reach], limit: int) -> bo
     while frontier:
         nxt: list[str] = []
         for node in frontier:
-            for succ in sorted(g.successors(node)):
+            for succ in g.successors(node):  # the plan's order: deterministic, no sort
                 if succ in seen:
                     continue
                 if len(seen) >= limit:

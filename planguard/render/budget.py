@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -40,26 +41,41 @@ def assemble(
     measure: Callable[[str], int] = characters,
 ) -> str:
     """The parts in order while they fit; the first that does not is cut at whole lines (its
-    open blocks closed), the rest are left out, and a note says which and where to look."""
+    open blocks closed) and the optional parts after it are left out, named in a note.
+    Required parts are always kept, wherever they are."""
     whole = "".join(p.text for p in parts)
     if measure(whole) <= budget:
         return whole
+    sizes = [measure(p.text) for p in parts]
+    required_after = [0] * (len(parts) + 1)
+    for i in range(len(parts) - 1, -1, -1):
+        required_after[i] = required_after[i + 1] + (sizes[i] if parts[i].required else 0)
+    optional = [i for i, p in enumerate(parts) if not p.required]
     kept: list[str] = []
     used = 0
     for index, part in enumerate(parts):
-        rest = parts[index:]
-        note = _note([p.title for p in rest if not p.required], where_full)
-        room = budget - used - measure(note) - 2
-        cost = measure(part.text)
-        if part.required or cost <= room:
+        later = optional[bisect.bisect_right(optional, index) :]
+        # keeping this part whole must leave room for the note on what may follow it
+        reserve = measure(_left_out_note(parts, later, where_full)) + 2 if later else 0
+        if part.required or used + sizes[index] + required_after[index + 1] + reserve <= budget:
             kept.append(part.text)
-            used += cost
+            used += sizes[index]
             continue
-        kept.append(cut(part.text, room, measure))
+        note = _left_out_note(parts, optional[bisect.bisect_left(optional, index) :], where_full)
+        room = budget - used - required_after[index + 1] - measure(note) - 2
+        if room > 0:
+            kept.append(cut(part.text, room, measure))
+        kept += [p.text for p in parts[index + 1 :] if p.required]
+        kept.append("\n" + note + "\n")
         break
-    else:
-        return fit("".join(kept), budget, where_full, measure)
-    return fit("".join(kept) + "\n" + note + "\n", budget, where_full, measure)
+    return fit("".join(kept), budget, where_full, measure)
+
+
+def _left_out_note(parts: Sequence[Part], positions: Sequence[int], where_full: str) -> str:
+    titles = [parts[i].title for i in positions[:6]]
+    if len(positions) > 6:
+        titles.append(f"{len(positions) - 6} more part(s)")
+    return _note(titles, where_full)
 
 
 def fit(

@@ -23,7 +23,9 @@ from planguard.resources import data_dir
 _ANSI = {"critical": "1;31", "high": "31", "medium": "33", "low": "32", "dim": "2", "bold": "1"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 CLIP = 300
-"""Longest name a markdown line shows (the JSON report keeps it whole)."""
+"""Longest name a line of text shows (the JSON report keeps it whole)."""
+CODE_LIMIT = 400
+"""Longest inline code in markdown, counted after escaping."""
 
 
 class Painted(str):
@@ -121,9 +123,14 @@ _LOOSE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=/)")
 
 def md_code(text: object) -> str:
     """Inline code that shows the text and nothing else. Inside `<code>` markdown still
-    applies, so HTML, emphasis, links, autolinks, table pipes and @mentions are all entities."""
-    inert = visible(clip(text)).translate(_MARKDOWN_INERT)
-    return f"<code>{_LOOSE.sub(lambda m: f'&#{ord(m.group())};', inert)}</code>"
+    applies, so HTML, emphasis, links, autolinks, table pipes and @mentions are all entities.
+    At most `CODE_LIMIT` characters *after* escaping, so a value's share of a budget is known."""
+    inert = _LOOSE.sub(lambda m: f"&#{ord(m.group())};", visible(text).translate(_MARKDOWN_INERT))
+    if len(inert) > CODE_LIMIT:
+        cut = inert.rfind("&", 0, CODE_LIMIT)  # never split an entity
+        end = cut if cut > inert.rfind(";", 0, CODE_LIMIT) else CODE_LIMIT
+        inert = inert[:end] + "…"
+    return f"<code>{inert}</code>"
 
 
 def dot_string(text: object) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from planguard.gate.model import Decision
 from planguard.graph.dag import layered_layout
-from planguard.render.engine import render_html
+from planguard.render.engine import render_html, visible
 from planguard.render.jsonout import JSON, to_jsonable
 from planguard.render.view import Row, rank_key, report_view
 from planguard.report import Report, RootReport
@@ -21,7 +21,9 @@ NODE_WIDTH = 220
 NODE_HEIGHT = 40
 ROOT_GAP = 70
 TABLE_ROWS = 2000
-"""Findings in the page's table (all of them are in the JSON report)."""
+"""Findings in the page's table, all roots together (all of them are in the JSON report)."""
+DRAWN_NODES = 2000
+"""Resources drawn, all roots together: later roots are listed, not drawn, past it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,8 @@ class HtmlView:
     complete: bool
     details: dict[str, JSON]
     """Per node key: what the side panel shows when it is clicked."""
-    root_index: dict[str, int]
+    row_keys: tuple[str, ...]
+    """Per row: the node key of its finding's resource."""
 
 
 def html_report(report: Report, decision: Decision | None = None) -> str:
@@ -72,16 +75,20 @@ def html_report(report: Report, decision: Decision | None = None) -> str:
 
 def html_view(report: Report, decision: Decision | None = None) -> HtmlView:
     view = report_view(report, decision, listed=TABLE_ROWS)
-    all_rows = sorted((r for s in view.sections for r in s.rows), key=rank_key)
+    ranked = sorted((r for s in view.sections for r in s.rows), key=rank_key)
+    all_rows = ranked[:TABLE_ROWS]
     listed = sum(len(s.rows) + s.more for s in view.sections)
+    index = {root.name: i for i, root in enumerate(report.roots)}
     nodes: list[DrawnNode] = []
     edges: list[DrawnEdge] = []
     bands: list[RootBand] = []
     top = 30
     width = NODE_WIDTH + 40
-    for index, root in enumerate(report.roots):
+    for position, root in enumerate(report.roots):
+        if len(nodes) + len(root.blast_view.nodes) > DRAWN_NODES:
+            continue  # bounded page: the root's findings are still in the table
         bands.append(RootBand(root.name, top - 20))
-        drawn, lines, height, right = _draw_root(index, root, top)
+        drawn, lines, height, right = _draw_root(position, root, top)
         nodes += drawn
         edges += lines
         top += height + ROOT_GAP
@@ -96,9 +103,10 @@ def html_view(report: Report, decision: Decision | None = None) -> HtmlView:
         bands=tuple(bands),
         width=width,
         height=top,
-        complete=all(r.blast_view.complete for r in report.roots),
+        complete=all(r.blast_view.complete for r in report.roots)
+        and len(nodes) == sum(len(r.blast_view.nodes) for r in report.roots),
         details=_details(report, all_rows),
-        root_index={root.name: i for i, root in enumerate(report.roots)},
+        row_keys=tuple(node_key(index[r.root], r.finding.address) for r in all_rows),
     )
 
 
@@ -112,7 +120,7 @@ def _draw_root(
     spot = {n: (20 + col * COLUMN, top + row * ROW) for n, (col, row) in places.items()}
     drawn = [
         DrawnNode(
-            key=f"r{index}:{n.id}",
+            key=node_key(index, n.id),
             root=root.name,
             address=n.id,
             action=n.action.label if n.action else "unchanged",
@@ -146,17 +154,35 @@ def _details(report: Report, rows: Sequence[Row]) -> dict[str, JSON]:
     for index, root in enumerate(report.roots):
         for node in root.blast_view.nodes:
             row = findings.get((root.name, node.id))
-            out[f"r{index}:{node.id}"] = {
-                "address": node.id,
-                "root": root.name,
-                "type": node.type,
-                "action": node.action.label if node.action else "unchanged",
-                "tier": row.tier.value if row else None,
-                "score": row.finding.score if row else None,
-                "components": to_jsonable(row.finding.components) if row else [],
-                "blast": to_jsonable(row.finding.blast) if row else None,
-                "exposed_to": node.exposed_to if node.exposed_to != node.id else None,
-                "exposure": node.exposure.value,
-                "depth": node.depth,
-            }
+            out[node_key(index, node.id)] = _visible_json(
+                {
+                    "address": node.id,
+                    "root": root.name,
+                    "type": node.type,
+                    "action": node.action.label if node.action else "unchanged",
+                    "tier": row.tier.value if row else None,
+                    "score": row.finding.score if row else None,
+                    "components": to_jsonable(row.finding.components) if row else [],
+                    "blast": to_jsonable(row.finding.blast) if row else None,
+                    "exposed_to": node.exposed_to if node.exposed_to != node.id else None,
+                    "exposure": node.exposure.value,
+                    "depth": node.depth,
+                }
+            )
     return out
+
+
+def node_key(root_index: int, address: str) -> str:
+    """The id the page's script and the table rows share; shown, so made visible."""
+    return visible(f"r{root_index}:{address}")
+
+
+def _visible_json(value: JSON) -> JSON:
+    """Control and bidi characters as escapes in every string the side panel may show."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list):
+        return [_visible_json(v) for v in value]
+    if isinstance(value, dict):
+        return {visible(k): _visible_json(v) for k, v in value.items()}
+    return value

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 from urllib.parse import quote
 
-from planguard.render.engine import render
+from planguard.gate.model import Decision
+from planguard.render.engine import render, visible
+from planguard.render.view import rows_by_root
 from planguard.report import Report
 from planguard.score.model import Rule, Tier
 
@@ -71,9 +73,17 @@ class SarifResult:
     tier: str
     score: int
     root: str
+    suppression: str | None = None
+    """The policy suppression's reason, when one applies."""
 
 
-def sarif_log(report: Report) -> str:
+def _text(message: str) -> str:
+    """SARIF message text: visible characters, and `[`/`]` escaped so no embedded link forms."""
+    return visible(message).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def sarif_log(report: Report, decision: Decision | None = None) -> str:
+    """One result per finding; with a gate decision, suppressed findings say so."""
     rules = tuple(
         SarifRule(
             rule.value,
@@ -87,24 +97,27 @@ def sarif_log(report: Report) -> str:
     )
     index = {rule.value: i for i, rule in enumerate(Rule)}
     results = []
-    for root in report.roots:
+    for root, rows in zip(report.roots, rows_by_root(report, decision), strict=True):
         uri, relative = _artifact(root.plan.source)
-        for f in root.findings:
+        for row in rows:
+            f = row.finding
             digest = hashlib.sha256(f"{root.name}\n{f.id}".encode()).hexdigest()[:32]
+            suppressed = row.suppression if not row.suppression_expired else None
             results.append(
                 SarifResult(
                     rule_id=f.rule.value,
                     rule_index=index[f.rule.value],
-                    level=_LEVELS[f.tier],
-                    message=f"{f.tier.value} {f.score}: {f.title} ({f.address})",
+                    level=_LEVELS[row.tier],
+                    message=_text(f"{row.tier.value} {f.score}: {f.title} ({f.address})"),
                     uri=uri,
                     relative=relative,
                     line=1,
-                    address=f.address,
+                    address=visible(f.address),
                     fingerprint=digest,
-                    tier=f.tier.value,
+                    tier=row.tier.value,
                     score=f.score,
-                    root=root.name,
+                    root=visible(root.name),
+                    suppression=visible(suppressed.reason) if suppressed else None,
                 )
             )
     return render("sarif.json.j2", report=report, rules=rules, results=tuple(results))

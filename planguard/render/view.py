@@ -104,6 +104,11 @@ def rank_key(row: Row) -> tuple[int, int, int, str, str]:
     return (-row.tier.rank, -row.finding.score, not row.downtime, row.root, row.finding.id)
 
 
+def rows_by_root(report: Report, decision: Decision | None) -> list[list[Row]]:
+    """Every finding as a row, per root, in the report's order."""
+    return _rows(report, decision)
+
+
 def _rows(report: Report, decision: Decision | None) -> list[list[Row]]:
     items: Sequence[GateItem | None] = (
         decision.items if decision is not None else [None] * len(report.findings)
@@ -166,22 +171,26 @@ def _picture(report: Report, ranked: Sequence[Row]) -> Picture | None:
 
 
 def _without_shortcuts(edges: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Drop an edge a→b when a longer path a→…→b is drawn too (a picture has ≤30 nodes)."""
-    after: dict[str, set[str]] = {}
+    """Drop an edge a→b while another drawn path a→…→b remains (one edge at a time, so
+    reachability never changes, cycles included). A picture has at most 30 nodes."""
+    kept = list(dict.fromkeys(edges))
+    for edge in list(kept):
+        rest = [e for e in kept if e != edge]
+        if _reaches(rest, *edge):
+            kept = rest
+    return tuple(kept)
+
+
+def _reaches(edges: Sequence[tuple[str, str]], start: str, goal: str) -> bool:
+    after: dict[str, list[str]] = {}
     for a, b in edges:
-        after.setdefault(a, set()).add(b)
-
-    def reachable_avoiding(a: str, b: str) -> bool:
-        stack = [n for n in after.get(a, ()) if n != b]
-        seen = set(stack)
-        while stack:
-            node = stack.pop()
-            if node == b:
+        after.setdefault(a, []).append(b)
+    stack, seen = [start], {start}
+    while stack:
+        for nxt in after.get(stack.pop(), ()):
+            if nxt == goal:
                 return True
-            for nxt in after.get(node, ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return False
-
-    return tuple((a, b) for a, b in edges if not reachable_avoiding(a, b))
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return False
