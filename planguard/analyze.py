@@ -106,10 +106,10 @@ def _findings(
     destructive = [c.node_id for c in changes if c.action.destroys]
     changing = [c.node_id for c in changes if c.action.is_change]
     weights = classifier.rulesets.scoring.class_weights
-    types = {node.id: node.type for node in graph.data.nodes}
 
     def importance(node_id: str) -> tuple[int, str]:
-        return (-weights[classifier.classify(types.get(node_id, ""))[0]], node_id)
+        node = graph.by_id.get(node_id)
+        return (-weights[classifier.classify(node.type if node else "")[0]], node_id)
 
     radii = blast_radii(graph, destructive, changing, importance)
     self_caused = [c.node_id for c in changes if c.action_reason in SELF_CAUSED]
@@ -196,7 +196,7 @@ def _mixed_tools(roots: Sequence[RootReport]) -> tuple[str, ...]:
 
 def _blast_view(graph: DependencyGraph, findings: Sequence[Finding]) -> BlastView:
     """Each destructive finding's resource and its dependents, most severe first."""
-    nodes = {n.id: n for n in graph.data.nodes}
+    nodes = graph.by_id
     own = {f.address: f.tier for f in findings if f.address in nodes}
     starts = [f.address for f in findings if f.action is not None and f.action.destroys]
     reached, edges, complete = bounded_reach(graph, starts, BLAST_VIEW_LIMIT)

@@ -158,7 +158,7 @@ def explain_command(
     classifier = classifier_for(rulesets)
     _, roots = run_analysis([plan], classifier, terraform_bin)
     root = roots[0]
-    nodes = {n.id: n for n in root.graph.data.nodes}
+    nodes = root.graph.by_id
     _require_node(address, list(nodes))
     node = nodes[address]
     finding = next((f for f in root.report.findings if f.address == address), None)

@@ -161,14 +161,9 @@ def _variant(plan: Path, tmp_path: Path, **changes: object) -> Path:
 
 
 def test_errored_plan_is_blocked_even_when_approved(
-    tmp_path: Path,
-    all_keys: dict[str, Key],
-    real_plans: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
+    repo: Path, tmp_path: Path, all_keys: dict[str, Key], real_plans: dict[str, Path]
 ) -> None:
-    repo = make_repo(tmp_path / "repo", all_keys)
     add_change(repo, "human")
-    monkeypatch.chdir(repo)
     plan = _variant(real_plans["noop"], tmp_path, errored=True)
     out = tmp_path / "approvals"
     approve(plan, all_keys["alice"], out)
@@ -177,14 +172,9 @@ def test_errored_plan_is_blocked_even_when_approved(
 
 
 def test_partial_plan_needs_review_even_from_a_human(
-    tmp_path: Path,
-    all_keys: dict[str, Key],
-    real_plans: dict[str, Path],
-    monkeypatch: pytest.MonkeyPatch,
+    repo: Path, tmp_path: Path, all_keys: dict[str, Key], real_plans: dict[str, Path]
 ) -> None:
-    repo = make_repo(tmp_path / "repo", all_keys)
     add_change(repo, "human")
-    monkeypatch.chdir(repo)
     partial = _variant(real_plans["noop"], tmp_path, complete=False)
     code, decision = check(partial, "--base", "main", *human(repo))
     assert code == 1 and decision["verdict"] == "review required"

@@ -8,12 +8,12 @@ connected components collapsed, so cycles cost nothing extra and never loop).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
-from planguard.graph.model import BlastRadius, GraphData
+from planguard.graph.model import BlastRadius, GraphData, Node
 
 NOTABLE_DEPENDENTS = 10
 
@@ -22,6 +22,8 @@ NOTABLE_DEPENDENTS = 10
 class DependencyGraph:
     data: GraphData
     _graph: nx.DiGraph
+    by_id: Mapping[str, Node]
+    """Every node by its id (built once, with the networkx graph)."""
 
     def dependents(self, node_id: str) -> frozenset[str]:
         """Everything that transitively depends on `node_id`."""
@@ -37,10 +39,11 @@ class DependencyGraph:
 
 
 def to_networkx(data: GraphData) -> DependencyGraph:
+    by_id = {node.id: node for node in data.nodes}
     graph = nx.DiGraph()
-    graph.add_nodes_from(node.id for node in data.nodes)
+    graph.add_nodes_from(by_id)
     graph.add_edges_from((e.dependency, e.dependent) for e in data.edges)
-    return DependencyGraph(data, graph)
+    return DependencyGraph(data, graph, by_id)
 
 
 def blast_radii(

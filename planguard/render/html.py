@@ -12,7 +12,7 @@ from planguard.gate.model import Decision
 from planguard.graph.dag import layered_layout
 from planguard.render.engine import render_html, visible
 from planguard.render.jsonout import JSON, to_jsonable
-from planguard.render.view import Row, rank_key, report_view
+from planguard.render.view import Row, rank_key, rows_by_root
 from planguard.report import Report, RootReport
 
 COLUMN = 260
@@ -74,10 +74,8 @@ def html_report(report: Report, decision: Decision | None = None) -> str:
 
 
 def html_view(report: Report, decision: Decision | None = None) -> HtmlView:
-    view = report_view(report, decision, listed=TABLE_ROWS)
-    ranked = sorted((r for s in view.sections for r in s.rows), key=rank_key)
+    ranked = sorted((r for rows in rows_by_root(report, decision) for r in rows), key=rank_key)
     all_rows = ranked[:TABLE_ROWS]
-    listed = sum(len(s.rows) + s.more for s in view.sections)
     index = {root.name: i for i, root in enumerate(report.roots)}
     nodes: list[DrawnNode] = []
     edges: list[DrawnEdge] = []
@@ -97,7 +95,7 @@ def html_view(report: Report, decision: Decision | None = None) -> HtmlView:
         report=report,
         decision=decision,
         rows=tuple(all_rows),
-        more_rows=listed - len(all_rows),
+        more_rows=len(ranked) - len(all_rows),
         nodes=tuple(nodes),
         edges=tuple(edges),
         bands=tuple(bands),

@@ -58,7 +58,6 @@ class PictureNode:
     action: str
     exposure: Tier
     destroyed: bool
-    start: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +77,12 @@ class ReportView:
     sections: tuple[RootSection, ...]
     detailed: tuple[Row, ...]
     picture: Picture | None
-    findings: int
 
 
 def report_view(
     report: Report, decision: Decision | None = None, listed: int = LISTED
 ) -> ReportView:
-    per_root = _rows(report, decision)
+    per_root = rows_by_root(report, decision)
     ranked = sorted((r for rows in per_root for r in rows), key=rank_key)
     sections = tuple(
         RootSection(root, tuple(sorted(rows, key=rank_key)[:listed]), max(len(rows) - listed, 0))
@@ -96,7 +94,6 @@ def report_view(
         sections=sections,
         detailed=tuple(ranked[:DETAILED]),
         picture=_picture(report, ranked),
-        findings=len(ranked),
     )
 
 
@@ -106,10 +103,6 @@ def rank_key(row: Row) -> tuple[int, int, int, str, str]:
 
 def rows_by_root(report: Report, decision: Decision | None) -> list[list[Row]]:
     """Every finding as a row, per root, in the report's order."""
-    return _rows(report, decision)
-
-
-def _rows(report: Report, decision: Decision | None) -> list[list[Row]]:
     items: Sequence[GateItem | None] = (
         decision.items if decision is not None else [None] * len(report.findings)
     )
@@ -157,7 +150,6 @@ def _picture(report: Report, ranked: Sequence[Row]) -> Picture | None:
             action=node.action.label if node.action else "unchanged",
             exposure=node.exposure,
             destroyed=node.action is not None and node.action.destroys,
-            start=node.id == node.exposed_to,
         )
         for root, node in chosen
     )
