@@ -6,6 +6,7 @@ may contain dots and brackets). A small scanner handles that; string splitting o
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -26,24 +27,60 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class ModuleInstance:
+    """A module instance (`module.a["x"].module.b`) in the forms the graph needs, made once.
+
+    A plan has few module instances and many resources in each: they all share one of these.
+    """
+
+    steps: tuple[Step, ...]
+    path: tuple[str, ...]
+    """Module call names from the root, without instance keys."""
+    keys: tuple[InstanceKey | None, ...]
+    """The instance key of each module call from the root (None: a single instance)."""
+    address: str
+    """E.g. `module.app["a"]`; empty for the root module."""
+
+    @staticmethod
+    def of(steps: tuple[Step, ...]) -> ModuleInstance:
+        return ModuleInstance(
+            steps,
+            tuple(step.name for step in steps),
+            tuple(step.key for step in steps),
+            ".".join(f"module.{step.name}{format_key(step.key)}" for step in steps),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceAddress:
     """An absolute resource (instance) address such as `module.a["x"].aws_vpc.main[0]`."""
 
-    module: tuple[Step, ...]
+    where: ModuleInstance
     mode: str
     type: str
     name: str
     key: InstanceKey | None = None
 
     @property
+    def module(self) -> tuple[Step, ...]:
+        return self.where.steps
+
+    @property
     def module_path(self) -> tuple[str, ...]:
-        """Module call names from the root, without instance keys."""
-        return tuple(step.name for step in self.module)
+        return self.where.path
+
+    @property
+    def module_keys(self) -> tuple[InstanceKey | None, ...]:
+        return self.where.keys
+
+    @property
+    def module_address(self) -> str:
+        return self.where.address
 
     @property
     def config_address(self) -> str:
         """The address of the configuration block: no instance keys anywhere."""
-        return config_address(self.module_path, self.mode, self.type, self.name)
+        return config_address(self.where.path, self.mode, self.type, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +165,14 @@ def _read_key(text: str, pos: int) -> tuple[InstanceKey | None, int]:
 
 
 # Terraform writes keys with HCL escapes; `\UXXXXXXXX` (a code point above U+FFFF) is not JSON.
+_DECODER = json.JSONDecoder()
 _HCL_LONG_ESCAPE = re.compile(r"(?<!\\)\\U([0-9A-Fa-f]{8})")
 
 
 def _decode_key(text: str, pos: int) -> tuple[str, int]:
     """Decode the quoted key at `pos`; return it and the position after its closing quote."""
     try:
-        value, end = json.JSONDecoder().raw_decode(text, pos)
+        value, end = _DECODER.raw_decode(text, pos)
         return str(value), end
     except json.JSONDecodeError:
         pass
@@ -148,8 +186,39 @@ def _decode_key(text: str, pos: int) -> tuple[str, int]:
         raise ValueError(f"unreadable instance key in {text!r}") from exc
 
 
+# The common address: plain names, count indexes and for_each keys without escapes. Its module
+# prefix is shared by every resource of a module instance, so it is parsed once per plan.
+_KEY = r'\[(?:\d+|"[^"\\\x00-\x1f]*")\]'
+_FAST_ADDRESS = re.compile(
+    rf"((?:module\.{_NAME.pattern}(?:{_KEY})?\.)*)(data\.)?({_NAME.pattern})\.({_NAME.pattern})({_KEY})?"
+)
+
+
 def parse_address(text: str) -> ResourceAddress:
     """Parse an absolute resource instance address; raise ValueError when it is not one."""
+    fast = _FAST_ADDRESS.fullmatch(text)
+    if fast is None or not text.isascii() or fast.group(3) in ("data", "module"):
+        return _parse_address_slowly(text)  # rare forms, and the errors, say it one way
+    prefix, data, rtype, name, key = fast.groups()
+    return ResourceAddress(
+        _module_instance(prefix), "data" if data else "managed", rtype, name, _fast_key(key)
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _module_instance(prefix: str) -> ModuleInstance:
+    """The module instance of a prefix such as `module.a["x"].module.b.`, parsed once."""
+    return _parse_address_slowly(prefix + "x.y").where
+
+
+def _fast_key(text: str | None) -> InstanceKey | None:
+    if text is None:
+        return None
+    inner = text[1:-1]
+    return inner[1:-1] if inner.startswith('"') else int(inner)
+
+
+def _parse_address_slowly(text: str) -> ResourceAddress:
     steps = split_traversal(text)
     module: list[Step] = []
     while len(steps) >= 2 and steps[0].name == "module" and steps[0].key is None:
@@ -160,7 +229,8 @@ def parse_address(text: str) -> ResourceAddress:
         mode, steps = "data", steps[1:]
     if len(steps) != 2 or steps[0].key is not None:
         raise ValueError(f"{text!r} is not a resource address")
-    return ResourceAddress(tuple(module), mode, steps[0].name, steps[1].name, steps[1].key)
+    where = ModuleInstance.of(tuple(module))
+    return ResourceAddress(where, mode, steps[0].name, steps[1].name, steps[1].key)
 
 
 def parse_reference(text: str) -> Reference | None:

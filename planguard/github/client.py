@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import random
 import time
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeAlias
-
-import requests
+from typing import TYPE_CHECKING, TypeAlias
 
 from planguard import __version__
 from planguard.errors import ExitCode, PlanguardError
+
+if TYPE_CHECKING:
+    import requests
 
 Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | float | bool | None"
 API_VERSION = "2022-11-28"
@@ -25,6 +27,13 @@ _MAX_PAGES = 100
 _RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 _SECONDARY_DEFAULT_WAIT = 60.0
 """GitHub: with neither retry-after nor an exhausted primary limit, wait at least a minute."""
+
+
+def _requests() -> types.ModuleType:
+    """requests, imported on first use: the offline commands never pay its import time."""
+    import requests  # noqa: PLC0415
+
+    return requests
 
 
 class GitHubError(PlanguardError):
@@ -79,7 +88,7 @@ class GitHubClient:
     settings: Settings
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session = field(default_factory=lambda: _requests().Session())
 
     def __post_init__(self) -> None:
         self._budget = _Budget(self.settings.max_wait)
@@ -147,8 +156,9 @@ class GitHubClient:
                     json=body if method in ("POST", "PATCH", "PUT") else None,
                     timeout=self.settings.timeout,
                 )
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+            except (_requests().Timeout, _requests().ConnectionError) as exc:
+                timed_out = isinstance(exc, _requests().Timeout)
+                kind = "timed out" if timed_out else "could not connect"
                 self._wait(what, _backoff(attempt), f"{kind} ({type(exc).__name__})", attempt)
                 continue
             delay = self._retry_delay(raw, attempt)

@@ -21,7 +21,6 @@ from planguard.addresses import (
     ResourceRef,
     VarRef,
     config_address,
-    format_key,
     parse_config_address,
     parse_reference,
 )
@@ -56,7 +55,7 @@ def build_graph_data(plan: Plan) -> GraphData:
     instances = _instances(plan)
     actions = {change.node_id: change.action for change in plan.resource_changes}
     index = _InstanceIndex(instances.values())
-    edges: dict[tuple[str, str], set[EdgeKind]] = defaultdict(set)
+    edges: dict[tuple[str, str], int] = {}  # edge → bitmask of its kinds (few, many edges)
     notes: list[str] = []
     if plan.configuration is not None:
         resolver = _Resolver(plan.configuration)
@@ -65,19 +64,33 @@ def build_graph_data(plan: Plan) -> GraphData:
             for kind, target in targets:
                 _link(index, sources, target, kind, edges)
         notes.extend(resolver.notes())
-    for state in plan.prior_state:
-        source = index.by_id(state.address)
-        for dep in state.depends_on:
-            state_target = _state_target(dep)
-            if state_target is not None and source is not None:
-                _link(index, [source], state_target, EdgeKind.STATE, edges)
+    for dependency, sources in _state_dependents(plan, index).items():
+        state_target = _state_target(dependency)
+        if state_target is not None:
+            _link(index, sources, state_target, EdgeKind.STATE, edges)
     return GraphData(
         nodes=tuple(_node(actions, inst) for inst in sorted(instances.values(), key=_sort_key)),
-        edges=tuple(
-            Edge(u, v, frozenset(kinds)) for (u, v), kinds in sorted(edges.items()) if u != v
-        ),
+        edges=tuple(Edge(u, v, _KINDS[mask]) for (u, v), mask in sorted(edges.items()) if u != v),
         notes=tuple(notes),
     )
+
+
+_KIND_BITS = {kind: 1 << n for n, kind in enumerate(EdgeKind)}
+_KINDS = [
+    frozenset(kind for kind, bit in _KIND_BITS.items() if mask & bit)
+    for mask in range(1 << len(_KIND_BITS))
+]
+
+
+def _state_dependents(plan: Plan, index: _InstanceIndex) -> dict[str, list[_Instance]]:
+    """Each `prior_state` dependency and the objects that recorded it (many share each one)."""
+    found: dict[str, list[_Instance]] = defaultdict(list)
+    for state in plan.prior_state:
+        source = index.by_id(state.address)
+        if source is not None:
+            for dependency in state.depends_on:
+                found[dependency].append(source)
+    return found
 
 
 def config_address_of(module: ModulePath, relative: str) -> str:
@@ -97,17 +110,25 @@ def _instances(plan: Plan) -> dict[str, _Instance]:
     for state in plan.prior_state:
         deposed = state.deposed_key
         node_id = f"{state.address} (deposed {deposed})" if deposed else state.address
-        found.setdefault(node_id, _Instance(node_id, state.location, state.address, bool(deposed)))
+        if node_id not in found:
+            found[node_id] = _Instance(node_id, state.location, state.address, bool(deposed))
     for deferred in plan.deferred:
         change = deferred.change
-        found.setdefault(change.node_id, _Instance(change.node_id, change.location, change.address))
+        if change.node_id not in found:
+            found[change.node_id] = _Instance(change.node_id, change.location, change.address)
     return found
 
 
 def _node(actions: dict[str, Action], inst: _Instance) -> Node:
     loc = inst.location
-    module = ".".join(f"module.{s.name}{format_key(s.key)}" for s in loc.module)
-    return Node(inst.node_id, inst.address, loc.mode, loc.type, module, actions.get(inst.node_id))
+    return Node(
+        inst.node_id,
+        inst.address,
+        loc.mode,
+        loc.type,
+        loc.module_address,
+        actions.get(inst.node_id),
+    )
 
 
 class _InstanceIndex:
@@ -148,7 +169,7 @@ class _InstanceIndex:
 
 
 def _keys(location: ResourceAddress, shared: int) -> tuple[object, ...]:
-    return tuple(step.key for step in location.module[:shared])
+    return location.module_keys[:shared]
 
 
 def _shared_depth(a: ModulePath, b: ModulePath) -> int:
@@ -165,19 +186,37 @@ def _link(
     sources: Iterable[_Instance],
     target: Target,
     kind: EdgeKind,
-    edges: dict[tuple[str, str], set[EdgeKind]],
+    edges: dict[tuple[str, str], int],
 ) -> None:
     addresses = (
         index.under_module(target.config_address)
         if target.whole_module
         else [target.config_address]
     )
+    any_instance = target.key is None and not target.pinned
+    for group in _by_module_instance(sources):
+        # Every source of one module instance shares its module keys, so its dependencies.
+        first = group[0]
+        shared = _shared_depth(first.location.module_path, target.module)
+        deps = [
+            dep.node_id
+            for address in addresses
+            for dep in index.compatible(address, shared, first)
+            if any_instance or _matches(dep.location, target)
+        ]
+        bit = _KIND_BITS[kind]
+        for source in group:
+            for dep_id in deps:
+                edge = (dep_id, source.node_id)
+                edges[edge] = edges.get(edge, 0) | bit
+
+
+def _by_module_instance(sources: Iterable[_Instance]) -> Iterable[list[_Instance]]:
+    groups: dict[int, list[_Instance]] = {}
     for source in sources:
-        shared = _shared_depth(source.location.module_path, target.module)
-        for address in addresses:
-            for dep in index.compatible(address, shared, source):
-                if _matches(dep.location, target):
-                    edges[(dep.node_id, source.node_id)].add(kind)
+        # Parsed addresses share one `ModuleInstance` per module instance: identity suffices.
+        groups.setdefault(id(source.location.where), []).append(source)
+    return groups.values()
 
 
 def _matches(location: ResourceAddress, target: Target) -> bool:

@@ -6,6 +6,7 @@ wrong, where, and what to do — and never quotes plan content (it may hold secr
 
 from __future__ import annotations
 
+import codecs
 import gc
 import json
 import shutil
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 from planguard.errors import PlanInputError
-from planguard.plan import shape
+from planguard.plan import fast, shape
 from planguard.plan.model import Plan
 from planguard.plan.parse import parse_plan
 
@@ -32,6 +33,12 @@ def load_plan(source: str, terraform_bin: str = "terraform") -> Plan:
 
 
 def plan_from_bytes(data: bytes, name: str) -> Plan:
+    body = data.removeprefix(_BOM)  # PowerShell 5 redirection writes a BOM
+    if _is_utf8(body):
+        plan = fast.read_plan(body, name)
+        if plan is not None:
+            return plan
+    # Not a plan the fast reader takes whole: read it carefully, for the exact error if any.
     doc = _decode(data, name)
     _reject_other_documents(doc, name)
     try:
@@ -40,6 +47,25 @@ def plan_from_bytes(data: bytes, name: str) -> Plan:
         raise PlanInputError(
             f"{name}: {exc}. Is this unmodified `terraform show -json` output?"
         ) from None
+
+
+_BOM = b"\xef\xbb\xbf"
+_UTF8_CHUNK = 1 << 20
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether all of `data` is UTF-8, without holding a decoded copy of a large file."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), _UTF8_CHUNK):
+            decoder.decode(view[start : start + _UTF8_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read(source: str) -> bytes:

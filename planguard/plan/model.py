@@ -7,8 +7,9 @@ hazard rules but have no way to be printed, so no renderer can leak them by acci
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from planguard.addresses import InstanceKey, ResourceAddress
 
@@ -61,6 +62,20 @@ _LABELS = {
 
 
 @dataclass(frozen=True, slots=True, repr=False)
+class Deferred:
+    """JSON decoded only when needed (`load` decodes it again on every call).
+
+    Attribute values of the resources a plan leaves alone are never decoded at all.
+    """
+
+    source: object
+    decode: Callable[[Any], object]
+
+    def load(self) -> object:
+        return self.decode(self.source)
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Values:
     """Attribute values of one side of a change, with Terraform's sensitivity mask.
 
@@ -75,18 +90,32 @@ class Values:
 
     __str__ = __repr__
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Values):
+            return NotImplemented
+        return (_resolve(self._raw), _resolve(self._sensitive)) == (
+            _resolve(other._raw),
+            _resolve(other._sensitive),
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # values are JSON trees: not hashable
+
     def get(self, path: AttributePath) -> object:
         """The value at `path`, or None when absent; for comparisons only, never output."""
-        return _walk(self._raw, path)
+        return _walk(_resolve(self._raw), path)
 
     def is_sensitive(self, path: AttributePath) -> bool:
         """True when Terraform marked the value, or anything above it, sensitive."""
-        node = self._sensitive
+        node = _resolve(self._sensitive)
         for part in path:
             if node is True:
                 return True
             node = _walk(node, (part,))
         return node is True
+
+
+def _resolve(value: object) -> object:
+    return value.load() if isinstance(value, Deferred) else value
 
 
 def _walk(node: object, path: AttributePath) -> object:

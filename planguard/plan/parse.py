@@ -21,14 +21,13 @@ from planguard.plan.model import (
 )
 
 SUPPORTED_MAJORS = ("0", "1")
-_ACTIONS = {action.value: action for action in Action}
+ACTIONS = {action.value: action for action in Action}
 
 
 def parse_plan(doc: dict[str, object], source: str) -> Plan:
     """Build a `Plan`; raise `shape.ShapeError` naming the JSON path of the first problem."""
-    warnings: list[str] = []
     format_version = shape.opt_str(doc, "format_version", "$")
-    _check_format_version(format_version, warnings)
+    warnings = format_warnings(format_version)
     return Plan(
         source=source,
         format_version=format_version,
@@ -44,14 +43,14 @@ def parse_plan(doc: dict[str, object], source: str) -> Plan:
         relevant_attributes=_relevant(doc),
         configuration=_configuration(doc),
         action_invocations=sum(1 for _ in shape.items(doc, "action_invocations", "$")),
-        warnings=tuple(warnings),
+        warnings=warnings,
     )
 
 
-def _check_format_version(version: str | None, warnings: list[str]) -> None:
+def format_warnings(version: str | None) -> tuple[str, ...]:
+    """Warnings about the format version; a ShapeError for a major this planguard cannot read."""
     if version is None:
-        warnings.append("the plan has no format_version; read it as format 1.x")
-        return
+        return ("the plan has no format_version; read it as format 1.x",)
     major = version.split(".", 1)[0]
     if major not in SUPPORTED_MAJORS:
         raise shape.ShapeError(
@@ -60,6 +59,7 @@ def _check_format_version(version: str | None, warnings: list[str]) -> None:
             f" the plan says {version!r}: upgrade planguard)",
             version,
         )
+    return ()
 
 
 def _changes(doc: dict[str, object], key: str) -> tuple[ResourceChange, ...]:
@@ -89,8 +89,13 @@ def _change(raw: dict[str, object], where: str) -> ResourceChange:
 
 
 def _action(change: dict[str, object], where: str) -> Action:
+    words = change.get("actions")
+    if type(words) is list and all(type(word) is str for word in words):
+        action = ACTIONS.get(",".join(words))  # the common case, without building paths
+        if action is not None:
+            return action
     words = shape.str_list(change, "actions", where)
-    action = _ACTIONS.get(",".join(words))
+    action = ACTIONS.get(",".join(words))
     if action is None:
         known = ", ".join(f"[{a.value}]" for a in Action)
         raise shape.ShapeError(

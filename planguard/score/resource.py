@@ -56,6 +56,8 @@ def score_change(
     change: ResourceChange, facts: GraphFacts, classifier: Classifier
 ) -> Finding | None:
     """A finding for a destroy/replace/forget, or for any change that trips a hazard."""
+    if not change.action.is_change:
+        return None  # no-op and read: nothing to destroy, no hazard to trip, no drift to redo
     scoring = classifier.rulesets.scoring
     cls, rule = classifier.classify(change.type)
     hazards = _hazard_hits(change, classifier.hazards_for(change.type))
@@ -190,6 +192,8 @@ def _blast_components(
 
 
 def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[HazardHit]:
+    if not (change.action.destroys or change.action is Action.UPDATE):
+        return []  # every hazard needs an update, a replace or a delete to fire
     return [
         HazardHit(h.id, _dotted(h.attribute), h.summary, h.points)
         for h in hazards
