@@ -91,5 +91,5 @@ def test_addresses_with_keys(
 
 @pytest.mark.parametrize("text", ["data.x", "module.a", "module.a.b", "a.b.c", "a[0].b"])
 def test_not_resource_addresses(text: str) -> None:
-    with pytest.raises(ValueError, match="not a resource address|expected"):
+    with pytest.raises(ValueError, match=r"not a resource address|expected"):
         parse_address(text)

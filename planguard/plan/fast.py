@@ -16,6 +16,7 @@ JSON path. A test holds both readers to the same `Plan` on every plan in the tes
 
 from __future__ import annotations
 
+import codecs
 from typing import Any
 
 import msgspec
@@ -129,7 +130,9 @@ class _NotFast(Exception):
 
 
 def read_plan(data: bytes, source: str) -> Plan | None:
-    """The plan in `data` (UTF-8 JSON without a BOM), or None to use the careful reader."""
+    """The plan in `data` (JSON without a BOM), or None to use the careful reader."""
+    if not _is_utf8(data):
+        return None  # msgspec checks the text only where it decodes it
     try:
         doc = _DECODER.decode(data)
         if not _is_plan(doc):
@@ -137,6 +140,24 @@ def read_plan(data: bytes, source: str) -> Plan | None:
         return _plan(doc, source)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, _NotFast, ShapeError):
         return None
+
+
+_UTF8_CHUNK = 1 << 20
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether all of `data` is UTF-8, without holding a decoded copy of a large file."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), _UTF8_CHUNK):
+            decoder.decode(view[start : start + _UTF8_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_plan(doc: _Document) -> bool:

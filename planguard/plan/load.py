@@ -6,7 +6,6 @@ wrong, where, and what to do — and never quotes plan content (it may hold secr
 
 from __future__ import annotations
 
-import codecs
 import gc
 import json
 import shutil
@@ -33,11 +32,9 @@ def load_plan(source: str, terraform_bin: str = "terraform") -> Plan:
 
 
 def plan_from_bytes(data: bytes, name: str) -> Plan:
-    body = data.removeprefix(_BOM)  # PowerShell 5 redirection writes a BOM
-    if _is_utf8(body):
-        plan = fast.read_plan(body, name)
-        if plan is not None:
-            return plan
+    plan = fast.read_plan(data.removeprefix(_BOM), name)  # PowerShell 5 writes a BOM
+    if plan is not None:
+        return plan
     # Not a plan the fast reader takes whole: read it carefully, for the exact error if any.
     doc = _decode(data, name)
     _reject_other_documents(doc, name)
@@ -50,22 +47,6 @@ def plan_from_bytes(data: bytes, name: str) -> Plan:
 
 
 _BOM = b"\xef\xbb\xbf"
-_UTF8_CHUNK = 1 << 20
-
-
-def _is_utf8(data: bytes) -> bool:
-    """Whether all of `data` is UTF-8, without holding a decoded copy of a large file."""
-    if data.isascii():
-        return True
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for start in range(0, len(view), _UTF8_CHUNK):
-            decoder.decode(view[start : start + _UTF8_CHUNK])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _read(source: str) -> bytes:

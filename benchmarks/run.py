@@ -1,0 +1,343 @@
+"""Time planguard, a bare `json.load` floor and the peers on the same generated plans.
+
+Every subject is a whole process, measured from start to exit: wall time, and peak resident
+memory from the kernel's accounting of that process (`wait4`). Runs go round-robin (every
+subject once, then again), so a slow minute on the machine hits all subjects alike; each cell
+is the median of the runs, with the spread (min–max) beside it.
+
+    python benchmarks/run.py --install-peers          # once: peers into benchmarks/.peers
+    python benchmarks/run.py --sizes 1k,10k,100k --runs 5 --report docs/benchmarks.md
+
+The peers (blastcheck, readtheplan, preapply from PyPI) run from their own virtualenv so their
+dependencies never meet planguard's; a subject whose command is missing is reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "300k": 300_000}
+PEERS = {"blastcheck": "0.8.0", "readtheplan": "0.4.0", "preapply": "1.0.4"}
+FLOOR = "import gc, json, sys; gc.disable(); json.load(open(sys.argv[1], 'rb'))"
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    argv: tuple[str, ...]
+    """The command; the plan path is appended."""
+    kind: str
+    """floor, planguard or peer."""
+    ok_codes: tuple[int, ...] = (0,)
+    """Exit codes of a successful run (a gate that trips exits 1 or 2 by design)."""
+
+
+@dataclass
+class Sample:
+    wall: float
+    rss_kib: int
+    exit_code: int
+    output_bytes: int
+    output_chars: int
+
+
+@dataclass
+class Cell:
+    subject: str
+    size: str
+    resources: int
+    plan_bytes: int
+    samples: list[Sample] = field(default_factory=list)
+    failure: str | None = None
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(s.wall for s in self.samples)
+
+    @property
+    def rss_mib(self) -> float:
+        return statistics.median(s.rss_kib for s in self.samples) / 1024
+
+
+def subjects(peers_bin: Path) -> list[Subject]:
+    python = sys.executable
+    planguard = (python, "-m", "planguard")
+    found = [
+        Subject("json.load floor", (python, "-c", FLOOR), "floor"),
+        Subject(
+            "planguard analyze --format json",
+            (*planguard, "analyze", "--format", "json"),
+            "planguard",
+        ),
+        Subject(
+            "planguard analyze --format markdown",
+            (*planguard, "analyze", "--format", "markdown"),
+            "planguard",
+        ),
+        Subject(
+            "planguard check --format markdown (the PR comment)",
+            (*planguard, "check", "--format", "markdown"),
+            "planguard",
+            ok_codes=(0, 1),
+        ),
+    ]
+    peer_commands = {
+        "blastcheck": ("--json",),
+        "readtheplan": ("analyze", "--format", "json"),
+        "preapply": ("analyze", "--json", "--quiet"),
+    }
+    for peer, args in peer_commands.items():
+        exe = peers_bin / peer
+        found.append(
+            Subject(f"{peer} {PEERS[peer]}", (str(exe), *args), "peer", ok_codes=(0, 1, 2, 3))
+        )
+    return found
+
+
+def measure(subject: Subject, plan: Path, timeout: float) -> Sample | str:
+    """Run once; a Sample, or why the run does not count."""
+    if not Path(subject.argv[0]).exists():
+        return "not installed (python benchmarks/run.py --install-peers)"
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([*subject.argv, str(plan)], stdout=out, stderr=subprocess.DEVNULL)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return f"timed out after {timeout:.0f} s"
+            time.sleep(0.005)
+        wall = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if code not in subject.ok_codes:
+        return f"failed (exit {code})"
+    chars = len(text.decode("utf-8", "replace"))
+    return Sample(wall, usage.ru_maxrss, code, len(text), chars)
+
+
+def ensure_plan(size: str, plans: Path) -> Path:
+    path = plans / f"plan-{size}.json"
+    if not path.exists():
+        print(f"generating {path} …", file=sys.stderr)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate.py"),
+                "--resources",
+                str(SIZES[size]),
+                "--out",
+                str(path),
+            ],
+            check=True,
+        )
+    return path
+
+
+def install_peers(venv: Path) -> None:
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pins = [f"{name}=={version}" for name, version in PEERS.items()]
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", *pins], check=True)
+
+
+def run(
+    sizes: Sequence[str], runs: int, plans: Path, peers_bin: Path, timeout: float
+) -> list[Cell]:
+    cells: list[Cell] = []
+    for size in sizes:
+        plan = ensure_plan(size, plans)
+        row = [Cell(s.name, size, SIZES[size], plan.stat().st_size) for s in subjects(peers_bin)]
+        for n in range(runs):
+            for subject, cell in zip(subjects(peers_bin), row, strict=True):
+                if cell.failure:
+                    continue
+                result = measure(subject, plan, timeout)
+                if isinstance(result, str):
+                    cell.failure = result
+                else:
+                    cell.samples.append(result)
+                print(
+                    f"{size} run {n + 1}/{runs} {subject.name}: {_short(cell, result)}",
+                    file=sys.stderr,
+                )
+        cells += row
+    return cells
+
+
+def _short(cell: Cell, result: Sample | str) -> str:
+    if isinstance(result, str):
+        return result
+    return f"{result.wall:.2f} s, {result.rss_kib / 1024:.0f} MiB"
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    return {
+        "cpu": f"{cpu} × {os.cpu_count()}",
+        "memory": memory,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "planguard": _version([sys.executable, "-m", "planguard", "--version"]),
+        "msgspec": _module_version("msgspec"),
+        "networkx": _module_version("networkx"),
+    }
+
+
+def _version(argv: list[str]) -> str:
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "unknown"
+
+
+def _module_version(name: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {name}; print({name}.__version__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or "not installed"
+
+
+def table(cells: Sequence[Cell]) -> str:
+    lines = [
+        "| plan | subject | wall (median) | spread | peak RSS (median) | × floor wall | × floor RSS | output |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in dict.fromkeys(c.size for c in cells):
+        row = [c for c in cells if c.size == size]
+        floor = next((c for c in row if c.subject == "json.load floor" and c.samples), None)
+        for cell in row:
+            plan = f"{size} ({cell.plan_bytes / 1e6:.0f} MB)"
+            if cell.failure or not cell.samples:
+                lines.append(f"| {plan} | {cell.subject} | {cell.failure} | | | | | |")
+                continue
+            walls = [s.wall for s in cell.samples]
+            ratio_wall = f"{cell.wall / floor.wall:.2f}" if floor else ""
+            ratio_rss = f"{cell.rss_mib / floor.rss_mib:.2f}" if floor else ""
+            output = max(s.output_chars for s in cell.samples)
+            lines.append(
+                f"| {plan} | {cell.subject} | {cell.wall:.2f} s | {min(walls):.2f}–{max(walls):.2f} s"
+                f" | {cell.rss_mib:.0f} MiB | {ratio_wall} | {ratio_rss} | {output:,} chars |"
+            )
+    return "\n".join(lines)
+
+
+def targets(cells: Sequence[Cell]) -> str:
+    """The issue's targets, each with its measured ratio and whether it was met."""
+
+    def cell(size: str, prefix: str) -> Cell | None:
+        return next(
+            (c for c in cells if c.size == size and c.subject.startswith(prefix) and c.samples),
+            None,
+        )
+
+    lines = []
+    big = "100k" if cell("100k", "json.load") else max((c.size for c in cells), key=SIZES.get)
+    floor, pg = cell(big, "json.load"), cell(big, "planguard analyze --format json")
+    if floor and pg:
+        lines.append(
+            _target(f"{big}: wall ≤ 2.5× the json.load floor", pg.wall / floor.wall, 2.5, "×")
+        )
+        lines.append(
+            _target(f"{big}: peak RSS ≤ 1.5× the floor's", pg.rss_mib / floor.rss_mib, 1.5, "×")
+        )
+    peers = [c for c in cells if c.size == big and c.samples and c.subject.split()[0] in PEERS]
+    if pg and peers:
+        fastest = min(peers, key=lambda c: c.wall)
+        speedup = fastest.wall / pg.wall
+        lines.append(
+            f"- {big}: ≥ 2× faster than the fastest peer ({fastest.subject}, {fastest.wall:.2f} s):"
+            f" **{speedup:.2f}×** — {'met' if speedup >= 2 else 'missed'}"
+        )
+    small, large = (
+        cell("10k", "planguard analyze --format json"),
+        cell("100k", "planguard analyze --format json"),
+    )
+    if small and large:
+        lines.append(_target("10k → 100k growth ≤ 11×", large.wall / small.wall, 11, "×"))
+    comments = [c for c in cells if c.subject.startswith("planguard check") and c.samples]
+    if comments:
+        longest = max(max(s.output_chars for s in c.samples) for c in comments)
+        met = "met" if longest <= 65_536 else "missed"
+        lines.append(
+            f"- the PR comment ≤ 65,536 characters at every size: longest **{longest:,}** — {met}"
+        )
+    return "\n".join(lines)
+
+
+def _target(label: str, value: float, limit: float, unit: str) -> str:
+    return f"- {label}: **{value:.2f}{unit}** — {'met' if value <= limit else 'missed'}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k,300k")
+    parser.add_argument("--runs", type=int, default=3, help="runs of every subject per size")
+    parser.add_argument("--plans", type=Path, default=HERE / "plans", help="where plans are made")
+    parser.add_argument("--peers-venv", type=Path, default=HERE / ".peers")
+    parser.add_argument("--install-peers", action="store_true", help="make the peers' venv first")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per run")
+    parser.add_argument("--json", type=Path, help="write every sample here")
+    parser.add_argument("--report", type=Path, help="write the markdown tables here")
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+    if args.install_peers:
+        install_peers(args.peers_venv)
+    if shutil.which("planguard") is None and not (HERE.parent / "planguard").is_dir():
+        parser.error("planguard is not installed in this Python")
+    cells = run(sizes, args.runs, args.plans, args.peers_venv / "bin", args.timeout)
+    facts = machine()
+    text = "\n\n".join(
+        [
+            "Machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()),
+            table(cells),
+            "Targets:\n" + targets(cells),
+        ]
+    )
+    print(text)
+    if args.report:
+        args.report.write_text(text + "\n", encoding="utf-8")
+    if args.json:
+        payload = {"machine": facts, "cells": [asdict(c) for c in cells]}
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""The benchmark plan generator makes realistic plans, and the runner measures real processes."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from planguard.analyze import NamedPlan, analyze
+from planguard.app import ReportFormat, render_report
+from planguard.graph.build import build_graph_data
+from planguard.graph.model import EdgeKind
+from planguard.plan.load import plan_from_bytes
+from planguard.rules.classify import Classifier
+from planguard.rules.load import load_rulesets
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+import generate
+import run
+
+
+def _plan_bytes(resources: int) -> bytes:
+    out = io.StringIO()
+    generate.write_plan(resources, out)
+    return out.getvalue().encode()
+
+
+@pytest.fixture(scope="module")
+def plan_data() -> bytes:
+    return _plan_bytes(3_000)
+
+
+def test_a_generated_plan_has_exactly_the_resources_asked_for() -> None:
+    for size in (1, 7, 250, 1_001):
+        assert len(plan_from_bytes(_plan_bytes(size), "p").resource_changes) == size
+
+
+def test_the_same_size_gives_the_same_bytes() -> None:
+    assert _plan_bytes(400) == _plan_bytes(400)
+
+
+def test_a_generated_plan_looks_like_a_real_estate(plan_data: bytes) -> None:
+    plan = plan_from_bytes(plan_data, "p")
+    changes = plan.resource_changes
+    depths = Counter(len(c.location.module) for c in changes)
+    assert depths[0] and depths[1] and depths[2]  # root, environment, service modules
+    keys = {type(c.location.key) for c in changes}
+    assert {int, type(None)} <= keys  # count instances and single ones
+    assert any(isinstance(s.key, str) for c in changes for s in c.location.module)  # for_each
+    providers = {c.provider_name.rsplit("/", 1)[-1] for c in changes}
+    assert {"aws", "google", "azurerm", "random"} <= providers
+    actions = Counter(c.action.value for c in changes)
+    for action in ("no-op", "update", "create", "delete", "delete,create", "create,delete", "read"):
+        assert actions[action] > 0, action
+    assert actions["no-op"] > len(changes) / 2
+    assert any(c.action_reason == "replace_because_tainted" for c in changes)
+    assert any(s.tainted for s in plan.prior_state)
+    assert plan.resource_drift and plan.relevant_attributes
+    assert sum(1 for c in changes if c.before.is_sensitive(("password",))) > 10
+
+
+def test_a_generated_plan_links_references_and_state_across_modules(plan_data: bytes) -> None:
+    graph = build_graph_data(plan_from_bytes(plan_data, "p"))
+    kinds = Counter(kind for edge in graph.edges for kind in edge.kinds)
+    assert kinds[EdgeKind.REFERENCE] > 3_000
+    assert kinds[EdgeKind.STATE] > 3_000
+    assert kinds[EdgeKind.DEPENDS_ON] > 100
+    into_services = [e for e in graph.edges if e.dependency == "aws_vpc.main"]
+    assert len(into_services) > 100  # through two module calls' variables
+
+
+def test_the_comment_of_a_large_generated_plan_fits_github(plan_data: bytes) -> None:
+    classifier = Classifier(load_rulesets())
+    report, _ = analyze([NamedPlan("p", plan_from_bytes(plan_data, "p"))], classifier)
+    assert len(report.findings) > 100
+    assert len(render_report(report, ReportFormat.MARKDOWN)) <= 65_536
+
+
+def test_the_runner_measures_whole_processes(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(_plan_bytes(200))
+    floor, analyze_json = run.subjects(tmp_path / "no-peers")[:2]
+    sample = run.measure(floor, plan, timeout=60)
+    assert isinstance(sample, run.Sample)
+    assert sample.wall > 0 and sample.rss_kib > 1_000 and sample.output_bytes == 0
+    sample = run.measure(analyze_json, plan, timeout=60)
+    assert isinstance(sample, run.Sample) and sample.output_bytes > 1_000
+    missing = run.subjects(tmp_path / "no-peers")[-1]
+    assert "not installed" in str(run.measure(missing, plan, timeout=60))
+
+
+def test_the_report_states_each_target_with_its_ratio() -> None:
+    def cell(subject: str, size: str, wall: float, rss: int, chars: int = 0) -> run.Cell:
+        found = run.Cell(subject, size, run.SIZES[size], 1_000_000)
+        found.samples = [run.Sample(wall, rss, 0, chars, chars)] * 3
+        return found
+
+    cells = [
+        cell("json.load floor", "10k", 1.0, 100_000),
+        cell("planguard analyze --format json", "10k", 1.0, 100_000),
+        cell("json.load floor", "100k", 10.0, 1_000_000),
+        cell("planguard analyze --format json", "100k", 8.0, 400_000),
+        cell("planguard check --format markdown (the PR comment)", "100k", 8.0, 1, 70_000),
+        cell("blastcheck 0.8.0", "100k", 20.0, 1_000_000),
+    ]
+    text = run.targets(cells)
+    assert "wall ≤ 2.5× the json.load floor: **0.80×** — met" in text
+    assert "peak RSS ≤ 1.5× the floor's: **0.40×** — met" in text
+    assert "(blastcheck 0.8.0, 20.00 s): **2.50×** — met" in text
+    assert "growth ≤ 11×: **8.00×** — met" in text
+    assert "longest **70,000** — missed" in text
+    assert "| 100k (1 MB) | json.load floor | 10.00 s |" in run.table(cells)

@@ -1,0 +1,170 @@
+"""The fast plan reader (msgspec) and the careful one (json + parse.py) agree on every plan.
+
+The fast reader may decline a document (then the careful reader reads it and names any error);
+it must never accept one the careful reader rejects, nor read a plan differently.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planguard.errors import PlanInputError
+from planguard.plan import fast, load
+from planguard.plan.model import Plan
+from planguard.plan.parse import parse_plan
+from planguard.plan.shape import ShapeError
+from tests.scenarios import SCENARIOS
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402  (benchmarks/ is not a package)
+
+
+def careful(data: bytes, name: str = "plan.json") -> Plan | None:
+    """What the careful reader makes of `data`; None when it rejects it."""
+    try:
+        doc = load._decode(data, name)
+        load._reject_other_documents(doc, name)
+        return parse_plan(doc, name)
+    except (PlanInputError, ShapeError):
+        return None
+
+
+def quick(data: bytes, name: str = "plan.json") -> Plan | None:
+    return fast.read_plan(data, name)
+
+
+def _plan_files() -> list[Path]:
+    found = []
+    for path in sorted(TESTS.rglob("*.json")):
+        if "golden" in path.parts or "schema" in path.name:
+            continue
+        if careful(path.read_bytes()) is not None:
+            found.append(path)
+    return found
+
+
+PLAN_FILES = _plan_files()
+
+
+def test_there_are_many_plans_to_compare() -> None:
+    assert len(PLAN_FILES) >= 80
+
+
+@pytest.mark.parametrize("path", PLAN_FILES, ids=lambda p: str(p.relative_to(TESTS)))
+def test_both_readers_read_every_test_plan_alike(path: Path) -> None:
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    read = quick(data, path.name)
+    assert read is not None, "the fast reader declined a plan the careful reader reads"
+    assert read == careful(data, path.name)
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_both_readers_read_real_terraform_plans_alike(
+    scenario: str, real_plans: dict[str, Path]
+) -> None:
+    data = real_plans[scenario].read_bytes()
+    read = quick(data)
+    assert read is not None
+    assert read == careful(data)
+
+
+def test_both_readers_read_a_generated_benchmark_plan_alike() -> None:
+    out = io.StringIO()
+    generate.write_plan(500, out)
+    data = out.getvalue().encode()
+    read = quick(data)
+    assert read is not None
+    assert read == careful(data)
+    assert len(read.resource_changes) == 500
+    assert read.prior_state and read.resource_drift and read.configuration is not None
+
+
+def test_values_are_decoded_only_when_asked_and_then_equal() -> None:
+    data = (TESTS / "corpus").rglob("*.json").__next__().read_bytes()
+    read, slow = quick(data), careful(data)
+    assert read is not None and slow is not None
+    for a, b in zip(read.resource_changes, slow.resource_changes, strict=True):
+        for path in (("tags",), ("name",), ("id",)):
+            assert a.before.get(path) == b.before.get(path)
+            assert a.after.is_sensitive(path) == b.after.is_sensitive(path)
+        assert "redacted" in repr(a.before)
+
+
+# -- Mutations: wrong types and odd values at every level ------------------------------------
+
+SMALL = json.loads((ROOT / "examples" / "destroy.json").read_bytes())
+ODD_VALUES = [None, True, 1, 1.5, "x", [], {}, [1, "a"], {"k": None}, -1, "", [[]]]
+
+
+def _paths(node: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node[:3]):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+PATHS = [p for p in _paths(SMALL) if p]
+
+
+def _mutated(path: tuple[object, ...], value: object, drop: bool) -> bytes:
+    doc = copy.deepcopy(SMALL)
+    node = doc
+    for part in path[:-1]:
+        node = node[part]  # type: ignore[index]
+    if drop and isinstance(node, dict):
+        del node[path[-1]]  # type: ignore[arg-type]
+    else:
+        node[path[-1]] = value  # type: ignore[index]
+    return json.dumps(doc).encode()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PATHS), st.sampled_from(ODD_VALUES), st.booleans())
+def test_a_mutated_plan_is_read_alike_or_left_to_the_careful_reader(
+    path: tuple[object, ...], value: object, drop: bool
+) -> None:
+    data = _mutated(path, value, drop)
+    read, slow = quick(data), careful(data)
+    if slow is None:
+        assert read is None, f"fast accepted what the careful reader rejects at {path}"
+    elif read is not None:
+        assert read == slow
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{"format_version":"1.2","resource_changes":[],"x":"\xff"}', "not UTF-8"),
+        (b'{"format_version":"1.2","resource_changes":[],"x":NaN}', "not valid JSON"),
+        (b'{"format_version":"9.0","resource_changes":[]}', "upgrade planguard"),
+        (
+            b'{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["explode"]}}]}',
+            "actions",
+        ),
+        (b'{"lineage":"x","serial":1,"resource_changes":[]}', "state file"),
+        (b'{"@level":"info","resource_changes":[]}', "log stream"),
+    ],
+)
+def test_the_loader_still_names_what_is_wrong(data: bytes, message: str) -> None:
+    assert quick(data) is None
+    with pytest.raises(PlanInputError, match=message):
+        load.plan_from_bytes(data, "plan.json")
+
+
+def test_a_bom_is_accepted_by_the_fast_path() -> None:
+    data = b"\xef\xbb\xbf" + (ROOT / "examples" / "destroy.json").read_bytes()
+    assert load.plan_from_bytes(data, "p") == careful(data, "p")
