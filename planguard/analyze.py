@@ -134,7 +134,8 @@ def _findings(
 
 
 def _summary(plan: Plan) -> PlanSummary:
-    counts = Counter(c.action.value for c in plan.resource_changes)
+    by_action = Counter(c.action for c in plan.resource_changes)
+    counts = {action.value: n for action, n in by_action.items()}
     existing, destroyed = existing_and_destroyed(plan)
     return PlanSummary(
         source=plan.source,

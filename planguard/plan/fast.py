@@ -24,7 +24,6 @@ import msgspec
 from planguard.addresses import parse_address
 from planguard.plan.config import parse_module
 from planguard.plan.model import (
-    Deferred,
     DeferredChange,
     OutputChange,
     Plan,
@@ -171,6 +170,7 @@ def _is_plan(doc: _Document) -> bool:
 
 
 def _plan(doc: _Document, source: str) -> Plan:
+    changes = tuple(_change(c) for c in doc.resource_changes or ())
     return Plan(
         source=source,
         format_version=doc.format_version,
@@ -178,7 +178,7 @@ def _plan(doc: _Document, source: str) -> Plan:
         complete=doc.complete,
         errored=doc.errored,
         applyable=doc.applyable,
-        resource_changes=tuple(_change(c) for c in doc.resource_changes or ()),
+        resource_changes=changes,
         resource_drift=tuple(_change(c) for c in doc.resource_drift or ()),
         deferred=tuple(
             DeferredChange(d.reason or "unknown", _change(d.resource_change))
@@ -192,7 +192,7 @@ def _plan(doc: _Document, source: str) -> Plan:
             )
             for name, body in sorted((doc.output_changes or {}).items())
         ),
-        prior_state=_state(doc.prior_state),
+        prior_state=_state(doc.prior_state, {c.address: c.location for c in changes}),
         relevant_attributes=tuple(
             RelevantAttribute(
                 r.resource, tuple(p for p in r.attribute or () if isinstance(p, (str, int)))
@@ -217,19 +217,9 @@ def _change(raw: _ResourceChange) -> ResourceChange:
         previous_address=raw.previous_address,
         deposed=raw.deposed,
         importing=change.importing is not None,
-        before=Values(_deferred(change.before), _deferred(change.before_sensitive)),
-        after=Values(_deferred(change.after), _deferred(change.after_sensitive)),
+        before=Values(change.before, change.before_sensitive, msgspec.json.decode),
+        after=Values(change.after, change.after_sensitive, msgspec.json.decode),
     )
-
-
-def _deferred(raw: msgspec.Raw) -> object:
-    """None, a boolean (sensitivity masks often are one), or JSON to decode when needed."""
-    if len(raw) <= len(b"false") and bytes(raw) in _SMALL:
-        return _SMALL[bytes(raw)]
-    return Deferred(raw, msgspec.json.decode)
-
-
-_SMALL = {b"null": None, b"false": False, b"true": True}
 
 
 def _action(words: tuple[str, ...] | None) -> Any:
@@ -246,7 +236,8 @@ def _address(text: str) -> Any:
         raise _NotFast from None
 
 
-def _state(state: _State | None) -> tuple[StateResource, ...]:
+def _state(state: _State | None, known: dict[str, Any]) -> tuple[StateResource, ...]:
+    """The objects of the prior state; `known` has the parsed addresses of the changes."""
     values = state.values if state is not None else None
     root = values.root_module if values is not None else None
     found: list[StateResource] = []
@@ -257,7 +248,7 @@ def _state(state: _State | None) -> tuple[StateResource, ...]:
             found.append(
                 StateResource(
                     address=body.address,
-                    location=_address(body.address),
+                    location=known.get(body.address) or _address(body.address),
                     depends_on=body.depends_on or (),
                     tainted=bool(body.tainted),
                     deposed_key=body.deposed_key,

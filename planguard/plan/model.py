@@ -29,24 +29,23 @@ class Action(enum.Enum):
     FORGET = "forget"
     CREATE_FORGET = "create,forget"
 
-    @property
-    def is_replace(self) -> bool:
-        return self in (Action.REPLACE_DELETE_FIRST, Action.REPLACE_CREATE_FIRST)
-
-    @property
-    def destroys(self) -> bool:
-        """The existing object stops existing (delete or either replace order)."""
-        return self is Action.DELETE or self.is_replace
-
-    @property
-    def is_change(self) -> bool:
-        """Anything that touches infrastructure or state (not no-op, not a data read)."""
-        return self not in (Action.NO_OP, Action.READ)
+    # Plain attributes, set once below: the analysis asks them for every resource of a plan,
+    # and an enum property costs a Python call each time.
+    is_replace: bool
+    destroys: bool
+    """The existing object stops existing (delete or either replace order)."""
+    is_change: bool
+    """Anything that touches infrastructure or state (not no-op, not a data read)."""
 
     @property
     def label(self) -> str:
         return _LABELS[self]
 
+
+for _action in Action:
+    _action.is_replace = _action in (Action.REPLACE_DELETE_FIRST, Action.REPLACE_CREATE_FIRST)
+    _action.destroys = _action is Action.DELETE or _action.is_replace
+    _action.is_change = _action not in (Action.NO_OP, Action.READ)
 
 _LABELS = {
     Action.NO_OP: "no-op",
@@ -61,20 +60,6 @@ _LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Deferred:
-    """JSON decoded only when needed (`load` decodes it again on every call).
-
-    Attribute values of the resources a plan leaves alone are never decoded at all.
-    """
-
-    source: object
-    decode: Callable[[Any], object]
-
-    def load(self) -> object:
-        return self.decode(self.source)
-
-
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Values:
     """Attribute values of one side of a change, with Terraform's sensitivity mask.
@@ -84,6 +69,9 @@ class Values:
 
     _raw: object = None
     _sensitive: object = None
+    _decode: Callable[[Any], object] | None = None
+    """When set, `_raw` and `_sensitive` are JSON text, decoded (again) each time they are
+    asked for: the values of the resources a plan leaves alone are never decoded at all."""
 
     def __repr__(self) -> str:
         return "Values(<redacted>)"
@@ -93,29 +81,28 @@ class Values:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Values):
             return NotImplemented
-        return (_resolve(self._raw), _resolve(self._sensitive)) == (
-            _resolve(other._raw),
-            _resolve(other._sensitive),
-        )
+        return (self._value(), self._mask()) == (other._value(), other._mask())
 
     __hash__ = None  # type: ignore[assignment]  # values are JSON trees: not hashable
 
     def get(self, path: AttributePath) -> object:
         """The value at `path`, or None when absent; for comparisons only, never output."""
-        return _walk(_resolve(self._raw), path)
+        return _walk(self._value(), path)
 
     def is_sensitive(self, path: AttributePath) -> bool:
         """True when Terraform marked the value, or anything above it, sensitive."""
-        node = _resolve(self._sensitive)
+        node = self._mask()
         for part in path:
             if node is True:
                 return True
             node = _walk(node, (part,))
         return node is True
 
+    def _value(self) -> object:
+        return self._raw if self._decode is None else self._decode(self._raw)
 
-def _resolve(value: object) -> object:
-    return value.load() if isinstance(value, Deferred) else value
+    def _mask(self) -> object:
+        return self._sensitive if self._decode is None else self._decode(self._sensitive)
 
 
 def _walk(node: object, path: AttributePath) -> object:

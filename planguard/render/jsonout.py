@@ -17,13 +17,23 @@ EXTRA_PROPERTIES: dict[type, tuple[str, ...]] = {Finding: ("id",)}
 """Computed string properties serialized before a record's fields (the schema lists them)."""
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_NAMES: dict[type, tuple[str, ...]] = {}
+"""Per record class: the computed properties, then the fields (looked up once per class)."""
+
+
 def to_jsonable(value: object) -> JSON:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value  # type: ignore[return-value]  # exactly one of the JSON scalars
+    names = _NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = tuple(f.name for f in dataclasses.fields(value))
+        names = _NAMES[kind] = (*EXTRA_PROPERTIES.get(kind, ()), *fields)
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return to_jsonable(value.value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        extra = {k: to_jsonable(getattr(value, k)) for k in EXTRA_PROPERTIES.get(type(value), ())}
-        fields = dataclasses.fields(value)
-        return extra | {f.name: to_jsonable(getattr(value, f.name)) for f in fields}
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):
