@@ -15,15 +15,17 @@ dependencies never meet planguard's; a subject whose command is missing is repor
 from __future__ import annotations
 
 import argparse
+import codecs
+import hashlib
 import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -101,42 +103,51 @@ def subjects(peers_bin: Path) -> list[Subject]:
     }
     for peer, args in peer_commands.items():
         exe = peers_bin / peer
-        found.append(
-            Subject(f"{peer} {PEERS[peer]}", (str(exe), *args), "peer", ok_codes=(0, 1, 2, 3))
-        )
+        found.append(Subject(f"{peer} {PEERS[peer]}", (str(exe), *args), "peer"))
     return found
 
 
 def measure(subject: Subject, plan: Path, timeout: float) -> Sample | str:
-    """Run once; a Sample, or why the run does not count."""
+    """Run once, through the launcher; a Sample, or why the run does not count."""
     if not Path(subject.argv[0]).exists():
         return "not installed (python benchmarks/run.py --install-peers)"
-    with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen([*subject.argv, str(plan)], stdout=out, stderr=subprocess.DEVNULL)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
+    with tempfile.TemporaryDirectory() as scratch:
+        result, output = Path(scratch) / "result.json", Path(scratch) / "output"
+        argv = [sys.executable, str(HERE / "launch.py"), str(result), *subject.argv, str(plan)]
+        with output.open("wb") as out:
+            proc = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.DEVNULL, start_new_session=True
+            )
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # the launcher and the subject
+                proc.wait()
                 return f"timed out after {timeout:.0f} s"
-            time.sleep(0.005)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        text = out.read()
-    if code not in subject.ok_codes:
-        return f"failed (exit {code})"
-    chars = len(text.decode("utf-8", "replace"))
-    return Sample(wall, usage.ru_maxrss, code, len(text), chars)
+        done = json.loads(result.read_text(encoding="utf-8"))
+        if done["exit_code"] not in subject.ok_codes:
+            return f"failed (exit {done['exit_code']})"
+        return Sample(
+            done["wall"], done["rss_kib"], done["exit_code"], output.stat().st_size, _chars(output)
+        )
+
+
+def _chars(path: Path) -> int:
+    """Characters of a UTF-8 file, counted a block at a time (outputs reach 60 MB)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    count = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            count += len(decoder.decode(block))
+    return count + len(decoder.decode(b"", final=True))
 
 
 def ensure_plan(size: str, plans: Path) -> Path:
+    """The plan of a size, made again whenever the generator has changed since."""
     path = plans / f"plan-{size}.json"
-    if not path.exists():
+    stamp = path.with_suffix(".generator")
+    generator = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()
+    if not path.exists() or not stamp.exists() or stamp.read_text() != generator:
         print(f"generating {path} …", file=sys.stderr)
         subprocess.run(
             [
@@ -149,6 +160,7 @@ def ensure_plan(size: str, plans: Path) -> Path:
             ],
             check=True,
         )
+        stamp.write_text(generator)
     return path
 
 

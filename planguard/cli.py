@@ -458,11 +458,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     """
     gc.disable()
     code = run(argv)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe (`planguard … | head`): nothing more can be said
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None when the caller closed it (`>&-`)
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`planguard … | head`): nothing to add
+            pass
     os._exit(code)
 
 

@@ -113,3 +113,14 @@ def test_the_report_states_each_target_with_its_ratio() -> None:
     assert "growth ≤ 11×: **8.00×** — met" in text
     assert "longest **70,000** — missed" in text
     assert "| 100k (1 MB) | json.load floor | 10.00 s |" in run.table(cells)
+
+
+def test_a_subject_is_not_charged_with_the_runners_own_peak(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(_plan_bytes(50))
+    ballast = b"x" * (400 << 20)  # the runner touches 400 MiB before starting the subject
+    floor = run.subjects(tmp_path / "no-peers")[0]
+    sample = run.measure(floor, plan, timeout=60)
+    del ballast
+    assert isinstance(sample, run.Sample)
+    assert sample.rss_kib < 200 << 10

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -168,3 +169,63 @@ def test_the_loader_still_names_what_is_wrong(data: bytes, message: str) -> None
 def test_a_bom_is_accepted_by_the_fast_path() -> None:
     data = b"\xef\xbb\xbf" + (ROOT / "examples" / "destroy.json").read_bytes()
     assert load.plan_from_bytes(data, "p") == careful(data, "p")
+
+
+def _hazard_plan(value: str) -> bytes:
+    """A deletion-protection hazard whose before-values hold an odd number."""
+    return (
+        '{"format_version":"1.2","resource_changes":[{"address":"google_sql_database_instance.db",'
+        '"mode":"managed","type":"google_sql_database_instance","name":"db",'
+        '"provider_name":"registry.terraform.io/hashicorp/google","change":{"actions":["update"],'
+        f'"before":{{"deletion_protection":true,"tier":{value}}},'
+        '"after":{"deletion_protection":false,"tier":1}}}],'
+        f'"planned_values":{{"x":{value}}}}}'
+    ).encode()
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1.8e308", "9" * 400 + ".5", "9" * 5_000])
+def test_numbers_beyond_a_double_read_alike_and_the_rules_still_run(
+    number: str, tmp_path: Path
+) -> None:
+    data = _hazard_plan(number)
+    read, slow = quick(data), careful(data)
+    assert read is not None and slow is not None
+    assert read == slow
+    assert read.resource_changes[0].before.get(("tier",)) == slow.resource_changes[0].before.get(
+        ("tier",)
+    )
+    path = tmp_path / "plan.json"
+    path.write_bytes(data)
+    done = subprocess.run(
+        [sys.executable, "-m", "planguard", "analyze", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "deletion" in done.stdout  # the hazard fired on the decoded values
+
+
+def test_values_cannot_be_serialized_or_changed() -> None:
+    from planguard.plan.model import Values
+    from planguard.render.jsonout import to_jsonable
+
+    values = Values({"password": "hunter2"}, None)
+    with pytest.raises(TypeError):
+        to_jsonable(values)
+    with pytest.raises(AttributeError):
+        values._raw = {}  # type: ignore[misc]
+    assert "hunter2" not in repr(values) + str(values)
+
+
+def test_a_closed_stdout_does_not_change_the_exit_code(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    done = subprocess.run(
+        f'"{sys.executable}" -m planguard analyze --format markdown --output "{out}"'
+        f' "{ROOT / "examples" / "destroy.json"}" >&-',
+        shell=True,
+        capture_output=False,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert out.read_text().startswith("#")

@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 
 from planguard.addresses import parse_address
+from planguard.plan import jsontext
 from planguard.plan.config import parse_module
 from planguard.plan.model import (
     DeferredChange,
@@ -217,9 +218,21 @@ def _change(raw: _ResourceChange) -> ResourceChange:
         previous_address=raw.previous_address,
         deposed=raw.deposed,
         importing=change.importing is not None,
-        before=Values(change.before, change.before_sensitive, msgspec.json.decode),
-        after=Values(change.after, change.after_sensitive, msgspec.json.decode),
+        before=Values(change.before, change.before_sensitive, _decode_value),
+        after=Values(change.after, change.after_sensitive, _decode_value),
     )
+
+
+def _decode_value(raw: msgspec.Raw) -> object:
+    """A value kept as raw JSON, decoded when a rule asks for it.
+
+    msgspec refuses numbers beyond a double (`1e400`) that the standard library reads as inf;
+    such a value is read the careful way, so both readers see the same value.
+    """
+    try:
+        return msgspec.json.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return jsontext.loads(bytes(raw))
 
 
 def _action(words: tuple[str, ...] | None) -> Any:

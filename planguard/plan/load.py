@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from planguard.errors import PlanInputError
-from planguard.plan import fast, shape
+from planguard.plan import fast, jsontext, shape
 from planguard.plan.model import Plan
 from planguard.plan.parse import parse_plan
 
@@ -88,10 +88,6 @@ def _show_binary(path: Path, terraform_bin: str) -> bytes:
     return result.stdout
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _decode(data: bytes, name: str) -> dict[str, object]:
     try:
         text = data.decode("utf-8-sig")  # PowerShell 5 redirection writes a BOM
@@ -105,7 +101,7 @@ def _decode(data: bytes, name: str) -> dict[str, object]:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        doc = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanInputError(_decode_error(name, text, exc)) from None
     except ValueError as exc:

@@ -60,18 +60,30 @@ _LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Values:
     """Attribute values of one side of a change, with Terraform's sensitivity mask.
 
-    Deliberately has no way to render a value: `repr` and `str` say it is redacted.
+    Deliberately has no way to render a value: `repr` and `str` say it is redacted, and it is
+    not a dataclass, so no serializer that walks records (`jsonout`, `dataclasses.asdict`) can
+    reach its contents. When `decode` is given, `raw` and `sensitive` are JSON text, decoded
+    (again) each time they are asked for: the values of the resources a plan leaves alone are
+    never decoded at all.
     """
 
-    _raw: object = None
-    _sensitive: object = None
-    _decode: Callable[[Any], object] | None = None
-    """When set, `_raw` and `_sensitive` are JSON text, decoded (again) each time they are
-    asked for: the values of the resources a plan leaves alone are never decoded at all."""
+    __slots__ = ("_decode", "_raw", "_sensitive")
+
+    def __init__(
+        self,
+        raw: object = None,
+        sensitive: object = None,
+        decode: Callable[[Any], object] | None = None,
+    ) -> None:
+        self._raw, self._sensitive, self._decode = raw, sensitive, decode
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if hasattr(self, "_decode"):
+            raise AttributeError("Values are read-only")
+        object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         return "Values(<redacted>)"
