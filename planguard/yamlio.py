@@ -25,9 +25,22 @@ def read_yaml_file(path: Path, what: str) -> object:
     return parse_yaml(text, str(path))
 
 
+MAX_YAML_CHARACTERS = 4 << 20
+"""Policies and rulesets are a few kilobytes; a file this large is a mistake or an attack."""
+
+
 def parse_yaml(text: str, source: str) -> object:
+    if len(text) > MAX_YAML_CHARACTERS:
+        raise YamlError(
+            f"{source}: {len(text):,} characters is more than the {MAX_YAML_CHARACTERS:,} a"
+            " policy or ruleset may have"
+        )
     try:
         return yaml.load(text, Loader=_LOADER)
+    except RecursionError:
+        raise YamlError(f"{source}: nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise YamlError(f"{source}: not a value planguard can read: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

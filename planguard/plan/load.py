@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +42,8 @@ def plan_from_bytes(data: bytes, name: str) -> Plan:
     _reject_other_documents(doc, name)
     try:
         return parse_plan(doc, name)
+    except RecursionError:
+        raise _too_deep(name) from None
     except shape.ShapeError as exc:
         raise PlanInputError(
             f"{name}: {exc}. Is this unmodified `terraform show -json` output?"
@@ -49,11 +53,38 @@ def plan_from_bytes(data: bytes, name: str) -> Plan:
 _BOM = b"\xef\xbb\xbf"
 
 
+DEFAULT_MAX_PLAN_BYTES = 2 << 30
+"""A 300,000-resource plan is about 1.2 GB; PLANGUARD_MAX_PLAN_BYTES raises the limit."""
+_BIG = 64 << 20
+
+
+def max_plan_bytes() -> int:
+    raw = os.environ.get("PLANGUARD_MAX_PLAN_BYTES", "")
+    try:
+        return int(raw) if raw.strip() else DEFAULT_MAX_PLAN_BYTES
+    except ValueError:
+        raise PlanInputError(f"PLANGUARD_MAX_PLAN_BYTES={raw!r} is not a number of bytes") from None
+
+
+def _too_big(name: str, size: int, limit: int) -> PlanInputError:
+    return PlanInputError(
+        f"{name}: {size:,} bytes is more than the {limit:,} planguard reads; if this really is"
+        " one plan, raise the limit with PLANGUARD_MAX_PLAN_BYTES"
+    )
+
+
 def _read(source: str) -> bytes:
+    limit = max_plan_bytes()
     if source == "-":
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise _too_big("<stdin>", len(data), limit)
+        return data
     path = Path(source)
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise _too_big(source, size, limit)
         return path.read_bytes()
     except FileNotFoundError:
         raise PlanInputError(f"{source}: no such file. {_SHOW_HINT}") from None
@@ -88,6 +119,15 @@ def _show_binary(path: Path, terraform_bin: str) -> bytes:
     return result.stdout
 
 
+_LEADING_SPACE = re.compile(r"\s*.?", re.DOTALL)
+"""The whitespace before the first character, and that character (no copy of the text)."""
+
+
+def _starts_an_object(text: str) -> bool:
+    head = _LEADING_SPACE.match(text)
+    return head is not None and head.group().endswith("{")
+
+
 def _decode(data: bytes, name: str) -> dict[str, object]:
     try:
         text = data.decode("utf-8-sig")  # PowerShell 5 redirection writes a BOM
@@ -97,6 +137,9 @@ def _decode(data: bytes, name: str) -> dict[str, object]:
         ) from None
     if not text.strip():
         raise PlanInputError(f"{name}: is empty. {_SHOW_HINT}")
+    if len(text) > _BIG and not _starts_an_object(text):
+        # Say so at once instead of decoding a large file that cannot be a plan.
+        raise PlanInputError(f"{name}: does not start with `{{`: not a plan object. {_SHOW_HINT}")
     # Plans are large trees of small objects: cyclic GC passes during decoding are pure cost.
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -106,12 +149,21 @@ def _decode(data: bytes, name: str) -> dict[str, object]:
         raise PlanInputError(_decode_error(name, text, exc)) from None
     except ValueError as exc:
         raise PlanInputError(f"{name}: {exc}") from None
+    except RecursionError:
+        raise _too_deep(name) from None
     finally:
         if gc_was_enabled:
             gc.enable()
     if not isinstance(doc, dict):
         raise PlanInputError(f"{name}: is {shape.json_type(doc)}, not a plan object. {_SHOW_HINT}")
     return doc
+
+
+def _too_deep(name: str) -> PlanInputError:
+    return PlanInputError(
+        f"{name}: nested deeper than planguard reads (about {sys.getrecursionlimit():,} levels"
+        " of JSON, or modules inside modules); Terraform never writes that"
+    )
 
 
 def _decode_error(name: str, text: str, exc: json.JSONDecodeError) -> str:
