@@ -46,3 +46,17 @@ def cli(args: Sequence[str], stdin: bytes | None = None) -> CliResult:
 def analyze_file(path: Path | str) -> tuple[Report, RootAnalysis]:
     report, roots = analyze([NamedPlan(str(path), load_plan(str(path)))], _CLASSIFIER)
     return report, roots[0]
+
+
+def json_paths(
+    node: object, prefix: tuple[object, ...] = (), items: int = 3
+) -> list[tuple[object, ...]]:
+    """Every path into a decoded JSON document (the first `items` elements of each list)."""
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += json_paths(value, (*prefix, key), items)
+    elif isinstance(node, list):
+        for index, value in enumerate(node[:items]):
+            found += json_paths(value, (*prefix, index), items)
+    return found

@@ -22,6 +22,7 @@ from planguard.plan import fast, load
 from planguard.plan.model import Plan
 from planguard.plan.parse import parse_plan
 from planguard.plan.shape import ShapeError
+from tests.helpers import json_paths
 from tests.scenarios import SCENARIOS
 
 TESTS = Path(__file__).parent
@@ -107,18 +108,7 @@ SMALL = json.loads((ROOT / "examples" / "destroy.json").read_bytes())
 ODD_VALUES = [None, True, 1, 1.5, "x", [], {}, [1, "a"], {"k": None}, -1, "", [[]]]
 
 
-def _paths(node: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node[:3]):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
-PATHS = [p for p in _paths(SMALL) if p]
+PATHS = [p for p in json_paths(SMALL) if p]
 
 
 def _mutated(path: tuple[object, ...], value: object, drop: bool) -> bytes:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planguard.cli import run
+from tests.helpers import json_paths
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = (ROOT / "examples" / "destroy.json").read_bytes()
@@ -60,21 +61,10 @@ def test_a_truncated_plan_is_refused(
     assert_refused(*analyze(path, capsys), "cut.json")
 
 
-def _paths(node: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node[:2]):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
 # Where a wrong type must be refused: the parts planguard reads (values are opaque, any JSON).
 READ = [
     p
-    for p in _paths(EXAMPLE_DOC)
+    for p in json_paths(EXAMPLE_DOC, items=2)
     if p
     and p[0] in ("resource_changes", "format_version", "prior_state", "configuration")
     and not {"before", "after", "before_sensitive", "after_sensitive", "after_unknown"} & set(p)
