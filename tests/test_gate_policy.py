@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from gate_workspace import POLICY, add_change, keys, make_repo
-from gitrepo import CLAUDE_TRAILER, Key, allowed_signers, commit, event_file
+from gitrepo import CLAUDE_TRAILER, Key, allowed_signers, commit, event_file, git
 from helpers import cli
 
 pytestmark = pytest.mark.usefixtures("clean_env")
@@ -285,3 +285,34 @@ def test_no_approval_counts_when_the_authors_are_unknown(
     code, decision = check(plan, "--policy-ref", "main", "--approvals", str(out))
     assert code == 1
     assert "self-approval" in decision["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
+
+
+TRUSTED_RULES = """ruleset: team
+classes:
+  stateful: ["terraform_data"]
+"""
+LOOSENED_RULES = """ruleset: team
+classes:
+  stateless: ["terraform_data"]
+"""
+
+
+def test_a_change_cannot_reclassify_what_it_destroys_through_a_ruleset(
+    tmp_path: Path,
+    all_keys: dict[str, Key],
+    real_plans: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = make_repo(tmp_path / "repo", all_keys, policy=POLICY + "rulesets: [rules/team.yaml]\n")
+    git(made, "checkout", "-q", "main")
+    commit(made, "team ruleset", {"rules/team.yaml": TRUSTED_RULES})
+    git(made, "checkout", "-q", "change")
+    git(made, "reset", "-q", "--hard", "main")
+    monkeypatch.chdir(made)
+    ai_edit(made, {"rules/team.yaml": LOOSENED_RULES})
+    code, decision = check(real_plans["destroy"], "--base", "main")
+    assert code == 1
+    assert decision["policy_changes"] == ["rules/team.yaml"]
+    result = cli(["check", str(real_plans["destroy"]), "--base", "main", "--format", "json"])
+    classes = {f["resource_class"] for f in result.json()["report"]["roots"][0]["findings"]}
+    assert "stateless" not in classes and "stateful" in classes  # the trusted copy was used
