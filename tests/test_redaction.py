@@ -28,6 +28,7 @@ from planguard import audit
 from planguard.analyze import NamedPlan, analyze
 from planguard.app import ReportFormat, render_report
 from planguard.checkrun import CheckOptions, CheckResult, GateSetup, render_check, run_check
+from planguard.cli import run
 from planguard.errors import PlanInputError
 from planguard.github.run import Delivery, _annotations
 from planguard.github.workflow import annotation_lines
@@ -366,3 +367,32 @@ def test_no_secret_of_a_corpus_plan_reaches_any_output(path: Path, tmp_path: Pat
         text = output.replace(str(tmp_path), "")
         leaked = sorted(s for s in secrets if s in text)
         assert not leaked, f"{what} shows {len(leaked)} secret value(s), e.g. {leaked[0][:4]}…"
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(plan=canary_plans())
+def test_no_canary_reaches_the_terminal_the_logs_or_the_audit_file(
+    plan: tuple[bytes, Canaries], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, canary = plan
+    path = tmp_path / "plan.json"
+    path.write_bytes(data)
+    log = tmp_path / "audit.jsonl"
+    runs = [
+        ["analyze", str(path)],
+        ["analyze", "--format", "markdown", str(path)],
+        ["check", "--audit-log", str(log), str(path)],
+        ["explain", str(path), json.loads(data)["resource_changes"][0]["address"]],
+        ["graph", str(path)],
+    ]
+    for args in runs:
+        capsys.readouterr()
+        code = run(args)
+        out, err = capsys.readouterr()
+        assert code in (0, 1), f"planguard {args[0]}: exit {code}: {err[-300:]}"
+        assert canary.pattern().search(out + err) is None, f"planguard {args[0]} shows a value"
+    assert canary.pattern().search(log.read_text()) is None
