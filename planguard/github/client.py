@@ -147,6 +147,7 @@ class GitHubClient:
         body: Json = None,
     ) -> _Response:
         what = f"{method} {url.removeprefix(self.settings.api_url.rstrip('/'))}"
+        http = _requests()
         for attempt in range(1, self.settings.max_attempts + 1):
             try:
                 raw = self.session.request(
@@ -156,9 +157,8 @@ class GitHubClient:
                     json=body if method in ("POST", "PATCH", "PUT") else None,
                     timeout=self.settings.timeout,
                 )
-            except (_requests().Timeout, _requests().ConnectionError) as exc:
-                timed_out = isinstance(exc, _requests().Timeout)
-                kind = "timed out" if timed_out else "could not connect"
+            except (http.Timeout, http.ConnectionError) as exc:
+                kind = "timed out" if isinstance(exc, http.Timeout) else "could not connect"
                 self._wait(what, _backoff(attempt), f"{kind} ({type(exc).__name__})", attempt)
                 continue
             delay = self._retry_delay(raw, attempt)

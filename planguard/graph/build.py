@@ -194,6 +194,7 @@ def _link(
         else [target.config_address]
     )
     any_instance = target.key is None and not target.pinned
+    bit = _KIND_BITS[kind]
     for group in _by_module_instance(sources):
         # Every source of one module instance shares its module keys, so its dependencies.
         first = group[0]
@@ -204,7 +205,6 @@ def _link(
             for dep in index.compatible(address, shared, first)
             if any_instance or _matches(dep.location, target)
         ]
-        bit = _KIND_BITS[kind]
         for source in group:
             for dep_id in deps:
                 edge = (dep_id, source.node_id)

@@ -21,11 +21,13 @@ from typing import Any
 
 import msgspec
 
-from planguard.addresses import parse_address
+from planguard.addresses import ResourceAddress, parse_address
 from planguard.plan import jsontext
 from planguard.plan.config import parse_module
 from planguard.plan.model import (
+    Action,
     DeferredChange,
+    ModuleConfig,
     OutputChange,
     Plan,
     RelevantAttribute,
@@ -119,7 +121,6 @@ class _Document(msgspec.Struct, frozen=True):
     level: msgspec.Raw = msgspec.field(default=_ABSENT, name="@level")
     message: msgspec.Raw = msgspec.field(default=_ABSENT, name="@message")
     lineage: msgspec.Raw = _ABSENT
-    values: msgspec.Raw = _ABSENT
 
 
 _DECODER = msgspec.json.Decoder(_Document)
@@ -171,6 +172,7 @@ def _is_plan(doc: _Document) -> bool:
 
 
 def _plan(doc: _Document, source: str) -> Plan:
+    warnings = format_warnings(doc.format_version)  # a future format falls back before any work
     changes = tuple(_change(c) for c in doc.resource_changes or ())
     return Plan(
         source=source,
@@ -202,7 +204,7 @@ def _plan(doc: _Document, source: str) -> Plan:
         ),
         configuration=_configuration(doc.configuration),
         action_invocations=len(doc.action_invocations or ()),
-        warnings=format_warnings(doc.format_version),
+        warnings=warnings,
     )
 
 
@@ -235,21 +237,21 @@ def _decode_value(raw: msgspec.Raw) -> object:
         return jsontext.loads(bytes(raw))
 
 
-def _action(words: tuple[str, ...] | None) -> Any:
+def _action(words: tuple[str, ...] | None) -> Action:
     action = ACTIONS.get(",".join(words or ()))
     if action is None:
         raise _NotFast
     return action
 
 
-def _address(text: str) -> Any:
+def _address(text: str) -> ResourceAddress:
     try:
         return parse_address(text)
     except ValueError:
         raise _NotFast from None
 
 
-def _state(state: _State | None, known: dict[str, Any]) -> tuple[StateResource, ...]:
+def _state(state: _State | None, known: dict[str, ResourceAddress]) -> tuple[StateResource, ...]:
     """The objects of the prior state; `known` has the parsed addresses of the changes."""
     values = state.values if state is not None else None
     root = values.root_module if values is not None else None
@@ -271,7 +273,7 @@ def _state(state: _State | None, known: dict[str, Any]) -> tuple[StateResource, 
     return tuple(found)
 
 
-def _configuration(config: _Configuration | None) -> Any:
+def _configuration(config: _Configuration | None) -> ModuleConfig | None:
     if config is None:
         return None
     return parse_module(config.root_module or {}, "$.configuration.root_module")

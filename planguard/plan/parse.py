@@ -89,11 +89,6 @@ def _change(raw: dict[str, object], where: str) -> ResourceChange:
 
 
 def _action(change: dict[str, object], where: str) -> Action:
-    words = change.get("actions")
-    if type(words) is list and all(type(word) is str for word in words):
-        action = ACTIONS.get(",".join(words))  # the common case, without building paths
-        if action is not None:
-            return action
     words = shape.str_list(change, "actions", where)
     action = ACTIONS.get(",".join(words))
     if action is None:

@@ -192,8 +192,6 @@ def _blast_components(
 
 
 def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[HazardHit]:
-    if not (change.action.destroys or change.action is Action.UPDATE):
-        return []  # every hazard needs an update, a replace or a delete to fire
     return [
         HazardHit(h.id, _dotted(h.attribute), h.summary, h.points)
         for h in hazards
