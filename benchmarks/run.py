@@ -17,10 +17,10 @@ from __future__ import annotations
 import argparse
 import codecs
 import hashlib
+import importlib.util
 import json
 import os
 import platform
-import shutil
 import signal
 import statistics
 import subprocess
@@ -41,8 +41,6 @@ class Subject:
     name: str
     argv: tuple[str, ...]
     """The command; the plan path is appended."""
-    kind: str
-    """floor, planguard or peer."""
     ok_codes: tuple[int, ...] = (0,)
     """Exit codes of a successful run (a gate that trips exits 1 or 2 by design)."""
 
@@ -78,21 +76,18 @@ def subjects(peers_bin: Path) -> list[Subject]:
     python = sys.executable
     planguard = (python, "-m", "planguard")
     found = [
-        Subject("json.load floor", (python, "-c", FLOOR), "floor"),
+        Subject("json.load floor", (python, "-c", FLOOR)),
         Subject(
             "planguard analyze --format json",
             (*planguard, "analyze", "--format", "json"),
-            "planguard",
         ),
         Subject(
             "planguard analyze --format markdown",
             (*planguard, "analyze", "--format", "markdown"),
-            "planguard",
         ),
         Subject(
             "planguard check --format markdown (the PR comment)",
             (*planguard, "check", "--format", "markdown"),
-            "planguard",
             ok_codes=(0, 1),
         ),
     ]
@@ -103,7 +98,7 @@ def subjects(peers_bin: Path) -> list[Subject]:
     }
     for peer, args in peer_commands.items():
         exe = peers_bin / peer
-        found.append(Subject(f"{peer} {PEERS[peer]}", (str(exe), *args), "peer"))
+        found.append(Subject(f"{peer} {PEERS[peer]}", (str(exe), *args)))
     return found
 
 
@@ -331,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
     if args.install_peers:
         install_peers(args.peers_venv)
-    if shutil.which("planguard") is None and not (HERE.parent / "planguard").is_dir():
+    if importlib.util.find_spec("planguard") is None:  # the subjects run `python -m planguard`
         parser.error("planguard is not installed in this Python")
     cells = run(sizes, args.runs, args.plans, args.peers_venv / "bin", args.timeout)
     facts = machine()
