@@ -36,6 +36,7 @@ from planguard.rules.model import ResourceClass
 from planguard.score.model import Finding, Tier
 from planguard.score.plan_level import existing_and_destroyed, incomplete_finding, teardown_finding
 from planguard.score.resource import GraphFacts, score_change
+from planguard.source.apply import SourceFacts, with_source
 
 BLAST_VIEW_LIMIT = 400
 """Resources in a root's blast view: enough for every picture, bounded for huge plans."""
@@ -49,6 +50,8 @@ SELF_CAUSED = frozenset({"replace_by_request", "replace_because_tainted"})
 class NamedPlan:
     name: str
     plan: Plan
+    source: SourceFacts | None = None
+    """The root's `.tf` source and code change, when the edge could read them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ class RootAnalysis:
 def analyze(
     plans: Sequence[NamedPlan], classifier: Classifier
 ) -> tuple[Report, tuple[RootAnalysis, ...]]:
-    roots = tuple(analyze_root(p.plan, classifier, p.name) for p in plans)
+    roots = tuple(analyze_root(p.plan, classifier, p.name, p.source) for p in plans)
     reports = tuple(r.report for r in roots)
     report = Report(
         schema_version=SCHEMA_VERSION,
@@ -77,10 +80,17 @@ def analyze(
     return report, roots
 
 
-def analyze_root(plan: Plan, classifier: Classifier, name: str) -> RootAnalysis:
+def analyze_root(
+    plan: Plan, classifier: Classifier, name: str, source: SourceFacts | None = None
+) -> RootAnalysis:
     graph = to_networkx(build_graph_data(plan))
     summary = _summary(plan)
     findings = _findings(plan, summary, graph, classifier)
+    source_summary = None
+    if source is not None:
+        escalate_from = classifier.rulesets.scoring.unexplained_escalates_from
+        located, source_summary = with_source(findings, source, graph.chain, escalate_from)
+        findings = _ranked(located)
     report = RootReport(
         name=name,
         plan=summary,
@@ -95,6 +105,7 @@ def analyze_root(plan: Plan, classifier: Classifier, name: str) -> RootAnalysis:
         blast_view=_blast_view(graph, findings),
         tier=max((f.tier for f in findings), default=Tier.LOW),
         score=max((f.score for f in findings), default=0),
+        source=source_summary,
     )
     return RootAnalysis(report, graph)
 
@@ -130,7 +141,12 @@ def _findings(
     for plan_finding in (teardown, incomplete_finding(plan, scoring)):
         if plan_finding is not None:
             found.append(plan_finding)
-    return tuple(sorted(found, key=lambda f: (-f.score, -f.tier.rank, f.address, f.rule.value)))
+    return _ranked(found)
+
+
+def _ranked(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Most severe first: tier (an unexplained destroy is raised), then score."""
+    return tuple(sorted(findings, key=lambda f: (-f.tier.rank, -f.score, f.address, f.rule.value)))
 
 
 def _summary(plan: Plan) -> PlanSummary:

@@ -27,6 +27,8 @@ from planguard.roots import discover
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
 from planguard.score.model import Finding, Tier
+from planguard.source.apply import SourceFacts
+from planguard.source.read import read_source, source_directory
 
 DETAILED = 10
 """Findings shown with their full score breakdown in text/markdown; the rest in one line."""
@@ -63,6 +65,8 @@ class AnalyzeOptions:
     fail_on: Tier | None = None
     terraform_bin: str = "terraform"
     color: bool = False
+    source: str | None = None
+    base: str | None = None
 
 
 def classifier_for(rulesets: Sequence[str]) -> Classifier:
@@ -70,15 +74,45 @@ def classifier_for(rulesets: Sequence[str]) -> Classifier:
     return Classifier(load_rulesets(rulesets))
 
 
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """Where the `.tf` source is (`--source`, else beside the plan) and the change's base."""
+
+    directory: str | None = None
+    base: str | None = None
+    cwd: Path = Path(".")
+
+
 def run_analysis(
-    plans: Sequence[str], classifier: Classifier, terraform_bin: str
+    plans: Sequence[str],
+    classifier: Classifier,
+    terraform_bin: str,
+    source: SourceOptions | None = None,
 ) -> tuple[Report, tuple[RootAnalysis, ...]]:
-    loaded = [NamedPlan(s.name, load_plan(s.path, terraform_bin)) for s in discover(plans)]
+    specs = discover(plans)
+    where = source or SourceOptions()
+    if where.directory is not None and len(specs) > 1:
+        raise UsageError(
+            "--source names one root module, and there are several plans: leave it out and"
+            " each plan's own directory is read"
+        )
+    loaded = [
+        NamedPlan(s.name, load_plan(s.path, terraform_bin), _source_facts(s.path, where))
+        for s in specs
+    ]
     return analyze(loaded, classifier)
 
 
+def _source_facts(plan_path: str, where: SourceOptions) -> SourceFacts | None:
+    directory = source_directory(plan_path, where.directory, where.cwd)
+    if directory is None:
+        return None
+    return read_source(directory, where.base, where.cwd)
+
+
 def analyze_command(opts: AnalyzeOptions) -> Outcome:
-    report, _ = run_analysis(opts.plans, classifier_for(opts.rulesets), opts.terraform_bin)
+    where = SourceOptions(opts.source, opts.base, Path.cwd())
+    report, _ = run_analysis(opts.plans, classifier_for(opts.rulesets), opts.terraform_bin, where)
     tripped = opts.fail_on is not None and any(f.tier >= opts.fail_on for f in report.findings)
     return Outcome(
         render_report(report, opts.format, opts.color),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import audit, gitio
-from planguard.app import Outcome, ReportFormat, classifier_for, run_analysis
+from planguard.app import Outcome, ReportFormat, SourceOptions, classifier_for, run_analysis
 from planguard.approvals.model import ApprovalSet, Membership, RejectedApproval
 from planguard.approvals.screen import Target, screen
 from planguard.approvals.ssh import approval_files, sign_approval, verify_approvals
@@ -57,6 +57,8 @@ class GateSetup:
     policy_file: str | None = None
     policy_ref: str | None = None
     base: str | None = None
+    source: str | None = None
+    """The root module's directory (default: the plan's directory, else the working one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +197,8 @@ def _analyze(setup: GateSetup, trusted: Trusted, scratch: Path) -> Report:
     where = trusted.repo or setup.cwd
     extra = [str(_trusted_file(p, trusted.ref, where, scratch)) for p in trusted.policy.rulesets]
     classifier = classifier_for([*extra, *setup.rulesets])
-    report, _ = run_analysis(setup.plans, classifier, setup.terraform_bin)
+    source = SourceOptions(setup.source, setup.base, setup.cwd)
+    report, _ = run_analysis(setup.plans, classifier, setup.terraform_bin, source)
     return report
 
 

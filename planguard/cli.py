@@ -51,6 +51,14 @@ _RULESET = click.option(
 )
 
 
+_SOURCE = click.option(
+    "--source",
+    "source_dir",
+    metavar="DIR",
+    envvar="PLANGUARD_SOURCE",
+    help="The root module's directory, for file:line of each finding [default: the plan's"
+    " directory, else the working directory, when it holds .tf files].",
+)
 _OUTPUT = click.option(
     "-o",
     "--output",
@@ -86,6 +94,13 @@ def cli() -> None:
 @_RULESET
 @click.option("--fail-on", type=_TIERS, help="Exit 1 when any finding reaches this tier.")
 @_TERRAFORM
+@_SOURCE
+@click.option(
+    "--base",
+    metavar="REF",
+    envvar="PLANGUARD_BASE",
+    help="Check the change BASE..work tree: is each destroy explained by the code change?",
+)
 @_OUTPUT
 def analyze(
     plans: tuple[str, ...],
@@ -93,6 +108,8 @@ def analyze(
     rulesets: tuple[str, ...],
     fail_on: str | None,
     terraform_bin: str,
+    source_dir: str | None,
+    base: str | None,
     output: str | None,
 ) -> int:
     """Score every destroy/replace in PLAN(s) and print a ranked, explained report."""
@@ -103,6 +120,8 @@ def analyze(
         fail_on=Tier(fail_on) if fail_on else None,
         terraform_bin=terraform_bin,
         color=output is None and use_color(sys.stdout.isatty()),
+        source=source_dir,
+        base=base,
     )
     return _emit(app.analyze_command(opts), output)
 
@@ -180,8 +199,10 @@ def _gate_options(func: F) -> F:
                 metavar="REF",
                 envvar="PLANGUARD_BASE",
                 help="The change is BASE..HEAD: its commits show who authored it and whether it"
-                " edits the policy. Also the policy ref when --policy-ref is not given.",
+                " edits the policy, its diff whether it explains each destroy. Also the policy"
+                " ref when --policy-ref is not given.",
             ),
+            _SOURCE,
         ]
     ):
         func = option(func)
@@ -195,6 +216,7 @@ def _setup(
     policy_file: str | None,
     policy_ref: str | None,
     base: str | None,
+    source_dir: str | None,
 ) -> GateSetup:
     return GateSetup(
         plans=plans,
@@ -204,6 +226,7 @@ def _setup(
         policy_file=policy_file,
         policy_ref=policy_ref,
         base=base,
+        source=source_dir,
     )
 
 
@@ -311,6 +334,7 @@ def check(
     policy_file: str | None,
     policy_ref: str | None,
     base: str | None,
+    source_dir: str | None,
     fmt: str,
     approvals: tuple[str, ...],
     allowed_signers: str | None,
@@ -331,7 +355,7 @@ def check(
     verify approvals. Exit 0 allowed (pass/warn/approved), 1 not allowed (review required or
     blocked), 2 usage/input/config error, 3 internal error."""
     opts = CheckOptions(
-        setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base),
+        setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base, source_dir),
         env=tuple(os.environ.items()),
         now=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         approvals=approvals,
@@ -396,6 +420,7 @@ def approve(
     policy_file: str | None,
     policy_ref: str | None,
     base: str | None,
+    source_dir: str | None,
     reviewer: str,
     key: str,
     output: str,
@@ -403,7 +428,7 @@ def approve(
 ) -> int:
     """Approve exactly this plan: sign its fingerprint with your SSH key."""
     opts = ApproveOptions(
-        setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base),
+        setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base, source_dir),
         reviewer=reviewer,
         key=key,
         output=output,

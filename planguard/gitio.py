@@ -109,3 +109,29 @@ def changed_files(base: str, cwd: Path) -> tuple[str, ...]:
     diffed = _ok(["diff", "--no-renames", "--name-only", fork], cwd, f"git diff {base}")
     untracked = _ok(["ls-files", "--others", "--exclude-standard"], cwd, "git ls-files")
     return tuple(sorted({p for p in (diffed + untracked).splitlines() if p}))
+
+
+def merge_base(base: str, cwd: Path) -> str:
+    """Where the change left `base`: the commit its diff is taken against."""
+    require_ref(base, cwd)
+    return _ok(["merge-base", base, "HEAD"], cwd, f"git merge-base {base} HEAD").strip()
+
+
+def diff_against(commit: str, cwd: Path) -> str:
+    """`git diff` from `commit` to the work tree, no context, renames followed."""
+    args = ["diff", "--no-color", "--no-ext-diff", "-U0", "-M", commit]
+    return _ok(args, cwd, f"git diff {commit[:12]}")
+
+
+def untracked(cwd: Path) -> tuple[str, ...]:
+    out = _ok(["ls-files", "--others", "--exclude-standard"], cwd, "git ls-files")
+    return tuple(p for p in out.splitlines() if p)
+
+
+def tree_names(ref: str, directory: str, cwd: Path) -> tuple[str, ...]:
+    """Names of the files directly in `directory` at `ref` (nothing when it is absent)."""
+    spec = f"{ref}:{directory}" if directory else f"{ref}:"
+    done = _git(["ls-tree", "--name-only", spec], cwd)
+    if done.returncode != 0:
+        return ()
+    return tuple(n for n in done.stdout.splitlines() if n)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from planguard.gate.model import Decision
 from planguard.plan.model import Action
 from planguard.score.model import Finding, Tier
+from planguard.source.model import SourceSummary
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Tool(enum.Enum):
@@ -124,6 +125,8 @@ class RootReport:
     blast_view: BlastView
     tier: Tier
     score: int
+    source: SourceSummary | None = None
+    """The `.tf` source read for file:line and the intent check; None when none was found."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -222,7 +222,7 @@ def test_json_report_is_deterministic(real_plans: dict[str, Path]) -> None:
     second = cli(["analyze", str(real_plans["replace_cascade"]), "--format", "json"])
     assert first.code == 0 and first.out == second.out
     body = json.loads(first.out)
-    assert body["schema_version"] == "1.2"
+    assert body["schema_version"] == "1.3"
     assert body["roots"][0]["findings"][0]["components"]
 
 

@@ -16,6 +16,7 @@ import networkx as nx
 from planguard.graph.model import BlastRadius, GraphData, Node
 
 NOTABLE_DEPENDENTS = 10
+CHAIN_LIMIT = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,22 @@ class DependencyGraph:
 
     def dependencies(self, node_id: str) -> frozenset[str]:
         return frozenset(nx.ancestors(self._graph, node_id))
+
+    def chain(self, source: str, target: str) -> tuple[str, ...] | None:
+        """How `target` depends on `source`, step by step, if it does.
+
+        State records every transitive dependency as a direct one, so the shortest path skips
+        the steps in between; the longest path through what lies between shows each of them.
+        Past `CHAIN_LIMIT` resources in between (or in a cycle) the shortest path has to do.
+        """
+        g = self._graph
+        if source not in g or target not in g or not nx.has_path(g, source, target):
+            return None
+        between = (nx.descendants(g, source) & nx.ancestors(g, target)) | {source, target}
+        sub = _induced(g, between)
+        if len(between) > CHAIN_LIMIT or not nx.is_directed_acyclic_graph(sub):
+            return tuple(nx.shortest_path(g, source, target))
+        return tuple(nx.dag_longest_path(sub))
 
     def cycles(self) -> tuple[tuple[str, ...], ...]:
         """Strongly connected components with more than one node (dependency cycles)."""

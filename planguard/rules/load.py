@@ -201,4 +201,13 @@ def _scoring(raw: dict[str, object]) -> Scoring:
         teardown_min_existing=integer(
             teardown.get("min_existing"), "scoring.teardown.min_existing"
         ),
+        unexplained_escalates_from=_tier_name(
+            raw.get("unexplained_escalates_from", "high"), "scoring.unexplained_escalates_from"
+        ),
     )
+
+
+def _tier_name(value: object, where: str) -> str:
+    if value not in ("low", "medium", "high", "critical"):
+        raise Invalid(where, f"expected low, medium, high or critical, got {value!r}")
+    return str(value)

@@ -73,6 +73,8 @@ class Scoring:
     """Lowest score of the tiers medium, high and critical."""
     teardown_share: float
     teardown_min_existing: int
+    unexplained_escalates_from: str = "high"
+    """Lowest tier (its name) that an unexplained destroy raises one tier."""
 
 
 @dataclass(frozen=True, slots=True)

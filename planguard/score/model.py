@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from planguard.graph.model import BlastRadius
 from planguard.plan.model import Action
 from planguard.rules.model import ResourceClass
+from planguard.source.model import Intent, SourceLocation
 
 
 @functools.total_ordering
@@ -84,6 +85,14 @@ class Finding:
     deposed: str | None = None
     importing: bool = False
     drifted: bool = False
+    location: SourceLocation | None = None
+    """The resource's block in the `.tf` source; None when the source is not mapped. For a
+    block the change removed, its place in the base version (`removed_at_base`)."""
+    removed_at_base: bool = False
+    lifecycle: tuple[str, ...] = ()
+    """What the block's `lifecycle` says (`prevent_destroy = true`, …)."""
+    intent: Intent | None = None
+    """Whether the code change explains this destroy or replace (with `--base`)."""
 
     @property
     def id(self) -> str:

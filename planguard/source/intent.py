@@ -1,0 +1,297 @@
+"""Does the code change explain each destroy and replace? Pure: source maps and a diff in.
+
+A destroy is *explained* when the diff says it: its block (or its module call) was removed, a
+`removed` block names it, `-replace` asked for it, or an attribute that forces the replacement
+changed — in the resource block itself or in a variable, variable value, local, module argument
+or data source it reads. A change that only arrives through another resource (`id` of something
+being replaced) is a cascade: *unexplained*, with the chain from what the diff did change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from planguard.source.diff import Diff, FileDiff, touches
+from planguard.source.model import (
+    AddressBlockKind,
+    Evidence,
+    ObjectKind,
+    SourceLocation,
+    SourceMap,
+    SourceObject,
+)
+
+_META = {
+    "delete_because_count_index": ("count",),
+    "delete_because_each_key": ("for_each",),
+    "delete_because_wrong_repetition": ("count", "for_each"),
+}
+_FOLLOWED = frozenset({ObjectKind.VARIABLE, ObjectKind.LOCAL, ObjectKind.OUTPUT})
+"""Values that flow from configuration alone; a resource's value is a cascade, not intent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    explained: bool
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DestroyedResource:
+    node_id: str
+    config_key: str
+    action_reason: str | None
+    replace_attributes: tuple[str, ...]
+    """The first step of each `replace_paths` entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeChange:
+    head: SourceMap
+    base: SourceMap | None
+    diff: Diff
+
+
+def judge(resource: DestroyedResource, change: CodeChange) -> Verdict:
+    if resource.action_reason == "replace_by_request":
+        return Verdict(True, "replacement requested with `-replace`")
+    judges: tuple[Callable[[DestroyedResource, _Reader], Verdict | None], ...] = (
+        _removed_block,
+        _gone_from_code,
+        _remote_module,
+        _repetition,
+        _forced_attribute,
+        _triggers,
+    )
+    reader = _Reader(change)
+    for one in judges:
+        verdict = one(resource, reader)
+        if verdict is not None:
+            return verdict
+    if resource.action_reason == "replace_because_tainted":
+        return Verdict(False, "tainted in the state (a failed apply or `terraform taint`)")
+    return Verdict(False, "nothing in the diff changes it or what it reads")
+
+
+class _Reader:
+    """The diff as questions about source objects, answered once each."""
+
+    def __init__(self, change: CodeChange) -> None:
+        self.change = change
+        self.added = change.diff.by_new_path()
+        self.removed = change.diff.by_old_path()
+        self._memo: dict[str, tuple[Evidence, ...] | None] = {}
+
+    @property
+    def head(self) -> SourceMap:
+        return self.change.head
+
+    def base_object(self, key: str) -> SourceObject | None:
+        base = self.change.base
+        return base.objects.get(key) if base is not None else None
+
+    def added_line(self, loc: SourceLocation, first: int, last: int) -> int | None:
+        diff: FileDiff | None = self.added.get(loc.file)
+        return touches(diff.added, first, last) if diff else None
+
+    def removed_line(self, loc: SourceLocation, first: int, last: int) -> int | None:
+        diff: FileDiff | None = self.removed.get(loc.file)
+        return touches(diff.removed, first, last) if diff else None
+
+    def attribute(self, obj: SourceObject, name: str) -> tuple[Evidence, ...] | None:
+        """Why `name` of `obj` has a new value in the diff: a chain ending in a changed line."""
+        span = obj.attribute(name)
+        if span is None:
+            return self._attribute_removed(obj, name)
+        line = self.added_line(obj.location, span.line, span.end_line)
+        if line is not None:
+            where = SourceLocation(obj.location.file, line, span.end_line)
+            return (Evidence(f"`{name}` of {obj.key} changed", where),)
+        for ref in span.references:
+            found = self.value(ref)
+            if found is not None:
+                return (Evidence(f"`{name}` of {obj.key} reads {ref}", None), *found)
+        return None
+
+    def _attribute_removed(self, obj: SourceObject, name: str) -> tuple[Evidence, ...] | None:
+        before = self.base_object(obj.key)
+        span = before.attribute(name) if before else None
+        if before is None or span is None:
+            return None
+        line = self.removed_line(before.location, span.line, span.end_line)
+        if line is None:
+            return None
+        where = SourceLocation(before.location.file, line, span.end_line)
+        return (Evidence(f"`{name}` of {obj.key} was removed", where),)
+
+    def value(self, key: str) -> tuple[Evidence, ...] | None:
+        if key not in self._memo:
+            self._memo[key] = None  # a reference loop ends here
+            self._memo[key] = self._value(key)
+        return self._memo[key]
+
+    def _value(self, key: str) -> tuple[Evidence, ...] | None:
+        obj = self.head.objects.get(key)
+        if obj is None:
+            before = self.base_object(key)
+            if before is not None and before.kind in _FOLLOWED | {ObjectKind.DATA}:
+                return (Evidence(f"{key} was removed", before.location),)
+            return None
+        if obj.kind is ObjectKind.DATA or obj.kind in _FOLLOWED:
+            line = self.added_line(obj.location, obj.location.line, obj.location.end_line)
+            if line is not None:
+                where = SourceLocation(obj.location.file, line, obj.location.end_line)
+                return (Evidence(f"{key} changed", where),)
+        if obj.kind not in _FOLLOWED:
+            return None
+        for setter in self._setters(key):
+            if isinstance(setter, SourceObject):
+                found = self.value(setter.key)
+            else:
+                found = self.attribute(*setter)
+            if found is not None:
+                return found
+        for span in obj.attributes:
+            for ref in span.references:
+                found = self.value(ref)
+                if found is not None:
+                    return (Evidence(f"{key} reads {ref}", None), *found)
+        return None
+
+    def _setters(self, key: str) -> Iterable[SourceObject | tuple[SourceObject, str]]:
+        """What sets a variable besides its default: `.tfvars` values, module arguments."""
+        for obj_key, obj in self.head.objects.items():
+            if obj_key.startswith(key + "=") and obj.kind is ObjectKind.VARIABLE:
+                yield obj
+        feed = self.head.variable_feeds.get(key)
+        if feed is not None:
+            call = self.head.objects.get(feed[0])
+            if call is not None:
+                yield call, feed[1]
+
+
+def _modules(key: str) -> list[str]:
+    """`module.a.module.b.x.y` → [`module.a`, `module.a.module.b`]."""
+    parts = key.split(".")
+    out = []
+    i = 0
+    while i + 1 < len(parts) and parts[i] == "module":
+        out.append(".".join(parts[: i + 2]))
+        i += 2
+    return out
+
+
+def _removed_block(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+    wanted = {resource.config_key, *_modules(resource.config_key)}
+    for block in reader.head.address_blocks:
+        if block.kind is AddressBlockKind.REMOVED and block.from_address in wanted:
+            loc = block.location
+            added = reader.added_line(loc, loc.line, loc.end_line) is not None
+            when = "added in this change" if added else "already in the code"
+            forget = " (destroy = false: forgotten, not destroyed)" * (block.destroy is False)
+            return Verdict(
+                True, f"a `removed` block names it, {when}{forget}", (Evidence("removed", loc),)
+            )
+    return None
+
+
+def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+    key = resource.config_key
+    if key in reader.head.objects:
+        return None
+    for call in _modules(key):
+        before = reader.base_object(call)
+        if call not in reader.head.objects and before is not None:
+            return Verdict(
+                True,
+                f"its module call {call} was removed",
+                (Evidence(f"{call} removed", before.location),),
+            )
+    before = reader.base_object(key)
+    if before is None:
+        return None
+    kind = key.rsplit(".", 2)[-2]
+    added = [
+        k
+        for k, o in reader.head.objects.items()
+        if o.kind is ObjectKind.RESOURCE
+        and k.rsplit(".", 2)[-2] == kind
+        and k.rsplit(".", 2)[0] == key.rsplit(".", 2)[0]
+        and reader.base_object(k) is None
+    ]
+    how = f"renamed to {added[0]} (without a `moved` block)" if len(added) == 1 else "removed"
+    return Verdict(True, f"its block was {how}", (Evidence(f"{key} {how}", before.location),))
+
+
+def _remote_module(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+    unmapped = reader.head.unmapped_module(resource.config_key)
+    if unmapped is None:
+        return None
+    call = reader.head.objects.get(unmapped.module)
+    for name in ("source", "version"):
+        found = reader.attribute(call, name) if call is not None else None
+        if found is not None:
+            return Verdict(True, f"the {name} of module {unmapped.module} changed", found)
+    return Verdict(
+        False, f"inside module {unmapped.module} ({unmapped.source}), whose source is not mapped"
+    )
+
+
+def _repetition(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+    names = _META.get(resource.action_reason or "")
+    if names is None:
+        return None
+    holders = [resource.config_key, *_modules(resource.config_key)]
+    for holder in holders:
+        obj = reader.head.objects.get(holder)
+        for name in names:
+            found = reader.attribute(obj, name) if obj is not None else None
+            if found is not None:
+                return Verdict(True, f"`{name}` of {holder} changed which instances exist", found)
+    return None
+
+
+def _forced_attribute(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+    obj = reader.head.objects.get(resource.config_key)
+    if obj is None:
+        return None
+    for name in resource.replace_attributes:
+        found = reader.attribute(obj, name)
+        if found is not None:
+            return Verdict(True, f"`{name}` forces the replacement and the diff changes it", found)
+    if resource.replace_attributes or resource.action_reason == "replace_by_triggers":
+        return None
+    if resource.action_reason not in (None, "replace_because_cannot_update"):
+        return None
+    loc = obj.location
+    line = reader.added_line(loc, loc.line, loc.end_line)
+    if line is None:
+        return None
+    where = SourceLocation(loc.file, line, loc.end_line)
+    return Verdict(
+        True,
+        "its block changed (the plan does not say which attribute forces the replacement)",
+        (Evidence(f"{obj.key} changed", where),),
+    )
+
+
+def _triggers(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+    if resource.action_reason != "replace_by_triggers":
+        return None
+    obj = reader.head.objects.get(resource.config_key)
+    span = obj.attribute("lifecycle") if obj is not None else None
+    if obj is None or span is None:
+        return None
+    line = reader.added_line(obj.location, span.line, span.end_line)
+    if line is None:
+        return None
+    where = SourceLocation(obj.location.file, line, span.end_line)
+    return Verdict(
+        True, "its `replace_triggered_by` changed", (Evidence("lifecycle changed", where),)
+    )
+
+
+def judge_all(resources: Iterable[DestroyedResource], change: CodeChange) -> Mapping[str, Verdict]:
+    return {r.node_id: judge(r, change) for r in resources}

@@ -1,0 +1,170 @@
+"""The Terraform source as planguard reads it: where each block is and what it refers to."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    file: str
+    """Relative to the repository root (or the working directory outside a repository)."""
+    line: int
+    end_line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class ObjectKind(enum.Enum):
+    RESOURCE = "resource"
+    DATA = "data"
+    VARIABLE = "variable"
+    LOCAL = "local"
+    MODULE = "module"
+    OUTPUT = "output"
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSpan:
+    name: str
+    line: int
+    end_line: int
+    references: tuple[str, ...]
+    """Keys of the objects the attribute's expression refers to (see `SourceObject.key`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    prevent_destroy: bool | None = None
+    create_before_destroy: bool | None = None
+    ignore_changes: str | None = None
+    replace_triggered_by: str | None = None
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """What the block says, in Terraform's words."""
+        out = []
+        if self.prevent_destroy:
+            out.append("prevent_destroy = true")
+        if self.create_before_destroy is not None:
+            out.append(f"create_before_destroy = {str(self.create_before_destroy).lower()}")
+        if self.ignore_changes:
+            out.append(f"ignore_changes = {self.ignore_changes}")
+        if self.replace_triggered_by:
+            out.append(f"replace_triggered_by = {self.replace_triggered_by}")
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceObject:
+    """A block (resource, data, variable, module call, output) or one `locals` entry.
+
+    `key` is module-scoped without instance keys: `module.app.aws_db_instance.main`,
+    `module.app.var.cidr`, `local.name`, `module.app` (the call), `module.app.output.id`.
+    """
+
+    key: str
+    kind: ObjectKind
+    location: SourceLocation
+    attributes: tuple[AttributeSpan, ...] = ()
+    lifecycle: Lifecycle | None = None
+    source: str | None = None
+    """A module call's `source`."""
+
+    def attribute(self, name: str) -> AttributeSpan | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+class AddressBlockKind(enum.Enum):
+    MOVED = "moved"
+    REMOVED = "removed"
+    IMPORT = "import"
+
+
+@dataclass(frozen=True, slots=True)
+class AddressBlock:
+    """A `moved`, `removed` or `import` block, its addresses prefixed with its module."""
+
+    kind: AddressBlockKind
+    location: SourceLocation
+    from_address: str | None
+    to_address: str | None
+    destroy: bool | None = None
+    """A `removed` block's `lifecycle { destroy }` (Terraform's default is true)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedModule:
+    """A module call whose source planguard cannot read (registry, git, …)."""
+
+    module: str
+    source: str
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class SourceMap:
+    directory: str
+    """The root module's directory, relative like every file here."""
+    files: tuple[str, ...]
+    objects: Mapping[str, SourceObject]
+    address_blocks: tuple[AddressBlock, ...] = ()
+    warnings: tuple[ParseWarning, ...] = ()
+    unmapped: tuple[UnmappedModule, ...] = ()
+    variable_feeds: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """A module's `var.x` key → the (call key, argument) that sets it."""
+
+    def unmapped_module(self, key: str) -> UnmappedModule | None:
+        """The remote module call `key` sits in, if any."""
+        return next((u for u in self.unmapped if key.startswith(u.module + ".")), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the diff changed that explains a destroy, and where (None: a step in between)."""
+
+    text: str
+    location: SourceLocation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """Whether the code change explains a destroy or replace (`planguard.source.intent`)."""
+
+    explained: bool
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+    chain: tuple[str, ...] = ()
+    """Unexplained: the resources from what the diff did change to this one, in order."""
+    escalated_from: str | None = None
+    """The tier before an unexplained destroy was raised one tier."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """What the report says about the source: where it was read and what could not be."""
+
+    directory: str
+    files: int
+    mapped: int
+    """Changed resources located in the source."""
+    unmapped: tuple[str, ...]
+    """Changed resources not found, each with why."""
+    warnings: tuple[str, ...]
+    remote_modules: tuple[str, ...]
+    address_blocks: tuple[str, ...]
+    """`moved`/`removed`/`import` blocks, each with its location."""

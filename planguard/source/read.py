@@ -1,0 +1,98 @@
+"""Reading the `.tf` source for a plan (I/O edge): the working tree, the base commit through
+git, and the diff between them. Everything past here is pure (`sourcemap`, `intent`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from planguard import gitio
+from planguard.errors import UsageError
+from planguard.source.apply import SourceFacts
+from planguard.source.diff import Diff, parse_git_diff, whole_file
+from planguard.source.intent import CodeChange
+from planguard.source.sourcemap import build_source_map
+
+_SOURCE_SUFFIXES = (".tf", ".tfvars", ".tf.json")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkTree:
+    """Files under `top` (the repository root, or the working directory outside one)."""
+
+    top: Path
+
+    def files(self, directory: str) -> tuple[str, ...]:
+        try:
+            entries = os.scandir(self.top / directory)
+        except OSError:
+            return ()
+        with entries:
+            return tuple(e.name for e in entries if e.is_file())
+
+    def read(self, path: str) -> str | None:
+        try:
+            return (self.top / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class GitTree:
+    """Files at a commit, read with git."""
+
+    repo: Path
+    commit: str
+
+    def files(self, directory: str) -> tuple[str, ...]:
+        return gitio.tree_names(self.commit, directory, self.repo)
+
+    def read(self, path: str) -> str | None:
+        try:
+            return gitio.show_file(self.commit, path, self.repo)
+        except UsageError:
+            return None
+
+
+def source_directory(plan_path: str, given: str | None, cwd: Path) -> Path | None:
+    """`--source`, else the plan file's directory, else the working directory, whichever
+    holds `.tf` files; None when none does."""
+    if given is not None:
+        chosen = Path(given)
+        if not chosen.is_dir():
+            raise UsageError(f"--source {given}: not a directory (the root module's .tf files)")
+        return chosen
+    candidates = [] if plan_path == "-" else [Path(plan_path).parent]
+    for candidate in [*candidates, cwd]:
+        if any(candidate.glob("*.tf")):
+            return candidate
+    return None
+
+
+def read_source(directory: Path, base: str | None, cwd: Path) -> SourceFacts:
+    """The source map of the root module in `directory`; with `base`, the code change too."""
+    repo = gitio.repo_root(directory.resolve())
+    top = repo or cwd.resolve()
+    relative = os.path.relpath(directory.resolve(), top)
+    if relative.startswith(".."):
+        top, relative = directory.resolve(), "."
+    relative = Path(relative).as_posix()
+    head = build_source_map(WorkTree(top), relative)
+    if base is None:
+        return SourceFacts(head)
+    if repo is None:
+        raise UsageError(f"--base {base}: {directory} is not in a git repository")
+    fork = gitio.merge_base(base, repo)
+    before = build_source_map(GitTree(repo, fork), relative)
+    return SourceFacts(head, CodeChange(head, before, _diff(fork, repo)))
+
+
+def _diff(fork: str, repo: Path) -> Diff:
+    diff = parse_git_diff(gitio.diff_against(fork, repo))
+    added = []
+    for path in gitio.untracked(repo):
+        if path.endswith(_SOURCE_SUFFIXES):
+            text = WorkTree(repo).read(path) or ""
+            added.append(whole_file(path, len(text.splitlines())))
+    return Diff(diff.files + tuple(added))
