@@ -268,7 +268,7 @@ def _setup(
     "--post",
     "post",
     metavar="LIST",
-    default="comment,status,review-requests,summary,annotations,outputs",
+    default="comment,status,review-requests,inline-review,summary,annotations,outputs",
     show_default=True,
     envvar="PLANGUARD_POST",
     help="With --github: what to post, comma-separated.",

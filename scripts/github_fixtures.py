@@ -40,6 +40,12 @@ OPERATIONS = (
     ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("delete", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("post", "/repos/{owner}/{repo}/statuses/{sha}"),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
+    ("post", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
+    ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"),
+    ("patch", "/repos/{owner}/{repo}/pulls/comments/{comment_id}"),
+    ("delete", "/repos/{owner}/{repo}/pulls/comments/{comment_id}"),
     ("get", "/orgs/{org}/teams/{team_slug}"),
     ("get", "/orgs/{org}/teams/{team_slug}/memberships/{username}"),
 )

@@ -147,6 +147,8 @@ class Pull:
     requested_teams: list[str] = field(default_factory=list)
     commits: list[dict[str, str]] = field(default_factory=list)
     """sha, name, email, message of each commit, oldest first."""
+    files: list[dict[str, str]] = field(default_factory=list)
+    """filename, status, patch of each changed file (`git diff` hunks)."""
 
 
 @dataclass
@@ -169,6 +171,7 @@ class GitHub:
         self.collaborators: set[str] = set()
         self.pulls: dict[int, Pull] = {}
         self.comments: dict[int, dict[str, Any]] = {}
+        self.review_comments: dict[int, dict[str, Any]] = {}
         self.statuses: dict[str, list[dict[str, Any]]] = {}
         self.teams: dict[str, dict[str, str]] = {}
         """`org/slug` → login → membership state (active|pending)."""
@@ -496,6 +499,94 @@ class GitHub:
         data.update(role="member", state=members[args[2]])
         return 200, {}, data
 
+    def _pulls_list_files(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        pull = self._pull(args)
+        items = []
+        for changed in pull.files if pull else []:
+            data = example("diff-entry-items")[0]
+            data.update(filename=changed["filename"], status=changed["status"])
+            data["patch"] = changed["patch"]
+            items.append(data)
+        return self._page(items, query, args)
+
+    def _pulls_create_review(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        pull = self._pull(args)
+        if pull is None:
+            return 404, {}, _message("Not Found")
+        comments = body.get("comments", [])
+        for comment in comments:
+            if not self._in_diff(pull, comment):
+                # GitHub's answer for a line outside the diff.
+                return 422, {}, _unprocessable("Line could not be resolved")
+        self.user(login or ACTIONS_BOT)
+        self.review(pull.number, login or ACTIONS_BOT, "COMMENTED", body.get("commit_id"))
+        review = pull.reviews[-1]
+        review["body"] = body.get("body", "")
+        for comment in comments:
+            cid = self._next_id()
+            self.review_comments[cid] = {
+                "id": cid,
+                "pull": pull.number,
+                "review": review["id"],
+                "author": login or ACTIONS_BOT,
+                "path": comment["path"],
+                "line": comment["line"],
+                "side": comment.get("side", "RIGHT"),
+                "body": comment["body"],
+                "commit_id": review["commit_id"],
+            }
+        data = example("pull-request-review")
+        data.update(
+            id=review["id"], body=review["body"], state="COMMENTED", commit_id=review["commit_id"]
+        )
+        data["user"] = self._simple_user(login or ACTIONS_BOT)
+        return 200, {}, data
+
+    def _pulls_update_review(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        pull = self._pull(args)
+        review = next((r for r in pull.reviews if r["id"] == int(args[3])), None) if pull else None
+        if review is None:
+            return 404, {}, _message("Not Found")
+        review["body"] = body["body"]
+        data = example("pull-request-review-5")
+        data.update(id=review["id"], body=review["body"], commit_id=review["commit_id"])
+        data["user"] = self._simple_user(review["login"])
+        return 200, {}, data
+
+    def _pulls_list_review_comments(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        number = int(args[2])
+        items = [
+            self._review_comment_json(c)
+            for c in self.review_comments.values()
+            if c["pull"] == number
+        ]
+        return self._page(items, query, args)
+
+    def _pulls_update_review_comment(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        comment = self.review_comments.get(int(args[2]))
+        if comment is None:
+            return 404, {}, _message("Not Found")
+        comment["body"] = body["body"]
+        return 200, {}, self._review_comment_json(comment)
+
+    def _pulls_delete_review_comment(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        if self.review_comments.pop(int(args[2]), None) is None:
+            return 404, {}, _message("Not Found")
+        return 204, {}, None
+
+    def _in_diff(self, pull: Pull, comment: dict[str, Any]) -> bool:
+        """Whether a review comment's line is one the file's patch shows on its side."""
+        patch = next((f["patch"] for f in pull.files if f["filename"] == comment["path"]), None)
+        if patch is None:
+            return False
+        side = comment.get("side", "RIGHT")
+        for match in re.finditer(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", patch, re.M):
+            start = int(match.group(3) if side == "RIGHT" else match.group(1))
+            count = match.group(4) if side == "RIGHT" else match.group(2)
+            if start <= comment["line"] < start + (int(count) if count is not None else 1):
+                return True
+        return False
+
     # ---- helpers -----------------------------------------------------------------------
     def _pull(self, args: tuple[str, ...]) -> Pull | None:
         return self.pulls.get(int(args[2]))
@@ -510,6 +601,21 @@ class GitHub:
         team = example("simple-pull-request-review-request")["teams"][0]
         team.update(slug=slug, name=slug, type="organization")
         return team
+
+    def _review_comment_json(self, comment: dict[str, Any]) -> dict[str, Any]:
+        data = example("pull-request-review-comment-items")[0]
+        data.update(
+            id=comment["id"],
+            pull_request_review_id=comment["review"],
+            path=comment["path"],
+            line=comment["line"],
+            original_line=comment["line"],
+            side=comment["side"],
+            body=comment["body"],
+            commit_id=comment["commit_id"],
+            user=self._simple_user(comment["author"]),
+        )
+        return data
 
     def _comment_json(self, comment: dict[str, Any]) -> dict[str, Any]:
         data = example("issue-comment")
@@ -532,6 +638,10 @@ class GitHub:
 
     base_url = ""
     _current_path = ""
+
+
+def _unprocessable(text: str) -> dict[str, Any]:
+    return {"message": "Unprocessable Entity", "errors": [text], "documentation_url": DOCS}
 
 
 def _message(text: str) -> dict[str, Any]:

@@ -132,8 +132,25 @@ def scene(
     add_change(repo, change)
     head = git(repo, "rev-parse", "HEAD").strip()
     base = git(repo, "rev-parse", "main").strip()
+    return scene_env(
+        tmp_path, emulator, repo, plan, base=base, head=head, author=author, kind=author_type
+    )
+
+
+def scene_env(
+    tmp_path: Path,
+    emulator: Emulator,
+    repo: Path,
+    plan: Path,
+    *,
+    base: str,
+    head: str,
+    author: str = "Copilot",
+    kind: str = "Bot",
+) -> Scene:
+    """The emulator's PR for `repo`'s `main..HEAD`, and a runner for action.yml in it."""
     gh = emulator.state
-    pull = gh.open_pull(PR, author, head, author_type)
+    pull = gh.open_pull(PR, author, head, kind)
     log = git(repo, "log", "--reverse", "--format=%H%x1f%an%x1f%ae%x1f%B%x1e", "main..HEAD")
     for record in filter(str.strip, log.split("\x1e")):
         sha, name, email, message = record.strip("\n").split("\x1f")

@@ -33,6 +33,37 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
+class PullFile:
+    path: str
+    status: str
+    patch: str | None
+    """The unified diff hunks; GitHub leaves it out for binary and very large files."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineComment:
+    """A review comment on one line: RIGHT is the head, LEFT the base."""
+
+    path: str
+    line: int
+    side: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewComment:
+    """A review comment already on the PR."""
+
+    id: int
+    author: str
+    body: str
+    path: str
+    line: int | None
+    side: str
+    review_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Requested:
     users: tuple[str, ...]
     teams: tuple[str, ...]
@@ -152,6 +183,46 @@ class GitHubApi:
         with _needs("statuses: write"):
             self.client.post(f"{self.repo.path}/statuses/{sha}", body)
 
+    def pull_files(self, number: int) -> tuple[PullFile, ...]:
+        """The PR's changed files with their patches (GitHub lists at most 3,000)."""
+        with _needs("pull-requests: read"):
+            items = self.client.paginate(f"{self.repo.path}/pulls/{number}/files")
+        return tuple(_pull_file(_obj(item)) for item in items)
+
+    def review_comments(self, number: int) -> tuple[ReviewComment, ...]:
+        with _needs("pull-requests: read"):
+            items = self.client.paginate(f"{self.repo.path}/pulls/{number}/comments")
+        return tuple(_review_comment(_obj(item)) for item in items)
+
+    def create_review(
+        self, number: int, commit_id: str, body: str, comments: tuple[LineComment, ...]
+    ) -> int | None:
+        """One review (event COMMENT) holding every inline comment; its id."""
+        payload: Json = {
+            "commit_id": commit_id,
+            "body": body,
+            "event": "COMMENT",
+            "comments": [
+                {"path": c.path, "line": c.line, "side": c.side, "body": c.body} for c in comments
+            ],
+        }
+        with _needs("pull-requests: write"):
+            data = _obj(self.client.post(f"{self.repo.path}/pulls/{number}/reviews", payload))
+        return _int(data, "id")
+
+    def update_review(self, number: int, review_id: int, body: str) -> None:
+        path = f"{self.repo.path}/pulls/{number}/reviews/{review_id}"
+        with _needs("pull-requests: write"):
+            self.client.put(path, {"body": body})
+
+    def update_review_comment(self, comment_id: int, body: str) -> None:
+        with _needs("pull-requests: write"):
+            self.client.patch(f"{self.repo.path}/pulls/comments/{comment_id}", {"body": body})
+
+    def delete_review_comment(self, comment_id: int) -> None:
+        with _needs("pull-requests: write"):
+            self.client.delete(f"{self.repo.path}/pulls/comments/{comment_id}")
+
     def team_member(self, org: str, team: str, login: str) -> bool | None:
         """Whether `login` is an active member; None when this token cannot read the team."""
         try:
@@ -233,6 +304,25 @@ def _commit(data: dict[str, Json]) -> CommitInfo:
         committer_name=_text(by, "name"),
         committer_email=_text(by, "email"),
         message=_text(inner, "message"),
+    )
+
+
+def _pull_file(data: dict[str, Json]) -> PullFile:
+    patch = data.get("patch")
+    return PullFile(
+        _text(data, "filename"), _text(data, "status"), patch if isinstance(patch, str) else None
+    )
+
+
+def _review_comment(data: dict[str, Json]) -> ReviewComment:
+    return ReviewComment(
+        id=_int(data, "id") or 0,
+        author=_user(data.get("user")).login,
+        body=_text(data, "body"),
+        path=_text(data, "path"),
+        line=_int(data, "line"),
+        side=_text(data, "side") or "RIGHT",
+        review_id=_int(data, "pull_request_review_id"),
     )
 
 

@@ -115,6 +115,9 @@ class GitHubClient:
     def patch(self, path: str, body: Json) -> Json:
         return self._request("PATCH", self._url(path), body=body).json_body
 
+    def put(self, path: str, body: Json) -> Json:
+        return self._request("PUT", self._url(path), body=body).json_body
+
     def delete(self, path: str) -> None:
         self._request("DELETE", self._url(path))
 

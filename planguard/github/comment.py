@@ -48,7 +48,7 @@ class CommentPlan:
 
 
 def marker(root: str) -> str:
-    return f"<!-- planguard:v1 root={_safe(root)} -->"
+    return f"<!-- planguard:v1 root={marker_field(root)} -->"
 
 
 def compose(root: str, stamp: Stamp, content: str, run_url: str | None) -> str:
@@ -150,6 +150,6 @@ def _content(body: str) -> str:
     return _FOOTER.sub("", _STAMP.sub("", body, count=1))
 
 
-def _safe(root: str) -> str:
+def marker_field(root: str) -> str:
     """A root name cannot end the HTML comment or break the marker line."""
     return re.sub(r"[^A-Za-z0-9._/-]", "_", root)

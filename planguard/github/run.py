@@ -28,6 +28,7 @@ from planguard.github.api import GitHubApi, Repository, cached_membership
 from planguard.github.client import GitHubClient, GitHubError, GitHubValidationError
 from planguard.github.comment import CommentMode, Stamp, compose, newer_report, plan_comment
 from planguard.github.context import Context, context_from_env
+from planguard.github.inline import plan_inline
 from planguard.github.workflow import (
     Annotation,
     annotation_lines,
@@ -37,7 +38,8 @@ from planguard.github.workflow import (
 )
 from planguard.policy.model import GateAction
 from planguard.render import budget
-from planguard.render.markdown import GitHubContext, check_markdown
+from planguard.render.markdown import GitHubContext, InlineOutside, check_markdown
+from planguard.source.diff import FileDiff, parse_patch
 
 T = TypeVar("T")
 ACTIONS_IDENTITY = "github-actions[bot]"
@@ -52,6 +54,7 @@ class Post(enum.Enum):
     SUMMARY = "summary"
     ANNOTATIONS = "annotations"
     OUTPUTS = "outputs"
+    INLINE = "inline-review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +184,14 @@ def _deliver(
         if requested is not None:
             refused = requested
             done.append("review requests sent")
-    view = _view(result, ctx, gh, pr, refused)
+    inline: _Inline | None = None
+    if _on(gh, Post.INLINE) and not superseded:
+        inline = _try(
+            problems, "inline review", lambda: _inline_review(api, gh, pr, own, decision), None
+        )
+        if inline is not None:
+            done.append(f"inline review: {inline.summary}")
+    view = _view(result, ctx, gh, pr, refused, inline=inline)
     stale = superseded
     if _on(gh, Post.COMMENT):
         said = _try(problems, "PR comment", lambda: _upsert_comment(api, gh, pr, own, view), None)
@@ -260,6 +270,43 @@ def _request_one(
     except GitHubValidationError as exc:
         return [f"{name}: {str(exc).split('(422 ', 1)[-1].rstrip(')')}"]
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class _Inline:
+    count: int
+    outside: tuple[InlineOutside, ...]
+    summary: str
+
+
+def _inline_review(
+    api: GitHubApi, gh: GitHubOptions, pr: PullRequestInfo, own: str, decision: Decision
+) -> _Inline:
+    """One review with a comment per high/critical finding on its `.tf` line; a re-run edits
+    or deletes its own comments and adds a review only for comments that are new."""
+    try:
+        files: dict[str, FileDiff] | None = {
+            f.path: parse_patch(f.path, f.patch, f.status)
+            for f in api.pull_files(pr.number)
+            if f.patch is not None
+        }
+    except GitHubError:
+        files = None  # every finding is listed in the main comment instead
+    existing = api.review_comments(pr.number)
+    plan = plan_inline(decision, files, existing, own_login=own, root=gh.root)
+    for comment_id in plan.delete:
+        api.delete_review_comment(comment_id)
+    for comment_id, body in plan.update:
+        api.update_review_comment(comment_id, body)
+    if plan.create:
+        comments = tuple(i.comment for i in plan.create)
+        api.create_review(pr.number, pr.head_sha, plan.review_body, comments)
+    count = len(plan.create) + len(plan.update) + len(plan.keep)
+    summary = (
+        f"{len(plan.create)} new, {len(plan.update)} updated, {len(plan.keep)} unchanged,"
+        f" {len(plan.delete)} deleted comment(s)"
+    )
+    return _Inline(count, plan.outside, summary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +404,7 @@ class _View:
     run_url: str | None
     refused: tuple[str, ...]
     started_at: str
+    inline: _Inline | None = None
 
     def render(self, *, summary: bool, problems: Sequence[str]) -> str:
         """The PR comment (within the comment budget) or the job summary (within 1 MiB)."""
@@ -367,6 +415,8 @@ class _View:
             refused=self.refused,
             problems=tuple(problems),
             summary=summary,
+            inline=self.inline.count if self.inline else None,
+            outside=self.inline.outside if self.inline else (),
         )
         result = self.result
         return check_markdown(
@@ -386,8 +436,11 @@ def _view(
     gh: GitHubOptions,
     pr: PullRequestInfo,
     refused: tuple[str, ...],
+    *,
+    inline: _Inline | None,
 ) -> _View:
-    return _View(result, gh.root, pr.head_sha, ctx.run_url, refused, gh.started_at.isoformat())
+    started = gh.started_at.isoformat()
+    return _View(result, gh.root, pr.head_sha, ctx.run_url, refused, started, inline)
 
 
 def _write_report(path: str, text: str, problems: list[str]) -> str:
@@ -428,8 +481,15 @@ def _annotations(decision: Decision, delivery: Delivery) -> list[Annotation]:
         kind = kinds.get(item.action)
         if kind is not None:
             finding = item.finding
+            title = f"planguard {item.tier.value}: {finding.address}"
+            message = item.why
+            if finding.intent is not None and not finding.intent.explained:
+                message += f"; {finding.intent.reason}"
+            loc = finding.location if not finding.removed_at_base else None
             out.append(
-                Annotation(kind, f"planguard {item.tier.value}: {finding.address}", item.why)
+                Annotation(
+                    kind, title, message, loc.file if loc else None, loc.line if loc else None
+                )
             )
     out += [Annotation("warning", "planguard could not deliver", p) for p in delivery.problems]
     return out

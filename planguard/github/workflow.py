@@ -22,6 +22,8 @@ class Annotation:
     """error | warning | notice"""
     title: str
     message: str
+    file: str | None = None
+    line: int | None = None
 
 
 def annotation_lines(annotations: Iterable[Annotation]) -> list[str]:
@@ -38,8 +40,18 @@ def annotation_lines(annotations: Iterable[Annotation]) -> list[str]:
                 *items[: ANNOTATIONS_PER_KIND - 1],
                 Annotation(kind, "planguard", f"{more} more: see the job summary"),
             ]
-        lines += [f"::{kind} title={_property(a.title)}::{_data(a.message)}" for a in shown]
+        lines += [
+            f"::{kind} {_where(a)}title={_property(a.title)}::{_data(a.message)}" for a in shown
+        ]
     return lines
+
+
+def _where(annotation: Annotation) -> str:
+    """`file=…,line=…,` when the annotation has a place in the repository."""
+    if annotation.file is None:
+        return ""
+    line = f"line={annotation.line}," if annotation.line else ""
+    return f"file={_property(annotation.file)},{line}"
 
 
 def guarded(text: str) -> str:

@@ -14,12 +14,22 @@ from planguard.render.budget import COMMENT_BUDGET, Part, assemble, characters
 from planguard.render.engine import macro, md_code
 from planguard.render.view import ReportView, report_view
 from planguard.report import Report
+from planguard.score.model import Tier
 
 _TEMPLATE = "report.md.j2"
 
 
 def _part(title: str, name: str, required: bool = False, **arguments: object) -> Part:
     return Part(title, macro(_TEMPLATE, name, **arguments), required)
+
+
+@dataclass(frozen=True, slots=True)
+class InlineOutside:
+    """A high or critical finding not commented inline on the PR, and where it is instead."""
+
+    address: str
+    tier: Tier
+    where: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +43,10 @@ class GitHubContext:
     problems: tuple[str, ...] = ()
     """Shown in the job summary only (the comment is one of the deliveries)."""
     summary: bool = False
+    inline: int | None = None
+    """High/critical findings commented inline on their `.tf` lines; None: no inline review."""
+    outside: tuple[InlineOutside, ...] = ()
+    """High/critical findings not commented inline, with where they are."""
 
 
 def analysis_markdown(report: Report, budget: int = COMMENT_BUDGET) -> str:
@@ -63,6 +77,10 @@ def check_markdown(
     if github is not None:
         problems = github.problems if github.summary else ()
         parts.append(_part("delivery", "delivery", True, refused=github.refused, problems=problems))
+        if github.inline is not None:
+            parts.append(
+                _part("inline review", "inline", True, count=github.inline, outside=github.outside)
+            )
     parts += _findings_parts(view, policy=True)
     parts += [
         _part("why this verdict", "why", decision=decision, notes=notes),

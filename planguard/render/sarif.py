@@ -1,7 +1,8 @@
 """SARIF 2.1.0 records for code scanning, chosen from the report; `sarif.json.j2` writes them.
 
-A finding points at the `.tf` line of its resource once the source map knows it (issue 8);
-until then at its plan file, with the resource address as the logical location.
+A finding points at the `.tf` line of its resource when the source map knows it, else at its
+plan file; the resource address is always the logical location. A block the change removed is
+not in the files code scanning sees, so its finding points at the plan file too.
 """
 
 from __future__ import annotations
@@ -98,9 +99,12 @@ def sarif_log(report: Report, decision: Decision | None = None) -> str:
     index = {rule.value: i for i, rule in enumerate(Rule)}
     results = []
     for root, rows in zip(report.roots, rows_by_root(report, decision), strict=True):
-        uri, relative = _artifact(root.plan.source)
+        plan_uri = _artifact(root.plan.source)
         for row in rows:
             f = row.finding
+            (uri, relative), line = plan_uri, 1
+            if f.location is not None and not f.removed_at_base:
+                (uri, relative), line = (quote(f.location.file), True), f.location.line
             digest = hashlib.sha256(f"{root.name}\n{f.id}".encode()).hexdigest()[:32]
             suppressed = row.suppression if not row.suppression_expired else None
             results.append(
@@ -111,7 +115,7 @@ def sarif_log(report: Report, decision: Decision | None = None) -> str:
                     message=_text(f"{row.tier.value} {f.score}: {f.title} ({f.address})"),
                     uri=uri,
                     relative=relative,
-                    line=1,
+                    line=line,
                     address=visible(f.address),
                     fingerprint=digest,
                     tier=row.tier.value,

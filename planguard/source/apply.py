@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from planguard.addresses import parse_address
 from planguard.score.model import Finding, Tier
 from planguard.source.intent import CodeChange, DestroyedResource, Verdict, judge
-from planguard.source.model import AddressBlock, Evidence, Intent, SourceMap, SourceSummary
+from planguard.source.model import (
+    AddressBlock,
+    AddressBlockKind,
+    Evidence,
+    Intent,
+    SourceMap,
+    SourceSummary,
+    enclosing_modules,
+)
 
 _NEXT = {Tier.LOW: Tier.MEDIUM, Tier.MEDIUM: Tier.HIGH, Tier.HIGH: Tier.CRITICAL}
 Path = Callable[[str, str], Sequence[str] | None]
@@ -25,6 +33,8 @@ class SourceFacts:
 
     head: SourceMap
     change: CodeChange | None = None
+    note: str = ""
+    """Whether the intent check ran, against what, or why not."""
 
 
 def config_key(finding: Finding) -> str | None:
@@ -53,6 +63,7 @@ def with_source(
     head = facts.head
     summary = SourceSummary(
         directory=head.directory or ".",
+        intent=facts.note,
         files=len(head.files),
         mapped=sum(1 for f, key in keyed if key is not None and f.location is not None),
         unmapped=unmapped,
@@ -87,6 +98,17 @@ def _locate(finding: Finding, facts: SourceFacts) -> Finding:
     before = base.objects.get(key) if base is not None else None
     if before is not None:  # the change removed the block: point where it was
         return dataclasses.replace(finding, location=before.location, removed_at_base=True)
+    removed = next(
+        (
+            b
+            for b in facts.head.address_blocks
+            if b.kind is AddressBlockKind.REMOVED
+            and b.from_address in {key, *enclosing_modules(key)}
+        ),
+        None,
+    )
+    if removed is not None:  # a `removed` block says what happens to it
+        return dataclasses.replace(finding, location=removed.location)
     return finding
 
 

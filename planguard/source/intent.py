@@ -20,6 +20,7 @@ from planguard.source.model import (
     SourceLocation,
     SourceMap,
     SourceObject,
+    enclosing_modules,
 )
 
 _META = {
@@ -172,19 +173,8 @@ class _Reader:
                 yield call, feed[1]
 
 
-def _modules(key: str) -> list[str]:
-    """`module.a.module.b.x.y` → [`module.a`, `module.a.module.b`]."""
-    parts = key.split(".")
-    out = []
-    i = 0
-    while i + 1 < len(parts) and parts[i] == "module":
-        out.append(".".join(parts[: i + 2]))
-        i += 2
-    return out
-
-
 def _removed_block(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
-    wanted = {resource.config_key, *_modules(resource.config_key)}
+    wanted = {resource.config_key, *enclosing_modules(resource.config_key)}
     for block in reader.head.address_blocks:
         if block.kind is AddressBlockKind.REMOVED and block.from_address in wanted:
             loc = block.location
@@ -201,7 +191,7 @@ def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Verdict | N
     key = resource.config_key
     if key in reader.head.objects:
         return None
-    for call in _modules(key):
+    for call in enclosing_modules(key):
         before = reader.base_object(call)
         if call not in reader.head.objects and before is not None:
             return Verdict(
@@ -243,7 +233,7 @@ def _repetition(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
     names = _META.get(resource.action_reason or "")
     if names is None:
         return None
-    holders = [resource.config_key, *_modules(resource.config_key)]
+    holders = [resource.config_key, *enclosing_modules(resource.config_key)]
     for holder in holders:
         obj = reader.head.objects.get(holder)
         for name in names:

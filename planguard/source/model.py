@@ -159,6 +159,8 @@ class SourceSummary:
     """What the report says about the source: where it was read and what could not be."""
 
     directory: str
+    intent: str
+    """Whether the intent check ran, against what, or why not."""
     files: int
     mapped: int
     """Changed resources located in the source."""
@@ -168,3 +170,15 @@ class SourceSummary:
     remote_modules: tuple[str, ...]
     address_blocks: tuple[str, ...]
     """`moved`/`removed`/`import` blocks, each with its location."""
+
+
+def enclosing_modules(key: str) -> list[str]:
+    """The module calls an object key sits in: `module.a.module.b.x.y` → `module.a`,
+    `module.a.module.b`."""
+    parts = key.split(".")
+    out = []
+    i = 0
+    while i + 1 < len(parts) and parts[i] == "module":
+        out.append(".".join(parts[: i + 2]))
+        i += 2
+    return out

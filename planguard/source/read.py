@@ -80,12 +80,14 @@ def read_source(directory: Path, base: str | None, cwd: Path) -> SourceFacts:
     relative = Path(relative).as_posix()
     head = build_source_map(WorkTree(top), relative)
     if base is None:
-        return SourceFacts(head)
+        return SourceFacts(head, note="intent not checked: no --base to diff against")
     if repo is None:
-        raise UsageError(f"--base {base}: {directory} is not in a git repository")
+        note = f"intent not checked: {directory} is not in a git repository"
+        return SourceFacts(head, note=note)
     fork = gitio.merge_base(base, repo)
     before = build_source_map(GitTree(repo, fork), relative)
-    return SourceFacts(head, CodeChange(head, before, _diff(fork, repo)))
+    change = CodeChange(head, before, _diff(fork, repo))
+    return SourceFacts(head, change, f"intent checked against {base} ({fork[:12]})")
 
 
 def _diff(fork: str, repo: Path) -> Diff:

@@ -1,0 +1,128 @@
+"""Inline PR review comments: which high and critical findings get one, on which line, and
+what to create, update or delete so a re-run never duplicates them. Pure.
+
+A finding is commented inline when the PR's diff changes a line of its resource block: on the
+block's first line if the diff shows it, else on the first changed line. A block the change
+removes is commented on the left (base) side. Everything else is listed in the main comment.
+Comments are found again by a hidden marker *and* the token's own login, like the main comment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from planguard.gate.model import Decision, GateItem
+from planguard.github.api import LineComment, ReviewComment
+from planguard.github.comment import marker_field
+from planguard.render.engine import render
+from planguard.render.markdown import InlineOutside
+from planguard.score.model import Tier
+from planguard.source.diff import FileDiff, touches, within
+
+INLINE_TIERS = (Tier.HIGH, Tier.CRITICAL)
+_MARK = re.compile(r"^<!-- planguard:inline root=(\S+) id=(\S+) -->$", re.MULTILINE)
+_REVIEW_MARK = "<!-- planguard:review root={root} -->"
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    finding_id: str
+    comment: LineComment
+
+
+@dataclass(frozen=True, slots=True)
+class InlinePlan:
+    create: tuple[Inline, ...]
+    update: tuple[tuple[int, str], ...]
+    delete: tuple[int, ...]
+    keep: tuple[int, ...]
+    outside: tuple[InlineOutside, ...]
+    review_body: str
+
+
+def review_marker(root: str) -> str:
+    return _REVIEW_MARK.format(root=marker_field(root))
+
+
+def plan_inline(
+    decision: Decision,
+    files: Mapping[str, FileDiff] | None,
+    existing: Sequence[ReviewComment],
+    *,
+    own_login: str,
+    root: str,
+) -> InlinePlan:
+    """`files`: the PR's diff by path; None when GitHub could not list it (all go outside)."""
+    wanted: list[Inline] = []
+    outside: list[InlineOutside] = []
+    for item in decision.items:
+        if item.tier not in INLINE_TIERS or item.finding.action is None:
+            continue
+        placed = _place(item, files, root)
+        if isinstance(placed, Inline):
+            wanted.append(placed)
+        else:
+            outside.append(InlineOutside(item.finding.address, item.tier, placed))
+    mine = {
+        (m.group(2), c.path, c.side): c
+        for c in existing
+        if c.author == own_login
+        and (m := _MARK.search(c.body)) is not None
+        and m.group(1) == marker_field(root)
+    }
+    create: list[Inline] = []
+    update: list[tuple[int, str]] = []
+    keep: list[int] = []
+    for inline in wanted:
+        c = inline.comment
+        found = mine.pop((_digest(inline.finding_id), c.path, c.side), None)
+        if found is None or found.line != c.line:  # a comment cannot move: a new one replaces it
+            create.append(inline)
+            if found is not None:
+                mine[("", "", str(found.id))] = found  # deleted below
+        elif found.body != c.body:
+            update.append((found.id, c.body))
+        else:
+            keep.append(found.id)
+    body = render("review.md.j2", marker=review_marker(root), count=len(wanted))
+    return InlinePlan(
+        tuple(create),
+        tuple(update),
+        tuple(c.id for c in mine.values()),
+        tuple(keep),
+        tuple(outside),
+        body,
+    )
+
+
+def _place(item: GateItem, files: Mapping[str, FileDiff] | None, root: str) -> Inline | str:
+    """Where the finding's comment goes, or why it cannot go inline."""
+    finding = item.finding
+    loc = finding.location
+    if loc is None:
+        return "not located in the source"
+    if files is None:
+        return f"{loc} (the PR's diff could not be read)"
+    diff = files.get(loc.file)
+    if diff is None:
+        return f"{loc}, outside this PR's diff"
+    if finding.removed_at_base:
+        changed, hunks, side = diff.removed, diff.old_hunks, "LEFT"
+    else:
+        changed, hunks, side = diff.added, diff.new_hunks, "RIGHT"
+    first_change = touches(changed, loc.line, loc.end_line)
+    if first_change is None:
+        return f"{loc}, outside this PR's diff"
+    # The block's first line when the diff shows it (as context), else its first changed line.
+    line = loc.line if within(hunks, loc.line, loc.line) else first_change
+    marker = f"<!-- planguard:inline root={marker_field(root)} id={_digest(finding.id)} -->"
+    body = render("inline.md.j2", marker=marker, item=item, finding=finding)
+    return Inline(finding.id, LineComment(loc.file, line, side, body))
+
+
+def _digest(finding_id: str) -> str:
+    """A finding id in a marker: addresses hold quotes and brackets; a digest holds neither."""
+    return hashlib.sha256(finding_id.encode()).hexdigest()[:20]

@@ -1,0 +1,132 @@
+"""Inline PR review comments through action.yml against the GitHub emulator (requests and
+responses checked against GitHub's OpenAPI description): one review, its comments on the `.tf`
+lines of the high and critical findings the diff touches, nothing duplicated on a re-run, the
+rest listed in the main comment. The plan is a real Terraform plan of the PR's own repository,
+and the PR's files are its real `git diff`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gate_workspace import POLICY, keys
+from github_emulator import Emulator, GitHub
+from gitrepo import allowed_signers, commit, git
+from terraform_runner import Terraform
+from test_github import OWNER, PR, REPO, Scene, scene_env
+
+VARIABLES = 'variable "network_cidr" {\n  default = "10.0.0.0/16"\n}\n'
+MAIN = """\
+resource "terraform_data" "network" {
+  triggers_replace = [var.network_cidr]
+}
+
+resource "terraform_data" "subnet" {
+  triggers_replace = terraform_data.network.id
+}
+
+module "app" {
+  source    = "./modules/app"
+  subnet_id = terraform_data.subnet.id
+}
+"""
+AUDIT = 'resource "terraform_data" "audit" {\n  input = "audit log"\n}\n'
+APP = 'variable "subnet_id" {}\n\nresource "terraform_data" "server" {\n  triggers_replace = var.subnet_id\n}\n'
+RULESET = 'ruleset: inline-test\nclasses:\n  stateful: ["terraform_data"]\n'
+
+
+@pytest.fixture
+def emulator() -> Any:
+    with Emulator(GitHub(OWNER, REPO)) as server:
+        yield server
+        assert server.state.violations == [], "\n".join(server.state.violations)
+
+
+def _pr_repo(tmp_path: Path, terraform: Terraform) -> tuple[Path, str, str]:
+    """`main`: policy, keys, infrastructure (applied); `change`: a new network address, the
+    network block edited and the audit log deleted. Returns the repo, base and head."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    all_keys = keys(tmp_path / "keys")
+    signers = {k: v for k, v in all_keys.items() if k in ("alice", "bob", "carol", "dave")}
+    commit(
+        repo,
+        "infrastructure",
+        {
+            ".gitignore": ".terraform/\n*.tfstate*\ntfplan\nplan.json\n.terraform.lock.hcl\n",
+            ".planguard.yml": POLICY + "rulesets: [inline-ruleset.yaml]\n",
+            ".planguard/allowed_signers": allowed_signers(signers, {}),
+            "inline-ruleset.yaml": RULESET,
+            "variables.tf": VARIABLES,
+            "main.tf": MAIN,
+            "audit.tf": AUDIT,
+            "modules/app/main.tf": APP,
+        },
+    )
+    terraform.run(repo, "init", "-input=false", "-no-color")
+    terraform.run(repo, "apply", "-auto-approve", "-input=false", "-no-color")
+    git(repo, "checkout", "-q", "-b", "change")
+    git(repo, "rm", "-q", "audit.tf")
+    edited = MAIN.replace("[var.network_cidr]", '[var.network_cidr, "v2"]')
+    commit(repo, "Fix the network", {"main.tf": edited})
+    terraform.run(repo, "plan", "-input=false", "-no-color", "-out=tfplan")
+    (repo / "plan.json").write_text(terraform.run(repo, "show", "-json", "tfplan"))
+    return repo, git(repo, "rev-parse", "main").strip(), git(repo, "rev-parse", "HEAD").strip()
+
+
+def _pr_files(repo: Path) -> list[dict[str, str]]:
+    """The PR's files as GitHub lists them: each file's `git diff` hunks as its patch."""
+    files = []
+    names = git(repo, "diff", "--name-status", "main...HEAD").splitlines()
+    for line in names:
+        status, name = line.split("\t")
+        diff = git(repo, "diff", "main...HEAD", "--", name)
+        patch = diff[diff.index("@@") :] if "@@" in diff else ""
+        kind = {"A": "added", "D": "removed", "M": "modified"}[status[0]]
+        files.append({"filename": name, "status": kind, "patch": patch})
+    return files
+
+
+def _review_comments(gh: GitHub) -> list[dict[str, Any]]:
+    return sorted(gh.review_comments.values(), key=lambda c: (c["path"], c["line"]))
+
+
+def test_one_review_with_comments_on_the_right_lines_and_no_duplicates(
+    tmp_path: Path, emulator: Emulator, terraform: Terraform
+) -> None:
+    repo, base, head = _pr_repo(tmp_path, terraform)
+    s: Scene = scene_env(tmp_path, emulator, repo, repo / "plan.json", base=base, head=head)
+    s.gh.pulls[PR].files = _pr_files(repo)
+
+    first = s.run()
+    assert first.code == 1, first.err
+    comments = _review_comments(s.gh)
+    placed = {(c["path"], c["line"], c["side"]) for c in comments}
+    # The edited network block (right side, its first line) and the deleted audit block (left
+    # side, where it was); the subnet and the module's server are not touched by the diff.
+    assert placed == {("main.tf", 1, "RIGHT"), ("audit.tf", 1, "LEFT")}
+    network = next(c for c in comments if c["path"] == "main.tf")
+    assert "terraform_data.network" in network["body"] and "critical" in network["body"]
+    audit = next(c for c in comments if c["path"] == "audit.tf")
+    assert "Removing this block destroys the resource" in audit["body"]
+    reviews = [r for r in s.gh.pulls[PR].reviews if r["state"] == "COMMENTED"]
+    assert len(reviews) == 1 and "planguard:review" in reviews[0]["body"]
+    assert {c["review"] for c in comments} == {reviews[0]["id"]}
+    [main_comment] = s.comments()
+    body = main_comment["body"]
+    assert "Not commented inline" in body
+    for address in ("terraform_data.subnet", "module.app.terraform_data.server"):
+        assert re.search(rf"{re.escape(address)}</code>: <code>[^<]*outside this PR", body), address
+    assert "2 high or critical finding(s) are commented inline" in body
+
+    calls_before = list(s.gh.calls)
+    second = s.run()
+    assert second.code == 1, second.err
+    assert _review_comments(s.gh) == comments  # same ids, same lines, same bodies
+    assert len([r for r in s.gh.pulls[PR].reviews if r["state"] == "COMMENTED"]) == 1
+    assert "inline review: 0 new, 0 updated, 2 unchanged, 0 deleted" in second.out
+    writes = [c for c in s.gh.calls[len(calls_before) :] if "/pulls/" in c.path]
+    assert not [c for c in writes if c.method in ("POST", "PATCH", "DELETE") and "review" in c.path]
