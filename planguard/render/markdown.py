@@ -84,6 +84,7 @@ def check_markdown(
     parts += _findings_parts(view, policy=True)
     parts += [
         _part("why this verdict", "why", decision=decision, notes=notes),
+        _part("the Terraform source", "source_notes", report=report),
         _part("score breakdowns", "breakdowns", rows=view.detailed, multi=_multi(view)),
     ]
     where = "the JSON report (`--format json`; on GitHub, the job summary and `report` output)"

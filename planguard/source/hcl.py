@@ -9,6 +9,7 @@ hard-coded secret, and what is not kept cannot be rendered.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import hcl2
@@ -65,8 +66,13 @@ class ParsedFile:
     """Top-level attributes: what a `.tfvars` file holds."""
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_file(text: str) -> ParsedFile | ParseFailure:
-    """The file's top-level blocks and attributes, or where and why it does not parse."""
+    """The file's top-level blocks and attributes, or where and why it does not parse.
+
+    Cached by text: the intent check reads each unchanged file twice (head and base), and a
+    module directory several calls use is read once per call; parsing is the slow part.
+    """
     try:
         tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
     except UnexpectedInput as exc:

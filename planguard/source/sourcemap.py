@@ -98,7 +98,8 @@ def _read_file(
         message = f"does not parse, so its blocks are not mapped: {parsed.message}"
         found.warnings.append(ParseWarning(path, parsed.line, message))
         return
-    found.files.append(path)
+    if path not in found.files:  # a module directory two calls use is one set of files
+        found.files.append(path)
     if tfvars:  # a variable's value: explains what follows from it like its default does
         for attr in parsed.attributes:
             key = f"var.{attr.name}={path}"  # beside the variable block, not instead of it
@@ -246,6 +247,12 @@ def _follow(
     child = _normal(posixpath.join(posixpath.dirname(path), text))
     if child.startswith("../") or child == "..":
         found.unmapped.append(UnmappedModule(key, f"{text} (outside the repository)", loc))
+        return
+    if not any(n.endswith((".tf", ".tf.json")) for n in tree.files(child)):
+        found.unmapped.append(UnmappedModule(key, f"{text} (no .tf files there)", loc))
+        found.warnings.append(
+            ParseWarning(path, block.line, f"{key}: source {text} holds no .tf files")
+        )
         return
     for attr in block.attributes:
         found.feeds[f"{key}.var.{attr.name}"] = (key, attr.name)

@@ -1,0 +1,15 @@
+terraform {
+  required_providers {
+    local = {
+      source = "hashicorp/local"
+    }
+  }
+}
+
+removed {
+  from = local_file.test2
+
+  lifecycle {
+    destroy = false
+  }
+}
