@@ -16,24 +16,8 @@ from github_emulator import Emulator, GitHub
 from gitrepo import allowed_signers, commit, git
 from terraform_runner import Terraform
 from test_github import OWNER, PR, REPO, Scene, scene_env
+from test_intent import APP, AUDIT, MAIN, VARIABLES
 
-VARIABLES = 'variable "network_cidr" {\n  default = "10.0.0.0/16"\n}\n'
-MAIN = """\
-resource "terraform_data" "network" {
-  triggers_replace = [var.network_cidr]
-}
-
-resource "terraform_data" "subnet" {
-  triggers_replace = terraform_data.network.id
-}
-
-module "app" {
-  source    = "./modules/app"
-  subnet_id = terraform_data.subnet.id
-}
-"""
-AUDIT = 'resource "terraform_data" "audit" {\n  input = "audit log"\n}\n'
-APP = 'variable "subnet_id" {}\n\nresource "terraform_data" "server" {\n  triggers_replace = var.subnet_id\n}\n'
 RULESET = 'ruleset: inline-test\nclasses:\n  stateful: ["terraform_data"]\n'
 
 
