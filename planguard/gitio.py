@@ -119,7 +119,8 @@ def merge_base(base: str, cwd: Path) -> str:
 
 def diff_against(commit: str, cwd: Path) -> str:
     """`git diff` from `commit` to the work tree, no context, renames followed."""
-    args = ["diff", "--no-color", "--no-ext-diff", "-U0", "-M", commit]
+    prefixes = ["--src-prefix=a/", "--dst-prefix=b/"]  # whatever diff.noprefix says
+    args = ["diff", "--no-color", "--no-ext-diff", *prefixes, "-U0", "-M", commit]
     return _ok(args, cwd, f"git diff {commit[:12]}")
 
 

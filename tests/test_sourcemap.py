@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from helpers import cli
 
-from planguard.source.diff import parse_git_diff, parse_patch
+from planguard.source.diff import Diff, FileDiff, parse_git_diff, parse_patch
+from planguard.source.intent import CodeChange, DestroyedResource, judge
 from planguard.source.model import AddressBlockKind, ObjectKind
 from planguard.source.read import WorkTree
 from planguard.source.sourcemap import build_source_map
@@ -153,3 +154,49 @@ def test_git_diff_renames_and_deletions() -> None:
     renamed, gone = parse_git_diff(text).files
     assert (renamed.old_path, renamed.new_path, renamed.added) == ("old.tf", "new.tf", (1,))
     assert (gone.old_path, gone.new_path, gone.removed) == ("gone.tf", None, (1, 2))
+
+
+def test_a_remote_module_source_is_shown_without_its_credentials(tmp_path: Path) -> None:
+    token = "ghp_canary0123456789"
+    files = {
+        "main.tf": f'module "m" {{\n  source = "git::https://bot:{token}@example.com/m.git?ref=v1"\n}}\n'
+    }
+    found = build_source_map(_write(tmp_path, files), "")
+    assert token not in repr(found)
+    assert found.unmapped[0].source == "git::https://example.com/m.git"
+
+
+RESOURCE = 'resource "x_db" "d" {\n  engine = var.e\n}\n'
+VARIABLE = 'variable "e" {\n  description = "engine"\n  default     = "pg"\n}\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "head_files", "changed", "explained"),
+    [
+        ("the default changed", {"v.tf": VARIABLE.replace('"pg"', '"my"')}, ("v.tf", 3), True),
+        ("only the description", {"v.tf": VARIABLE.replace("engine", "db")}, ("v.tf", 2), False),
+        ("terraform.tfvars", {"terraform.tfvars": 'e = "my"\n'}, ("terraform.tfvars", 1), True),
+        ("x.auto.tfvars", {"x.auto.tfvars": 'e = "my"\n'}, ("x.auto.tfvars", 1), True),
+        ("a -var-file", {"staging.tfvars": 'e = "my"\n'}, ("staging.tfvars", 1), False),
+    ],
+)
+def test_what_changes_a_variables_value(
+    tmp_path: Path, name: str, head_files: dict[str, str], changed: tuple[str, int], explained: bool
+) -> None:
+    base_files = {"main.tf": RESOURCE, "v.tf": VARIABLE}
+    base = build_source_map(_write(tmp_path / "base", base_files), "")
+    head = build_source_map(_write(tmp_path / "head", {**base_files, **head_files}), "")
+    path, line = changed
+    diff = Diff((FileDiff(path, path, (), (line,), ((line, line),)),))
+    resource = DestroyedResource("x_db.d", "x_db.d", "replace_because_cannot_update", ("engine",))
+    assert judge(resource, CodeChange(head, base, diff)).explained is explained
+
+
+def test_a_head_file_that_does_not_parse_explains_no_removal(tmp_path: Path) -> None:
+    base = build_source_map(_write(tmp_path / "base", {"main.tf": RESOURCE}), "")
+    head = build_source_map(_write(tmp_path / "head", {"main.tf": "\ufeff" + RESOURCE + "{{"}), "")
+    assert head.warnings and "x_db.d" not in head.objects
+    diff = Diff((FileDiff("main.tf", "main.tf", (1,), (1,), ((1, 1),)),))
+    resource = DestroyedResource("x_db.d", "x_db.d", "delete_because_no_resource_config", ())
+    verdict = judge(resource, CodeChange(head, base, diff))
+    assert verdict.explained is False

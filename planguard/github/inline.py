@@ -54,25 +54,31 @@ def plan_inline(
     *,
     own_login: str,
     root: str,
+    unavailable: str = "the PR's diff could not be read",
 ) -> InlinePlan:
-    """`files`: the PR's diff by path; None when GitHub could not list it (all go outside)."""
+    """`files`: the PR's diff by path; None when the lines cannot be placed (`unavailable`
+    says why): then every finding is listed in the main comment instead."""
     wanted: list[Inline] = []
     outside: list[InlineOutside] = []
     for item in decision.items:
         if item.tier not in INLINE_TIERS or item.finding.action is None:
             continue
-        placed = _place(item, files, root)
+        placed = _place(item, files, root, unavailable)
         if isinstance(placed, Inline):
             wanted.append(placed)
         else:
             outside.append(InlineOutside(item.finding.address, item.tier, placed))
-    mine = {
-        (m.group(2), c.path, c.side): c
-        for c in existing
-        if c.author == own_login
-        and (m := _MARK.search(c.body)) is not None
-        and m.group(1) == marker_field(root)
-    }
+    mine: dict[tuple[str, str, str], ReviewComment] = {}
+    extra: list[int] = []  # two of our comments for one finding (overlapping runs): keep one
+    for ours in existing:
+        m = _MARK.search(ours.body)
+        if ours.author != own_login or m is None or m.group(1) != marker_field(root):
+            continue
+        key = (m.group(2), ours.path, ours.side)
+        kept = mine.get(key)
+        if kept is not None:
+            extra.append(max(ours.id, kept.id))
+        mine[key] = min((kept, ours), key=lambda r: r.id) if kept is not None else ours
     create: list[Inline] = []
     update: list[tuple[int, str]] = []
     keep: list[int] = []
@@ -91,21 +97,23 @@ def plan_inline(
     return InlinePlan(
         tuple(create),
         tuple(update),
-        tuple(c.id for c in mine.values()),
+        (*extra, *(c.id for c in mine.values())),
         tuple(keep),
         tuple(outside),
         body,
     )
 
 
-def _place(item: GateItem, files: Mapping[str, FileDiff] | None, root: str) -> Inline | str:
+def _place(
+    item: GateItem, files: Mapping[str, FileDiff] | None, root: str, unavailable: str
+) -> Inline | str:
     """Where the finding's comment goes, or why it cannot go inline."""
     finding = item.finding
     loc = finding.location
     if loc is None:
         return "not located in the source"
     if files is None:
-        return f"{loc} (the PR's diff could not be read)"
+        return f"{loc} ({unavailable})"
     diff = files.get(loc.file)
     if diff is None:
         return f"{loc}, outside this PR's diff"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from planguard import gitio
 from planguard.app import Outcome, ReportFormat
 from planguard.approvals.github import Review, review_approvals
 from planguard.approvals.model import ApprovalSet
@@ -284,16 +285,24 @@ def _inline_review(
 ) -> _Inline:
     """One review with a comment per high/critical finding on its `.tf` line; a re-run edits
     or deletes its own comments and adds a review only for comments that are new."""
-    try:
-        files: dict[str, FileDiff] | None = {
-            f.path: parse_patch(f.path, f.patch, f.status)
-            for f in api.pull_files(pr.number)
-            if f.patch is not None
-        }
-    except GitHubError:
-        files = None  # every finding is listed in the main comment instead
+    unavailable = "the PR's diff could not be read"
+    files: dict[str, FileDiff] | None = None
+    if gitio.head_commit(Path.cwd()) != pr.head_sha:
+        # A merge-commit checkout: its line numbers need not be the head's.
+        unavailable = f"the checkout is not the PR head {pr.head_sha[:12]}, so lines could differ"
+    else:
+        try:
+            files = {
+                f.path: parse_patch(f.path, f.patch, f.status)
+                for f in api.pull_files(pr.number)
+                if f.patch is not None
+            }
+        except GitHubError:
+            files = None  # every finding is listed in the main comment instead
     existing = api.review_comments(pr.number)
-    plan = plan_inline(decision, files, existing, own_login=own, root=gh.root)
+    plan = plan_inline(
+        decision, files, existing, own_login=own, root=gh.root, unavailable=unavailable
+    )
     for comment_id in plan.delete:
         api.delete_review_comment(comment_id)
     for comment_id, body in plan.update:

@@ -141,7 +141,8 @@ class _Reader:
                 return (Evidence(f"{key} was removed", before.location),)
             return None
         if obj.kind is ObjectKind.DATA or obj.kind in _FOLLOWED:
-            line = self.added_line(obj.location, obj.location.line, obj.location.end_line)
+            first, last = _value_lines(obj)
+            line = self.added_line(obj.location, first, last)
             if line is not None:
                 where = SourceLocation(obj.location.file, line, obj.location.end_line)
                 return (Evidence(f"{key} changed", where),)
@@ -164,7 +165,7 @@ class _Reader:
     def _setters(self, key: str) -> Iterable[SourceObject | tuple[SourceObject, str]]:
         """What sets a variable besides its default: `.tfvars` values, module arguments."""
         for obj_key, obj in self.head.objects.items():
-            if obj_key.startswith(key + "=") and obj.kind is ObjectKind.VARIABLE:
+            if obj_key.startswith(key + "=") and _auto_loaded(obj.location.file):
                 yield obj
         feed = self.head.variable_feeds.get(key)
         if feed is not None:
@@ -200,8 +201,8 @@ def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Verdict | N
                 (Evidence(f"{call} removed", before.location),),
             )
     before = reader.base_object(key)
-    if before is None:
-        return None
+    if before is None or _unreadable_in_head(before.location.file, reader.head):
+        return None  # a file planguard could not read at the head says nothing
     kind = key.rsplit(".", 2)[-2]
     added = [
         k
@@ -213,6 +214,28 @@ def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Verdict | N
     ]
     how = f"renamed to {added[0]} (without a `moved` block)" if len(added) == 1 else "removed"
     return Verdict(True, f"its block was {how}", (Evidence(f"{key} {how}", before.location),))
+
+
+def _value_lines(obj: SourceObject) -> tuple[int, int]:
+    """The lines whose change changes the object's value: a variable block's `default` (a new
+    description explains nothing), else the whole block or entry."""
+    if obj.kind is not ObjectKind.VARIABLE or "=" in obj.key:
+        return obj.location.line, obj.location.end_line
+    default = obj.attribute("default")
+    return (default.line, default.end_line) if default else (0, -1)
+
+
+def _auto_loaded(path: str) -> bool:
+    """Terraform reads these `.tfvars` itself; others only with `-var-file`, which planguard
+    cannot see, so they explain nothing (fail closed)."""
+    name = path.rsplit("/", 1)[-1]
+    return name == "terraform.tfvars" or name.endswith(".auto.tfvars")
+
+
+def _unreadable_in_head(path: str, head: SourceMap) -> bool:
+    return any(w.file == path for w in head.warnings) or (
+        path.endswith(".json") and path not in head.files
+    )
 
 
 def _remote_module(resource: DestroyedResource, reader: _Reader) -> Verdict | None:

@@ -9,6 +9,7 @@ source is not a local path is recorded as not mapped; a file that does not parse
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -144,7 +145,9 @@ def _objects(block: Block, path: str, prefix: str) -> Iterator[SourceObject]:
             ObjectKind.MODULE,
             loc,
             spans,
-            source=source.literal if source and isinstance(source.literal, str) else None,
+            source=_without_credentials(source.literal)
+            if source and isinstance(source.literal, str)
+            else None,
         )
     elif block.kind == "locals":
         for attr in block.attributes:
@@ -237,7 +240,8 @@ def _follow(
     text = source.literal if source and isinstance(source.literal, str) else None
     loc = SourceLocation(path, block.line, block.end_line)
     if text is None or not text.startswith(("./", "../")):
-        found.unmapped.append(UnmappedModule(key, text or "(not a literal string)", loc))
+        shown = _without_credentials(text) if text else "(not a literal string)"
+        found.unmapped.append(UnmappedModule(key, shown, loc))
         return
     if depth >= MAX_MODULE_DEPTH:
         found.warnings.append(
@@ -257,3 +261,10 @@ def _follow(
     for attr in block.attributes:
         found.feeds[f"{key}.var.{attr.name}"] = (key, attr.name)
     _read_module(tree, child, f"{key}.", found, depth=depth + 1)
+
+
+def _without_credentials(source: str) -> str:
+    """A remote source as it may be shown: no `user:token@`, no query string (`?ref=` aside,
+    a query can carry a token too)."""
+    shown = re.sub(r"(://)[^/@\s]*@", r"\1", source)
+    return shown.split("?", 1)[0]
