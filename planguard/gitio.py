@@ -129,6 +129,12 @@ def untracked(cwd: Path) -> tuple[str, ...]:
     return tuple(p for p in out.splitlines() if p)
 
 
+def blob(commit: str, path: str, cwd: Path) -> str | None:
+    """A file's text at a resolved commit, in one git call; None when it is not there."""
+    done = _git(["cat-file", "blob", f"{commit}:{path}"], cwd)
+    return done.stdout if done.returncode == 0 else None
+
+
 def tree_names(ref: str, directory: str, cwd: Path) -> tuple[str, ...]:
     """Names of the files directly in `directory` at `ref` (nothing when it is absent)."""
     spec = f"{ref}:{directory}" if directory else f"{ref}:"

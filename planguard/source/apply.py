@@ -11,20 +11,18 @@ from dataclasses import dataclass
 
 from planguard.addresses import parse_address
 from planguard.score.model import Finding, Tier
-from planguard.source.intent import CodeChange, DestroyedResource, Verdict, judge
+from planguard.source.intent import CodeChange, DestroyedResource, IntentCheck, Verdict
 from planguard.source.model import (
     AddressBlock,
-    AddressBlockKind,
     Evidence,
     Intent,
     SourceMap,
     SourceSummary,
-    enclosing_modules,
 )
 
 _NEXT = {Tier.LOW: Tier.MEDIUM, Tier.MEDIUM: Tier.HIGH, Tier.HIGH: Tier.CRITICAL}
-Path = Callable[[str, str], Sequence[str] | None]
-"""The dependency path from one resource to another in the graph, or None."""
+Chain = Callable[[str, str], Sequence[str] | None]
+"""How one resource depends on another, step by step, in the graph; None when it does not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +47,13 @@ def config_key(finding: Finding) -> str | None:
 
 
 def with_source(
-    findings: Sequence[Finding], facts: SourceFacts, path: Path, escalate_from: str
+    findings: Sequence[Finding], facts: SourceFacts, chain: Chain, escalate_from: str
 ) -> tuple[tuple[Finding, ...], SourceSummary]:
-    located = [_locate(f, facts) for f in findings]
+    keys = [config_key(f) for f in findings]
+    located = [_locate(f, key, facts) for f, key in zip(findings, keys, strict=True)]
     if facts.change is not None:
-        located = _judge(located, facts.change, path, Tier(escalate_from))
-    keyed = [(f, config_key(f)) for f in located]
+        located = _judge(located, keys, facts.change, chain, Tier(escalate_from))
+    keyed = list(zip(located, keys, strict=True))
     unmapped = tuple(
         f"{f.address}: {_why_unmapped(key, facts.head)}"
         for f, key in keyed
@@ -82,12 +81,11 @@ def _describe(block: AddressBlock) -> str:
 def _why_unmapped(key: str, head: SourceMap) -> str:
     remote = head.unmapped_module(key)
     if remote is not None:
-        return f"in module {remote.module} ({remote.source}), whose source is not mapped"
+        return f"in {remote.description}"
     return f"no block {key} in {head.directory or '.'}"
 
 
-def _locate(finding: Finding, facts: SourceFacts) -> Finding:
-    key = config_key(finding)
+def _locate(finding: Finding, key: str | None, facts: SourceFacts) -> Finding:
     if key is None:
         return finding
     obj = facts.head.objects.get(key)
@@ -98,26 +96,22 @@ def _locate(finding: Finding, facts: SourceFacts) -> Finding:
     before = base.objects.get(key) if base is not None else None
     if before is not None:  # the change removed the block: point where it was
         return dataclasses.replace(finding, location=before.location, removed_at_base=True)
-    removed = next(
-        (
-            b
-            for b in facts.head.address_blocks
-            if b.kind is AddressBlockKind.REMOVED
-            and b.from_address in {key, *enclosing_modules(key)}
-        ),
-        None,
-    )
+    removed = facts.head.removed_block(key)
     if removed is not None:  # a `removed` block says what happens to it
         return dataclasses.replace(finding, location=removed.location)
     return finding
 
 
 def _judge(
-    findings: Sequence[Finding], change: CodeChange, path: Path, escalate_from: Tier
+    findings: Sequence[Finding],
+    keys: Sequence[str | None],
+    change: CodeChange,
+    chain: Chain,
+    escalate_from: Tier,
 ) -> list[Finding]:
     verdicts: dict[str, Verdict] = {}
-    for finding in findings:
-        key = config_key(finding)
+    check = IntentCheck(change)
+    for finding, key in zip(findings, keys, strict=True):
         if key is not None and finding.action is not None and finding.action.destroys:
             resource = DestroyedResource(
                 finding.address,
@@ -125,7 +119,7 @@ def _judge(
                 finding.action_reason,
                 tuple(dict.fromkeys(_first_step(p) for p in finding.replace_paths if p)),
             )
-            verdicts[finding.address] = judge(resource, change)
+            verdicts[finding.address] = check.judge(resource)
     explained = [a for a, v in verdicts.items() if v.explained]
     out = []
     for finding in findings:
@@ -133,9 +127,9 @@ def _judge(
         if verdict is None:
             out.append(finding)
             continue
-        chain = () if verdict.explained else _chain(finding, explained, path)
-        evidence = verdicts[chain[0]].evidence if chain else ()
-        out.append(_with_intent(finding, verdict, chain, evidence, escalate_from))
+        steps = () if verdict.explained else _chain(finding, explained, chain)
+        evidence = verdicts[steps[0]].evidence if steps else ()
+        out.append(_with_intent(finding, verdict, steps, evidence, escalate_from))
     return out
 
 
@@ -163,13 +157,13 @@ def _with_intent(
     return dataclasses.replace(finding, intent=intent, tier=_NEXT[tier] if raised else tier)
 
 
-def _chain(finding: Finding, explained: Sequence[str], path: Path) -> Sequence[str]:
-    """The shortest dependency path from an explained destroy (its root causes first)."""
+def _chain(finding: Finding, explained: Sequence[str], chain: Chain) -> Sequence[str]:
+    """The shortest chain from an explained destroy to this one (its root causes first)."""
     ordered = [a for a in finding.root_causes if a in explained]
     ordered += [a for a in explained if a not in ordered]
     best: Sequence[str] = ()
     for start in ordered:
-        found = path(start, finding.address)
+        found = chain(start, finding.address)
         if found and (not best or len(found) < len(best)):
             best = found
     return best

@@ -9,12 +9,11 @@ being replaced) is a cascade: *unexplained*, with the chain from what the diff d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from planguard.source.diff import Diff, FileDiff, touches
 from planguard.source.model import (
-    AddressBlockKind,
     Evidence,
     ObjectKind,
     SourceLocation,
@@ -55,25 +54,28 @@ class CodeChange:
     diff: Diff
 
 
+class IntentCheck:
+    """Judges the destroys of one code change; what each variable or local's value traces
+    back to is worked out once and shared by every resource that reads it."""
+
+    def __init__(self, change: CodeChange) -> None:
+        self._reader = _Reader(change)
+
+    def judge(self, resource: DestroyedResource) -> Verdict:
+        if resource.action_reason == "replace_by_request":
+            return Verdict(True, "replacement requested with `-replace`")
+        for one in _JUDGES:
+            verdict = one(resource, self._reader)
+            if verdict is not None:
+                return verdict
+        if resource.action_reason == "replace_because_tainted":
+            return Verdict(False, "tainted in the state (a failed apply or `terraform taint`)")
+        return Verdict(False, "nothing in the diff changes it or what it reads")
+
+
 def judge(resource: DestroyedResource, change: CodeChange) -> Verdict:
-    if resource.action_reason == "replace_by_request":
-        return Verdict(True, "replacement requested with `-replace`")
-    judges: tuple[Callable[[DestroyedResource, _Reader], Verdict | None], ...] = (
-        _removed_block,
-        _gone_from_code,
-        _remote_module,
-        _repetition,
-        _forced_attribute,
-        _triggers,
-    )
-    reader = _Reader(change)
-    for one in judges:
-        verdict = one(resource, reader)
-        if verdict is not None:
-            return verdict
-    if resource.action_reason == "replace_because_tainted":
-        return Verdict(False, "tainted in the state (a failed apply or `terraform taint`)")
-    return Verdict(False, "nothing in the diff changes it or what it reads")
+    """One resource's verdict (several of one change: `IntentCheck`)."""
+    return IntentCheck(change).judge(resource)
 
 
 class _Reader:
@@ -93,22 +95,25 @@ class _Reader:
         base = self.change.base
         return base.objects.get(key) if base is not None else None
 
-    def added_line(self, loc: SourceLocation, first: int, last: int) -> int | None:
-        diff: FileDiff | None = self.added.get(loc.file)
-        return touches(diff.added, first, last) if diff else None
+    def added_at(self, file: str, first: int, last: int) -> SourceLocation | None:
+        """Where the diff adds or rewrites a line of `file` within `first..last`."""
+        diff: FileDiff | None = self.added.get(file)
+        line = touches(diff.added, first, last) if diff else None
+        return SourceLocation(file, line, last) if line is not None else None
 
-    def removed_line(self, loc: SourceLocation, first: int, last: int) -> int | None:
-        diff: FileDiff | None = self.removed.get(loc.file)
-        return touches(diff.removed, first, last) if diff else None
+    def removed_at(self, file: str, first: int, last: int) -> SourceLocation | None:
+        """Where the diff removes a line of the base's `file` within `first..last`."""
+        diff: FileDiff | None = self.removed.get(file)
+        line = touches(diff.removed, first, last) if diff else None
+        return SourceLocation(file, line, last) if line is not None else None
 
     def attribute(self, obj: SourceObject, name: str) -> tuple[Evidence, ...] | None:
         """Why `name` of `obj` has a new value in the diff: a chain ending in a changed line."""
         span = obj.attribute(name)
         if span is None:
             return self._attribute_removed(obj, name)
-        line = self.added_line(obj.location, span.line, span.end_line)
-        if line is not None:
-            where = SourceLocation(obj.location.file, line, span.end_line)
+        where = self.added_at(obj.location.file, span.line, span.end_line)
+        if where is not None:
             return (Evidence(f"`{name}` of {obj.key} changed", where),)
         for ref in span.references:
             found = self.value(ref)
@@ -121,10 +126,9 @@ class _Reader:
         span = before.attribute(name) if before else None
         if before is None or span is None:
             return None
-        line = self.removed_line(before.location, span.line, span.end_line)
-        if line is None:
+        where = self.removed_at(before.location.file, span.line, span.end_line)
+        if where is None:
             return None
-        where = SourceLocation(before.location.file, line, span.end_line)
         return (Evidence(f"`{name}` of {obj.key} was removed", where),)
 
     def value(self, key: str) -> tuple[Evidence, ...] | None:
@@ -142,10 +146,10 @@ class _Reader:
             return None
         if obj.kind is ObjectKind.DATA or obj.kind in _FOLLOWED:
             first, last = _value_lines(obj)
-            line = self.added_line(obj.location, first, last)
-            if line is not None:
-                where = SourceLocation(obj.location.file, line, obj.location.end_line)
-                return (Evidence(f"{key} changed", where),)
+            where = self.added_at(obj.location.file, first, last)
+            if where is not None:  # the evidence spans to the end of the object's block
+                block = SourceLocation(where.file, where.line, obj.location.end_line)
+                return (Evidence(f"{key} changed", block),)
         if obj.kind not in _FOLLOWED:
             return None
         for setter in self._setters(key):
@@ -175,17 +179,14 @@ class _Reader:
 
 
 def _removed_block(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
-    wanted = {resource.config_key, *enclosing_modules(resource.config_key)}
-    for block in reader.head.address_blocks:
-        if block.kind is AddressBlockKind.REMOVED and block.from_address in wanted:
-            loc = block.location
-            added = reader.added_line(loc, loc.line, loc.end_line) is not None
-            when = "added in this change" if added else "already in the code"
-            forget = " (destroy = false: forgotten, not destroyed)" * (block.destroy is False)
-            return Verdict(
-                True, f"a `removed` block names it, {when}{forget}", (Evidence("removed", loc),)
-            )
-    return None
+    block = reader.head.removed_block(resource.config_key)
+    if block is None:
+        return None
+    loc = block.location
+    added = reader.added_at(loc.file, loc.line, loc.end_line) is not None
+    when = "added in this change" if added else "already in the code"
+    forget = " (destroy = false: forgotten, not destroyed)" * (block.destroy is False)
+    return Verdict(True, f"a `removed` block names it, {when}{forget}", (Evidence("removed", loc),))
 
 
 def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
@@ -203,17 +204,21 @@ def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Verdict | N
     before = reader.base_object(key)
     if before is None or _unreadable_in_head(before.location.file, reader.head):
         return None  # a file planguard could not read at the head says nothing
-    kind = key.rsplit(".", 2)[-2]
+    kind_of_block = _without_name(key)
     added = [
         k
         for k, o in reader.head.objects.items()
         if o.kind is ObjectKind.RESOURCE
-        and k.rsplit(".", 2)[-2] == kind
-        and k.rsplit(".", 2)[0] == key.rsplit(".", 2)[0]
+        and _without_name(k) == kind_of_block
         and reader.base_object(k) is None
     ]
     how = f"renamed to {added[0]} (without a `moved` block)" if len(added) == 1 else "removed"
     return Verdict(True, f"its block was {how}", (Evidence(f"{key} {how}", before.location),))
+
+
+def _without_name(key: str) -> str:
+    """`module.a.aws_db.main` → `module.a.aws_db`: the same type in the same module."""
+    return key.rpartition(".")[0]
 
 
 def _value_lines(obj: SourceObject) -> tuple[int, int]:
@@ -247,9 +252,7 @@ def _remote_module(resource: DestroyedResource, reader: _Reader) -> Verdict | No
         found = reader.attribute(call, name) if call is not None else None
         if found is not None:
             return Verdict(True, f"the {name} of module {unmapped.module} changed", found)
-    return Verdict(
-        False, f"inside module {unmapped.module} ({unmapped.source}), whose source is not mapped"
-    )
+    return Verdict(False, f"inside {unmapped.description}")
 
 
 def _repetition(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
@@ -279,10 +282,9 @@ def _forced_attribute(resource: DestroyedResource, reader: _Reader) -> Verdict |
     if resource.action_reason not in (None, "replace_because_cannot_update"):
         return None
     loc = obj.location
-    line = reader.added_line(loc, loc.line, loc.end_line)
-    if line is None:
+    where = reader.added_at(loc.file, loc.line, loc.end_line)
+    if where is None:
         return None
-    where = SourceLocation(loc.file, line, loc.end_line)
     return Verdict(
         True,
         "its block changed (the plan does not say which attribute forces the replacement)",
@@ -297,14 +299,19 @@ def _triggers(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
     span = obj.attribute("lifecycle") if obj is not None else None
     if obj is None or span is None:
         return None
-    line = reader.added_line(obj.location, span.line, span.end_line)
-    if line is None:
+    where = reader.added_at(obj.location.file, span.line, span.end_line)
+    if where is None:
         return None
-    where = SourceLocation(obj.location.file, line, span.end_line)
     return Verdict(
         True, "its `replace_triggered_by` changed", (Evidence("lifecycle changed", where),)
     )
 
 
-def judge_all(resources: Iterable[DestroyedResource], change: CodeChange) -> Mapping[str, Verdict]:
-    return {r.node_id: judge(r, change) for r in resources}
+_JUDGES: tuple[Callable[[DestroyedResource, _Reader], Verdict | None], ...] = (
+    _removed_block,
+    _gone_from_code,
+    _remote_module,
+    _repetition,
+    _forced_attribute,
+    _triggers,
+)

@@ -71,8 +71,6 @@ class SourceObject:
     location: SourceLocation
     attributes: tuple[AttributeSpan, ...] = ()
     lifecycle: Lifecycle | None = None
-    source: str | None = None
-    """A module call's `source`."""
 
     def attribute(self, name: str) -> AttributeSpan | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -115,6 +113,10 @@ class UnmappedModule:
     source: str
     location: SourceLocation
 
+    @property
+    def description(self) -> str:
+        return f"module {self.module} ({self.source}), whose source is not mapped"
+
 
 @dataclass(frozen=True, slots=True)
 class SourceMap:
@@ -127,6 +129,18 @@ class SourceMap:
     unmapped: tuple[UnmappedModule, ...] = ()
     variable_feeds: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """A module's `var.x` key → the (call key, argument) that sets it."""
+
+    def removed_block(self, key: str) -> AddressBlock | None:
+        """The `removed` block that names `key` or a module call it sits in, if any."""
+        owners = {key, *enclosing_modules(key)}
+        return next(
+            (
+                b
+                for b in self.address_blocks
+                if b.kind is AddressBlockKind.REMOVED and b.from_address in owners
+            ),
+            None,
+        )
 
     def unmapped_module(self, key: str) -> UnmappedModule | None:
         """The remote module call `key` sits in, if any."""

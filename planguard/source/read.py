@@ -49,10 +49,8 @@ class GitTree:
         return gitio.tree_names(self.commit, directory, self.repo)
 
     def read(self, path: str) -> str | None:
-        try:
-            return gitio.show_file(self.commit, path, self.repo)
-        except UsageError:
-            return None
+        # `commit` is resolved and `path` was listed by `files`: one git call per file.
+        return gitio.blob(self.commit, path, self.repo)
 
 
 def source_directory(plan_path: str, given: str | None, cwd: Path) -> Path | None:

@@ -54,7 +54,8 @@ class _Collected:
 def build_source_map(tree: SourceTree, directory: str) -> SourceMap:
     """The map of the root module in `directory` and every local module it calls."""
     found = _Collected()
-    _read_module(tree, _normal(directory), "", found, depth=0)
+    top = _normal(directory)
+    _read_module(tree, top, tree.files(top), "", found, depth=0)
     return SourceMap(
         directory=_normal(directory),
         files=tuple(found.files),
@@ -76,10 +77,15 @@ def _join(directory: str, name: str) -> str:
 
 
 def _read_module(
-    tree: SourceTree, directory: str, prefix: str, found: _Collected, *, depth: int
+    tree: SourceTree,
+    directory: str,
+    names: tuple[str, ...],
+    prefix: str,
+    found: _Collected,
+    *,
+    depth: int,
 ) -> None:
-    names = sorted(tree.files(directory))
-    for name in names:
+    for name in sorted(names):
         path = _join(directory, name)
         if name.endswith(".tf.json"):
             found.warnings.append(ParseWarning(path, None, "JSON configuration is not mapped"))
@@ -139,16 +145,7 @@ def _objects(block: Block, path: str, prefix: str) -> Iterator[SourceObject]:
     elif block.kind == "output" and len(labels) == 1:
         yield SourceObject(f"{prefix}output.{labels[0]}", ObjectKind.OUTPUT, loc, spans)
     elif block.kind == "module" and len(labels) == 1:
-        source = block.attribute("source")
-        yield SourceObject(
-            f"{prefix}module.{labels[0]}",
-            ObjectKind.MODULE,
-            loc,
-            spans,
-            source=_without_credentials(source.literal)
-            if source and isinstance(source.literal, str)
-            else None,
-        )
+        yield SourceObject(f"{prefix}module.{labels[0]}", ObjectKind.MODULE, loc, spans)
     elif block.kind == "locals":
         for attr in block.attributes:
             yield _object(f"{prefix}local.{attr.name}", ObjectKind.LOCAL, path, attr, prefix)
@@ -252,7 +249,8 @@ def _follow(
     if child.startswith("../") or child == "..":
         found.unmapped.append(UnmappedModule(key, f"{text} (outside the repository)", loc))
         return
-    if not any(n.endswith((".tf", ".tf.json")) for n in tree.files(child)):
+    names = tree.files(child)
+    if not any(n.endswith((".tf", ".tf.json")) for n in names):
         found.unmapped.append(UnmappedModule(key, f"{text} (no .tf files there)", loc))
         found.warnings.append(
             ParseWarning(path, block.line, f"{key}: source {text} holds no .tf files")
@@ -260,7 +258,7 @@ def _follow(
         return
     for attr in block.attributes:
         found.feeds[f"{key}.var.{attr.name}"] = (key, attr.name)
-    _read_module(tree, child, f"{key}.", found, depth=depth + 1)
+    _read_module(tree, child, names, f"{key}.", found, depth=depth + 1)
 
 
 def _without_credentials(source: str) -> str:
