@@ -11,22 +11,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import audit
-from planguard.analyze import NamedPlan, RootAnalysis, analyze
+from planguard.analysis.pipeline import NamedPlan, RootAnalysis, build_report
+from planguard.analysis.report import SCHEMA_VERSION, Report
 from planguard.errors import ExitCode, UsageError
+from planguard.findings import Finding, Tier
+from planguard.gate.model import CheckDocument
 from planguard.graph.dag import neighbourhood
 from planguard.graph.model import GraphData
 from planguard.plan.load import load_plan
+from planguard.plan.roots import discover
 from planguard.render.engine import render
 from planguard.render.html import html_report
 from planguard.render.jsonout import report_json, to_jsonable
 from planguard.render.markdown import analysis_markdown
 from planguard.render.sarif import sarif_log
 from planguard.render.schema import json_schema
-from planguard.report import SCHEMA_VERSION, CheckDocument, Report
-from planguard.roots import discover
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
-from planguard.score.model import Finding, Tier
 from planguard.source.apply import SourceFacts
 from planguard.source.read import read_source, source_directory
 
@@ -100,7 +101,7 @@ def run_analysis(
         NamedPlan(s.name, load_plan(s.path, terraform_bin), _source_facts(s.path, where))
         for s in specs
     ]
-    return analyze(loaded, classifier)
+    return build_report(loaded, classifier)
 
 
 def _source_facts(plan_path: str, where: SourceOptions) -> SourceFacts | None:

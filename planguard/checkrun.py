@@ -15,24 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import audit, gitio
+from planguard.analysis.report import SCHEMA_VERSION, Report
 from planguard.app import Outcome, ReportFormat, SourceOptions, classifier_for, run_analysis
 from planguard.approvals.model import ApprovalSet, Membership, RejectedApproval
 from planguard.approvals.screen import Target, screen
 from planguard.approvals.ssh import approval_files, sign_approval, verify_approvals
 from planguard.authorship.detect import detect_authorship
 from planguard.authorship.knowledge import builtin_agents
-from planguard.authorship.model import (
-    Agent,
-    AuthorKind,
-    AuthorshipInputs,
-    CommitInfo,
-    PullRequestInfo,
-)
+from planguard.authorship.model import Agent, AuthorKind, AuthorshipInputs, PullRequestInfo
 from planguard.authorship.sources import actors, agent_markers, pull_request_from_event
 from planguard.errors import ExitCode, PolicyError, UsageError
 from planguard.gate.decide import GateInputs, decide
-from planguard.gate.fingerprint import short
-from planguard.gate.model import Decision, FailOn
+from planguard.gate.model import CheckDocument, Decision, FailOn
+from planguard.gitio import CommitInfo
 from planguard.policy.load import load_policy
 from planguard.policy.model import HumanEvidence, Policy
 from planguard.render.engine import render
@@ -40,7 +35,7 @@ from planguard.render.html import html_report
 from planguard.render.jsonout import to_jsonable
 from planguard.render.markdown import check_markdown
 from planguard.render.sarif import sarif_log
-from planguard.report import SCHEMA_VERSION, CheckDocument, Report
+from planguard.score.fingerprint import short
 
 DEFAULT_POLICY = ".planguard.yml"
 _STRICT = (AuthorKind.AI, AuthorKind.UNKNOWN)

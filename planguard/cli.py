@@ -27,11 +27,11 @@ from planguard.checkrun import (
     check_command,
 )
 from planguard.errors import ExitCode, PlanguardError, UsageError
+from planguard.findings import Tier
 from planguard.gate.model import FailOn
 from planguard.github.comment import CommentMode
 from planguard.github.run import GitHubOptions, Post, github_check
 from planguard.render.engine import use_color, visible
-from planguard.score.model import Tier
 
 F = TypeVar("F", bound=Callable[..., Any])
 _TIERS = click.Choice([t.value for t in Tier])

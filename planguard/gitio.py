@@ -5,12 +5,24 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-from planguard.authorship.model import CommitInfo
 from planguard.errors import UsageError
 
 _TIMEOUT = 60
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    """A commit as git (or the code host) reports who made it."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    committer_name: str
+    committer_email: str
+    message: str
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -10,10 +10,10 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
-from planguard.analyze import NamedPlan, RootAnalysis, analyze
+from planguard.analysis.pipeline import NamedPlan, RootAnalysis, build_report
+from planguard.analysis.report import Report
 from planguard.cli import run
 from planguard.plan.load import load_plan
-from planguard.report import Report
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
 
@@ -44,7 +44,7 @@ def cli(args: Sequence[str], stdin: bytes | None = None) -> CliResult:
 
 
 def analyze_file(path: Path | str) -> tuple[Report, RootAnalysis]:
-    report, roots = analyze([NamedPlan(str(path), load_plan(str(path)))], _CLASSIFIER)
+    report, roots = build_report([NamedPlan(str(path), load_plan(str(path)))], _CLASSIFIER)
     return report, roots[0]
 
 

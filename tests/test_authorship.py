@@ -10,13 +10,8 @@ from gitrepo import CLAUDE_TRAILER, HUMAN, commit, git
 from planguard import gitio
 from planguard.authorship.detect import detect_authorship
 from planguard.authorship.knowledge import builtin_agents
-from planguard.authorship.model import (
-    AuthorKind,
-    AuthorshipInputs,
-    CommitInfo,
-    PullRequestInfo,
-    Trust,
-)
+from planguard.authorship.model import AuthorKind, AuthorshipInputs, PullRequestInfo, Trust
+from planguard.gitio import CommitInfo
 
 AGENTS = builtin_agents()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from planguard.analyze import NamedPlan, analyze
+from planguard.analysis.pipeline import NamedPlan, build_report
 from planguard.app import ReportFormat, render_report
 from planguard.graph.build import build_graph_data
 from planguard.graph.model import EdgeKind
@@ -74,7 +74,7 @@ def test_a_generated_plan_links_references_and_state_across_modules(plan_data: b
 
 def test_the_comment_of_a_large_generated_plan_fits_github(plan_data: bytes) -> None:
     classifier = Classifier(load_rulesets())
-    report, _ = analyze([NamedPlan("p", plan_from_bytes(plan_data, "p"))], classifier)
+    report, _ = build_report([NamedPlan("p", plan_from_bytes(plan_data, "p"))], classifier)
     assert len(report.findings) > 100
     assert len(render_report(report, ReportFormat.MARKDOWN)) <= 65_536
 

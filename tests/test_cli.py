@@ -99,7 +99,7 @@ def test_docs_database_example_scores_150() -> None:
     """The hypothetical aws_db_instance of docs/scoring.md, built as a plan document."""
     import json
 
-    from planguard.analyze import NamedPlan, analyze
+    from planguard.analysis.pipeline import NamedPlan, build_report
     from planguard.plan.load import plan_from_bytes
     from planguard.rules.classify import Classifier
     from planguard.rules.load import load_rulesets
@@ -142,7 +142,7 @@ def test_docs_database_example_scores_150() -> None:
         "configuration": {"root_module": {"resources": config}},
     }
     plan = plan_from_bytes(json.dumps(doc).encode(), "db.json")
-    report, _ = analyze([NamedPlan("db", plan)], Classifier(load_rulesets()))
+    report, _ = build_report([NamedPlan("db", plan)], Classifier(load_rulesets()))
     finding = next(f for f in report.findings if f.address == db)
     assert [c.points for c in finding.components] == [20, 40, 30, 15, 10, 20, 15]
     assert (finding.score, finding.tier.value) == (150, "critical")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from helpers import analyze_file, cli
 
+from planguard.findings import FindingKind
 from planguard.plan.load import load_plan
 from planguard.plan.model import Action
-from planguard.score.model import Rule
 
 HERE = Path(__file__).parent
 LOCAL = sorted((HERE / "corpus").glob("*.json"))
@@ -43,8 +43,8 @@ def test_corpus_plan_parses_and_every_destroy_is_a_finding(path: Path) -> None:
             assert change.node_id in findings, change.address
     for finding in report.findings:
         assert finding.score == sum(c.points for c in finding.components) or finding.rule in (
-            Rule.ENVIRONMENT_TEARDOWN,
-            Rule.INCOMPLETE_PLAN,
+            FindingKind.ENVIRONMENT_TEARDOWN,
+            FindingKind.INCOMPLETE_PLAN,
         )
 
 

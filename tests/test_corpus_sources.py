@@ -24,7 +24,8 @@ import pytest
 from helpers import cli
 
 from planguard.addresses import parse_address
-from planguard.source.model import AddressBlockKind, ObjectKind, SourceLocation, SourceMap
+from planguard.findings import SourceLocation
+from planguard.source.model import AddressBlockKind, ObjectKind, SourceMap
 from planguard.source.read import WorkTree
 from planguard.source.sourcemap import build_source_map
 

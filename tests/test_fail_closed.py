@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import analyze_file, cli
 
-from planguard.score.model import Rule, Tier
+from planguard.findings import FindingKind, Tier
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -43,7 +43,7 @@ def test_incomplete_or_errored_plan_is_never_safe(
     plan = _variant(real_plans["noop"], tmp_path, **changes)
     report, _ = analyze_file(plan)
     (finding,) = report.findings
-    assert finding.rule is Rule.INCOMPLETE_PLAN and finding.tier is tier
+    assert finding.rule is FindingKind.INCOMPLETE_PLAN and finding.tier is tier
     assert any(words in c.reason for c in finding.components)
     assert cli(["analyze", str(plan), "--fail-on", "high"]).code == 1
 
@@ -53,7 +53,7 @@ def test_drift_on_a_changing_resource_adds_the_drift_component() -> None:
     finding = next(
         f for f in report.findings if f.address == "module.instance.aws_instance.this[0]"
     )
-    assert finding.drifted and finding.rule is Rule.DRIFT
+    assert finding.drifted and finding.rule is FindingKind.DRIFT
     assert [c.points for c in finding.components if c.name == "drift"] == [10]
 
 

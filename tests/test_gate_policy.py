@@ -238,7 +238,7 @@ def test_fingerprint_ignores_order_and_values_but_not_membership(
 
     from helpers import analyze_file
 
-    from planguard.gate.fingerprint import fingerprint
+    from planguard.score.fingerprint import fingerprint
 
     report, _ = analyze_file(real_plans["replace_cascade"])
     findings = list(report.findings)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from planguard.analyze import NamedPlan, analyze
+from planguard.analysis.pipeline import NamedPlan, build_report
+from planguard.findings import Finding, FindingKind
 from planguard.plan.load import load_plan
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
-from planguard.score.model import Finding, Rule
 
 HAZARDS = """
 ruleset: test-hazards
@@ -46,7 +46,7 @@ def classifier(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
 
 
 def _findings(plan: Path, classifier: Classifier) -> dict[str, Finding]:
-    report, _ = analyze([NamedPlan("plan", load_plan(str(plan)))], classifier)
+    report, _ = build_report([NamedPlan("plan", load_plan(str(plan)))], classifier)
     return {f.address: f for f in report.findings}
 
 
@@ -78,7 +78,7 @@ def test_changed_to_makes_an_update_a_finding(
 ) -> None:
     findings = _findings(real_plans["update"], classifier)
     web = findings['module.app.terraform_data.service["web"]']
-    assert web.rule is Rule.HAZARD and _hazard_ids(web) == {"test-web-scaled"}
+    assert web.rule is FindingKind.HAZARD and _hazard_ids(web) == {"test-web-scaled"}
     assert 'module.app.terraform_data.service["api"]' not in findings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from planguard.analyze import NamedPlan, analyze
+from planguard.analysis.pipeline import NamedPlan, build_report
 from planguard.plan.load import plan_from_bytes
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
@@ -75,7 +75,7 @@ def million_edges() -> bytes:
 
 def test_a_million_edges_a_big_cycle_and_a_self_reference_are_reported(tmp_path: Path) -> None:
     plan = plan_from_bytes(million_edges(), "hostile.json")
-    report, _ = analyze([NamedPlan("hostile", plan)], Classifier(load_rulesets()))
+    report, _ = build_report([NamedPlan("hostile", plan)], Classifier(load_rulesets()))
     graph = report.roots[0].graph
     assert graph.nodes == 2 * N + 2
     assert graph.edges == N * N + 2 * N  # a→b, b→c, c→a; no self-edge

@@ -12,9 +12,9 @@ import yaml
 
 from planguard.authorship.model import AuthorKind
 from planguard.errors import PolicyError
+from planguard.findings import Tier
 from planguard.policy.load import defaults_text, load_policy
 from planguard.policy.model import GateAction, address_matches
-from planguard.score.model import Tier
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "schema" / "planguard-policy.schema.json").read_text())

@@ -8,7 +8,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planguard.analyze import NamedPlan, analyze
+from planguard.analysis.pipeline import NamedPlan, build_report
 from planguard.graph.dag import blast_radii, root_causes, to_networkx
 from planguard.graph.model import Edge, EdgeKind, GraphData, Node
 from planguard.plan.load import plan_from_bytes
@@ -123,7 +123,7 @@ def _change(address: str, rtype: str, name: str, actions: list[str]) -> dict[str
 
 def _score(doc: dict[str, object]) -> int:
     plan = plan_from_bytes(json.dumps(doc).encode(), "generated")
-    report, _ = analyze([NamedPlan("generated", plan)], CLASSIFIER)
+    report, _ = build_report([NamedPlan("generated", plan)], CLASSIFIER)
     return report.score
 
 

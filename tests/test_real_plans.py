@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from helpers import analyze_file, cli
 
+from planguard.findings import FindingKind, Tier
 from planguard.plan.load import load_plan
 from planguard.plan.model import Action
-from planguard.score.model import Rule, Tier
 
 NETWORK = "terraform_data.network"
 SUBNETS = {"terraform_data.subnet[0]", "terraform_data.subnet[1]"}
@@ -103,7 +103,7 @@ def test_replace_cascade_blast_radius_crosses_the_module_boundary(
     report, root = analyze_file(real_plans["replace_cascade"])
     by_address = {f.address: f for f in report.findings}
     network = by_address[NETWORK]
-    assert network.rule is Rule.REPLACE and network.action is Action.REPLACE_DELETE_FIRST
+    assert network.rule is FindingKind.REPLACE and network.action is Action.REPLACE_DELETE_FIRST
     assert network.action_reason == "replace_because_cannot_update"
     assert network.replace_paths == ("triggers_replace",)
     changing = (
@@ -123,7 +123,7 @@ def test_replace_cascade_blast_radius_crosses_the_module_boundary(
     assert network.root_causes == ()
     # The unrelated resources are untouched and not in any finding.
     assert not any(f.address.startswith("terraform_data.backup") for f in report.findings)
-    assert Rule.ENVIRONMENT_TEARDOWN not in {f.rule for f in report.findings}
+    assert FindingKind.ENVIRONMENT_TEARDOWN not in {f.rule for f in report.findings}
 
 
 def test_replace_cascade_explain_lists_every_dependent(real_plans: dict[str, Path]) -> None:
@@ -157,10 +157,10 @@ def test_delete_first_replace_outranks_create_first(real_plans: dict[str, Path])
 
 def test_destroy_everything_is_a_critical_environment_teardown(real_plans: dict[str, Path]) -> None:
     report, _ = analyze_file(real_plans["destroy"])
-    teardown = [f for f in report.findings if f.rule is Rule.ENVIRONMENT_TEARDOWN]
+    teardown = [f for f in report.findings if f.rule is FindingKind.ENVIRONMENT_TEARDOWN]
     assert len(teardown) == 1 and teardown[0].tier is Tier.CRITICAL
     assert "18 of 18" in teardown[0].title
-    destroys = [f for f in report.findings if f.rule is Rule.DESTROY]
+    destroys = [f for f in report.findings if f.rule is FindingKind.DESTROY]
     assert len(destroys) == 18
     result = cli(["analyze", str(real_plans["destroy"]), "--fail-on", "high"])
     assert result.code == 1
@@ -179,7 +179,7 @@ def test_moved_resource_keeps_its_previous_address(real_plans: dict[str, Path]) 
 def test_removed_block_forgets_without_destroying(real_plans: dict[str, Path]) -> None:
     report, _ = analyze_file(real_plans["forget"])
     (finding,) = report.findings
-    assert finding.rule is Rule.FORGET and finding.action is Action.FORGET
+    assert finding.rule is FindingKind.FORGET and finding.action is Action.FORGET
     assert "class" not in {c.name for c in finding.components}  # nothing is destroyed
     assert finding.tier is Tier.LOW
 
@@ -187,7 +187,7 @@ def test_removed_block_forgets_without_destroying(real_plans: dict[str, Path]) -
 def test_removed_block_with_destroy_is_a_delete(real_plans: dict[str, Path]) -> None:
     report, _ = analyze_file(real_plans["removed_block_destroy"])
     (finding,) = report.findings
-    assert finding.rule is Rule.DESTROY
+    assert finding.rule is FindingKind.DESTROY
     assert finding.action_reason == "delete_because_no_resource_config"
 
 

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planguard import audit
-from planguard.analyze import NamedPlan, analyze
+from planguard.analysis.pipeline import NamedPlan, build_report
 from planguard.app import ReportFormat, render_report
 from planguard.checkrun import CheckOptions, CheckResult, GateSetup, render_check, run_check
 from planguard.cli import run
@@ -205,7 +205,7 @@ def every_output(data: bytes, tmp_path: Path) -> Iterator[tuple[str, str]]:
     plan_path = tmp_path / "plan.json"
     plan_path.write_bytes(data)
     plan = plan_from_bytes(data, str(plan_path))
-    report, _ = analyze([NamedPlan("plan", plan)], CLASSIFIER)
+    report, _ = build_report([NamedPlan("plan", plan)], CLASSIFIER)
     for fmt in ReportFormat:
         yield f"analyze {fmt.value}", render_report(report, fmt)
     opts = CheckOptions(GateSetup((str(plan_path),), tmp_path), env=(), now=NOW)

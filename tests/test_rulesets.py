@@ -9,9 +9,9 @@ import pytest
 from helpers import cli
 
 from planguard.errors import RulesetError
+from planguard.findings import ResourceClass
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
-from planguard.rules.model import ResourceClass
 
 BUILTIN = load_rulesets()
 CLASSIFIER = Classifier(BUILTIN)

@@ -16,11 +16,11 @@ from planguard.authorship.model import (
     AuthorKind,
     Authorship,
     AuthorshipInputs,
-    CommitInfo,
     PullRequestInfo,
     Signal,
     Trust,
 )
+from planguard.gitio import CommitInfo
 
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.+?)\s*$", re.MULTILINE)
 _EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")

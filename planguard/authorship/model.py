@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from planguard.gitio import CommitInfo
+
 
 class AuthorKind(enum.Enum):
     """Ordered by how much scrutiny the policy applies by default (see `strictness`)."""
@@ -94,16 +96,6 @@ class PullRequestInfo:
     title: str = ""
     body: str = ""
     labels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CommitInfo:
-    sha: str
-    author_name: str
-    author_email: str
-    committer_name: str
-    committer_email: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet, Membership
 from planguard.authorship.model import AuthorKind, Authorship
+from planguard.findings import Finding, FindingKind, Tier
 from planguard.gate.model import Decision, GateItem, Requirement, Verdict
 from planguard.policy.model import GateAction, Policy, ReviewerRule
-from planguard.report import Report
-from planguard.score.model import Finding, Rule, Tier
 
 _DEFAULT_RULE = "reviewers.default"
 _POLICY_RULE = "reviewers.policy_owners"
@@ -99,7 +99,7 @@ def _item(
     tier = finding.tier if suppression is None or expired else Tier.LOW
     action = policy.actions_for(kind).at(tier)
     why = f"{kind.value} author, {tier.value} tier: {action.value}"
-    if finding.rule is Rule.INCOMPLETE_PLAN:
+    if finding.rule is FindingKind.INCOMPLETE_PLAN:
         # What the plan leaves out cannot be scored: never allowed on the score alone.
         floor = GateAction.BLOCK if errored else GateAction.REVIEW
         if action < floor:

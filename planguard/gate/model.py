@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet
 from planguard.authorship.model import Authorship
 from planguard.errors import ExitCode
+from planguard.findings import Finding, Tier
 from planguard.policy.model import GateAction, Suppression
-from planguard.score.model import Finding, Tier
 
 
 class Verdict(enum.Enum):
@@ -103,3 +104,14 @@ class Decision:
     def missing_reviewers(self) -> tuple[str, ...]:
         """Everyone named by an unmet requirement, once each, in policy order."""
         return tuple(dict.fromkeys(r for req in self.missing for r in req.reviewers))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckDocument:
+    """`planguard check --format json` (and the action's report file): the decision, what it
+    was decided on, and the notes on where the trusted configuration came from."""
+
+    schema_version: str
+    decision: Decision
+    notes: tuple[str, ...]
+    report: Report

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from planguard.approvals.github import Review
 from planguard.approvals.model import Membership
-from planguard.authorship.model import CommitInfo, PullRequestInfo
+from planguard.authorship.model import PullRequestInfo
 from planguard.github.client import (
     GitHubClient,
     GitHubError,
@@ -16,6 +16,7 @@ from planguard.github.client import (
     GitHubPermissionError,
     Json,
 )
+from planguard.gitio import CommitInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from planguard.findings import Tier
 from planguard.gate.model import Decision, GateItem
 from planguard.github.api import LineComment, ReviewComment
 from planguard.github.comment import marker_field
 from planguard.render.engine import render
 from planguard.render.markdown import InlineOutside
-from planguard.score.model import Tier
 from planguard.source.diff import FileDiff, touches, within
 
 INLINE_TIERS = (Tier.HIGH, Tier.CRITICAL)

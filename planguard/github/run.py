@@ -21,7 +21,7 @@ from planguard import gitio
 from planguard.app import Outcome, ReportFormat
 from planguard.approvals.github import Review, review_approvals
 from planguard.approvals.model import ApprovalSet
-from planguard.authorship.model import CommitInfo, PullRequestInfo
+from planguard.authorship.model import PullRequestInfo
 from planguard.checkrun import CheckOptions, CheckResult, RemoteFacts, render_check, run_check
 from planguard.errors import ExitCode, PlanguardError
 from planguard.gate.model import Decision, FailOn, Verdict
@@ -37,6 +37,7 @@ from planguard.github.workflow import (
     guarded,
     write_outputs,
 )
+from planguard.gitio import CommitInfo
 from planguard.policy.model import GateAction
 from planguard.render import budget
 from planguard.render.markdown import GitHubContext, InlineOutside, check_markdown

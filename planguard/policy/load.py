@@ -14,6 +14,7 @@ from planguard import docread as d
 from planguard.authorship.knowledge import IDENTITY_KEYS, agent_from
 from planguard.authorship.model import Agent, AuthorKind
 from planguard.errors import PolicyError
+from planguard.findings import Tier
 from planguard.policy.model import (
     GateAction,
     HumanEvidence,
@@ -25,7 +26,6 @@ from planguard.policy.model import (
     normalise_reviewer,
 )
 from planguard.resources import data_dir
-from planguard.score.model import Tier
 from planguard.yamlio import YamlError, parse_yaml
 
 _TOP = {

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from planguard.authorship.model import Agent, AuthorKind
-from planguard.score.model import Tier
+from planguard.findings import Tier
 
 
 @functools.total_ordering

@@ -17,8 +17,8 @@ from functools import lru_cache
 import jinja2
 import markupsafe
 
-from planguard.gate.fingerprint import short as short_fingerprint
 from planguard.resources import data_dir
+from planguard.score.fingerprint import short as short_fingerprint
 
 _ANSI = {"critical": "1;31", "high": "31", "medium": "33", "low": "32", "dim": "2", "bold": "1"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from planguard.analysis.report import Report, RootReport
 from planguard.gate.model import Decision
 from planguard.graph.dag import layered_layout
 from planguard.render.engine import render_html, visible
 from planguard.render.jsonout import JSON, to_jsonable
 from planguard.render.view import Row, rank_key, rows_by_root
-from planguard.report import Report, RootReport
 
 COLUMN = 260
 ROW = 56

@@ -8,8 +8,8 @@ import enum
 import json
 from collections.abc import Mapping
 
-from planguard.report import Report
-from planguard.score.model import Finding
+from planguard.analysis.report import Report
+from planguard.findings import Finding
 
 JSON = None | bool | int | float | str | list["JSON"] | dict[str, "JSON"]
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from planguard.analysis.report import Report
+from planguard.findings import Tier
 from planguard.gate.model import Decision
 from planguard.render.budget import COMMENT_BUDGET, Part, assemble, characters
 from planguard.render.engine import macro, md_code
 from planguard.render.view import ReportView, report_view
-from planguard.report import Report
-from planguard.score.model import Tier
 
 _TEMPLATE = "report.md.j2"
 

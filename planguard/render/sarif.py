@@ -12,33 +12,39 @@ from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 from urllib.parse import quote
 
+from planguard.analysis.report import Report
+from planguard.findings import FindingKind, Tier
 from planguard.gate.model import Decision
 from planguard.render.engine import render, visible
 from planguard.render.view import rows_by_root
-from planguard.report import Report
-from planguard.score.model import Rule, Tier
 
 _LEVELS = {Tier.CRITICAL: "error", Tier.HIGH: "error", Tier.MEDIUM: "warning", Tier.LOW: "note"}
 _SEVERITY = {
-    Rule.DESTROY: "8.0",
-    Rule.REPLACE: "7.0",
-    Rule.FORGET: "5.0",
-    Rule.HAZARD: "6.0",
-    Rule.DRIFT: "4.0",
-    Rule.ENVIRONMENT_TEARDOWN: "9.5",
-    Rule.INCOMPLETE_PLAN: "7.0",
+    FindingKind.DESTROY: "8.0",
+    FindingKind.REPLACE: "7.0",
+    FindingKind.FORGET: "5.0",
+    FindingKind.HAZARD: "6.0",
+    FindingKind.DRIFT: "4.0",
+    FindingKind.ENVIRONMENT_TEARDOWN: "9.5",
+    FindingKind.INCOMPLETE_PLAN: "7.0",
 }
 _TEXT = {
-    Rule.DESTROY: ("Resource destroyed", "The plan deletes a resource."),
-    Rule.REPLACE: ("Resource replaced", "The plan destroys a resource and creates it anew."),
-    Rule.FORGET: ("Resource forgotten", "The plan removes a resource from state, unmanaged."),
-    Rule.HAZARD: ("Hazardous change", "An in-place change that a ruleset marks as dangerous."),
-    Rule.DRIFT: ("Drift", "The resource changed outside Terraform since the last apply."),
-    Rule.ENVIRONMENT_TEARDOWN: (
+    FindingKind.DESTROY: ("Resource destroyed", "The plan deletes a resource."),
+    FindingKind.REPLACE: ("Resource replaced", "The plan destroys a resource and creates it anew."),
+    FindingKind.FORGET: (
+        "Resource forgotten",
+        "The plan removes a resource from state, unmanaged.",
+    ),
+    FindingKind.HAZARD: (
+        "Hazardous change",
+        "An in-place change that a ruleset marks as dangerous.",
+    ),
+    FindingKind.DRIFT: ("Drift", "The resource changed outside Terraform since the last apply."),
+    FindingKind.ENVIRONMENT_TEARDOWN: (
         "Environment teardown",
         "The plan destroys or replaces most of what the root manages.",
     ),
-    Rule.INCOMPLETE_PLAN: (
+    FindingKind.INCOMPLETE_PLAN: (
         "Incomplete plan",
         "The plan is partial or errored: what it will do is not fully known.",
     ),
@@ -94,9 +100,9 @@ def sarif_log(report: Report, decision: Decision | None = None) -> str:
             HELP,
             _SEVERITY[rule],
         )
-        for rule in Rule
+        for rule in FindingKind
     )
-    index = {rule.value: i for i, rule in enumerate(Rule)}
+    index = {rule.value: i for i, rule in enumerate(FindingKind)}
     results = []
     for root, rows in zip(report.roots, rows_by_root(report, decision), strict=True):
         plan_uri = _artifact(root.plan.source)

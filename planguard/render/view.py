@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from planguard.analysis.report import Report, RootReport, ViewNode
+from planguard.findings import Finding, Tier
 from planguard.gate.model import Decision, GateItem
 from planguard.plan.model import Action
 from planguard.policy.model import GateAction, Suppression
-from planguard.report import Report, RootReport, ViewNode
-from planguard.score.model import Finding, Tier
 
 TOP_RISKS = 5
 LISTED = 100

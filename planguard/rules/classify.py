@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from planguard.rules.model import ClassRule, Hazard, ResourceClass, Rulesets
+from planguard.findings import ResourceClass
+from planguard.rules.model import ClassRule, Hazard, Rulesets
 
 
 def _is_glob(pattern: str) -> bool:

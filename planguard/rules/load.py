@@ -9,17 +9,10 @@ from typing import TypeVar
 
 from planguard.docread import Invalid, choice, int_map, integer, listing, mapping, string
 from planguard.errors import RulesetError
+from planguard.findings import ResourceClass
 from planguard.plan.model import Action, AttributePath
 from planguard.resources import data_dir
-from planguard.rules.model import (
-    ClassRule,
-    Hazard,
-    HazardWhen,
-    ResourceClass,
-    Rulesets,
-    Scalar,
-    Scoring,
-)
+from planguard.rules.model import ClassRule, Hazard, HazardWhen, Rulesets, Scalar, Scoring
 from planguard.yamlio import YamlError, read_yaml_file
 
 E = TypeVar("E", bound=enum.Enum)

@@ -6,23 +6,10 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from planguard.findings import ResourceClass
 from planguard.plan.model import AttributePath
 
 Scalar = bool | int | float | str
-
-
-class ResourceClass(enum.Enum):
-    """What a resource is, as far as losing it is concerned."""
-
-    STATEFUL = "stateful"
-    ENCRYPTION = "encryption"
-    IDENTITY = "identity"
-    NETWORK = "network"
-    DNS_EDGE = "dns_edge"
-    COMPUTE = "compute"
-    STATELESS = "stateless"
-    UNKNOWN = "unknown"
-    """No ruleset knows the type: scored as a middling risk and listed under coverage."""
 
 
 class HazardWhen(enum.Enum):

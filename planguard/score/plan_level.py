@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from planguard.findings import Finding, FindingKind, ScoreComponent, Tier
 from planguard.plan.model import Action, Plan
 from planguard.rules.model import Scoring
-from planguard.score.model import Finding, Rule, ScoreComponent, Tier
 
 
 def existing_and_destroyed(plan: Plan) -> tuple[int, int]:
@@ -48,7 +48,7 @@ def teardown_finding(
         ScoreComponent("share", round(share * 10), f"{share:.0%} of the environment"),
     )
     return Finding(
-        rule=Rule.ENVIRONMENT_TEARDOWN,
+        rule=FindingKind.ENVIRONMENT_TEARDOWN,
         address=source,
         title=f"environment teardown: {destroyed} of {existing} resources destroyed or replaced",
         score=sum(c.points for c in components),
@@ -79,7 +79,7 @@ def incomplete_finding(plan: Plan, scoring: Scoring) -> Finding | None:
         "fail closed", score, f"what this plan leaves out cannot be scored: {tier.value}"
     )
     return Finding(
-        rule=Rule.INCOMPLETE_PLAN,
+        rule=FindingKind.INCOMPLETE_PLAN,
         address=plan.source,
         title="errored plan" if plan.errored else "incomplete plan",
         score=score,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from planguard.findings import Finding, FindingKind, HazardHit, ResourceClass, ScoreComponent, Tier
 from planguard.graph.model import BlastRadius
 from planguard.plan.model import Action, AttributePath, ResourceChange
 from planguard.rules.classify import Classifier
-from planguard.rules.model import Hazard, HazardWhen, ResourceClass, Scoring
-from planguard.score.model import Finding, HazardHit, Rule, ScoreComponent, Tier
+from planguard.rules.model import Hazard, HazardWhen, Scoring
 
 _DATA_BEARING = (ResourceClass.STATEFUL, ResourceClass.ENCRYPTION)
 
@@ -105,14 +105,14 @@ def score_change(
     )
 
 
-def _rule(change: ResourceChange, hazards: list[HazardHit], drift: bool) -> Rule:
+def _rule(change: ResourceChange, hazards: list[HazardHit], drift: bool) -> FindingKind:
     if change.action.is_replace:
-        return Rule.REPLACE
+        return FindingKind.REPLACE
     if change.action is Action.DELETE:
-        return Rule.DESTROY
+        return FindingKind.DESTROY
     if change.action in (Action.FORGET, Action.CREATE_FORGET):
-        return Rule.FORGET
-    return Rule.HAZARD if hazards else Rule.DRIFT
+        return FindingKind.FORGET
+    return FindingKind.HAZARD if hazards else FindingKind.DRIFT
 
 
 def _title(change: ResourceChange, cls: ResourceClass) -> str:

@@ -10,15 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from planguard.addresses import parse_address
-from planguard.score.model import Finding, Tier
+from planguard.findings import Evidence, Finding, Intent, Tier
 from planguard.source.intent import CodeChange, DestroyedResource, IntentCheck, Verdict
-from planguard.source.model import (
-    AddressBlock,
-    Evidence,
-    Intent,
-    SourceMap,
-    SourceSummary,
-)
+from planguard.source.model import AddressBlock, SourceMap, SourceSummary
 
 _NEXT = {Tier.LOW: Tier.MEDIUM, Tier.MEDIUM: Tier.HIGH, Tier.HIGH: Tier.CRITICAL}
 Chain = Callable[[str, str], Sequence[str] | None]

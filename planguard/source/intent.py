@@ -12,15 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from planguard.findings import Evidence, SourceLocation
 from planguard.source.diff import Diff, FileDiff, touches
-from planguard.source.model import (
-    Evidence,
-    ObjectKind,
-    SourceLocation,
-    SourceMap,
-    SourceObject,
-    enclosing_modules,
-)
+from planguard.source.model import ObjectKind, SourceMap, SourceObject, enclosing_modules
 
 _META = {
     "delete_because_count_index": ("count",),

@@ -6,16 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True, slots=True)
-class SourceLocation:
-    file: str
-    """Relative to the repository root (or the working directory outside a repository)."""
-    line: int
-    end_line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+from planguard.findings import SourceLocation
 
 
 class ObjectKind(enum.Enum):
@@ -145,27 +136,6 @@ class SourceMap:
     def unmapped_module(self, key: str) -> UnmappedModule | None:
         """The remote module call `key` sits in, if any."""
         return next((u for u in self.unmapped if key.startswith(u.module + ".")), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What the diff changed that explains a destroy, and where (None: a step in between)."""
-
-    text: str
-    location: SourceLocation | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Intent:
-    """Whether the code change explains a destroy or replace (`planguard.source.intent`)."""
-
-    explained: bool
-    reason: str
-    evidence: tuple[Evidence, ...] = ()
-    chain: tuple[str, ...] = ()
-    """Unexplained: the resources from what the diff did change to this one, in order."""
-    escalated_from: str | None = None
-    """The tier before an unexplained destroy was raised one tier."""
 
 
 @dataclass(frozen=True, slots=True)

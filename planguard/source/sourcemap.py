@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from planguard.findings import SourceLocation
 from planguard.source.hcl import Attribute, Block, ParseFailure, Traversal, parse_file
 from planguard.source.model import (
     AddressBlock,
@@ -22,7 +23,6 @@ from planguard.source.model import (
     Lifecycle,
     ObjectKind,
     ParseWarning,
-    SourceLocation,
     SourceMap,
     SourceObject,
     UnmappedModule,

@@ -7,17 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planguard import __version__
-from planguard.gate.fingerprint import fingerprint
-from planguard.graph.build import build_graph_data
-from planguard.graph.dag import (
-    DependencyGraph,
-    blast_radii,
-    bounded_reach,
-    root_causes,
-    to_networkx,
-)
-from planguard.plan.model import Plan
-from planguard.report import (
+from planguard.analysis.report import (
     SCHEMA_VERSION,
     ActionCount,
     BlastView,
@@ -31,9 +21,18 @@ from planguard.report import (
     ViewEdge,
     ViewNode,
 )
+from planguard.findings import Finding, ResourceClass, Tier
+from planguard.graph.build import build_graph_data
+from planguard.graph.dag import (
+    DependencyGraph,
+    blast_radii,
+    bounded_reach,
+    root_causes,
+    to_networkx,
+)
+from planguard.plan.model import Plan
 from planguard.rules.classify import Classifier
-from planguard.rules.model import ResourceClass
-from planguard.score.model import Finding, Tier
+from planguard.score.fingerprint import fingerprint
 from planguard.score.plan_level import existing_and_destroyed, incomplete_finding, teardown_finding
 from planguard.score.resource import GraphFacts, score_change
 from planguard.source.apply import SourceFacts, with_source
@@ -62,10 +61,10 @@ class RootAnalysis:
     graph: DependencyGraph
 
 
-def analyze(
+def build_report(
     plans: Sequence[NamedPlan], classifier: Classifier
 ) -> tuple[Report, tuple[RootAnalysis, ...]]:
-    roots = tuple(analyze_root(p.plan, classifier, p.name, p.source) for p in plans)
+    roots = tuple(root_report(p.plan, classifier, p.name, p.source) for p in plans)
     reports = tuple(r.report for r in roots)
     report = Report(
         schema_version=SCHEMA_VERSION,
@@ -80,7 +79,7 @@ def analyze(
     return report, roots
 
 
-def analyze_root(
+def root_report(
     plan: Plan, classifier: Classifier, name: str, source: SourceFacts | None = None
 ) -> RootAnalysis:
     graph = to_networkx(build_graph_data(plan))

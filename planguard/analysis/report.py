@@ -5,9 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from planguard.gate.model import Decision
+from planguard.findings import Finding, Tier
 from planguard.plan.model import Action
-from planguard.score.model import Finding, Tier
 from planguard.source.model import SourceSummary
 
 SCHEMA_VERSION = "1.3"
@@ -138,21 +137,10 @@ class Report:
     score: int
     rulesets: tuple[str, ...]
     fingerprint: str
-    """Digest of the risky change set (`gate.fingerprint`); approvals bind to it."""
+    """Digest of the risky change set (`score.fingerprint`); approvals bind to it."""
     notes: tuple[str, ...] = ()
     """Report-wide observations, e.g. roots planned by different tools or versions."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         return tuple(f for root in self.roots for f in root.findings)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckDocument:
-    """`planguard check --format json` (and the action's report file): the decision, what it
-    was decided on, and the notes on where the trusted configuration came from."""
-
-    schema_version: str
-    decision: Decision
-    notes: tuple[str, ...]
-    report: Report

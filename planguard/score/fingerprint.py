@@ -13,9 +13,9 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from planguard.score.model import Finding, Rule
+from planguard.findings import Finding, FindingKind
 
-_PLAN_LEVEL = frozenset({Rule.ENVIRONMENT_TEARDOWN, Rule.INCOMPLETE_PLAN})
+_PLAN_LEVEL = frozenset({FindingKind.ENVIRONMENT_TEARDOWN, FindingKind.INCOMPLETE_PLAN})
 VERSION = "pg1"
 
 

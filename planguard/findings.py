@@ -1,4 +1,8 @@
-"""Findings: a score, a tier and the named components that add up to the score."""
+"""The vocabulary every layer above the graph shares: what a finding is and how severe.
+
+It sits below the rulesets, the source map and the scoring so that each of them can speak of a
+`Tier`, a `ResourceClass` or a `SourceLocation` without importing the others.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,6 @@ from dataclasses import dataclass
 
 from planguard.graph.model import BlastRadius
 from planguard.plan.model import Action
-from planguard.rules.model import ResourceClass
-from planguard.source.model import Intent, SourceLocation
 
 
 @functools.total_ordering
@@ -23,17 +25,38 @@ class Tier(enum.Enum):
     def rank(self) -> int:
         return _RANKS[self]
 
+    @property
+    def next(self) -> Tier:
+        """One tier up (critical stays critical)."""
+        return _ORDER[min(self.rank + 1, len(_ORDER) - 1)]
+
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Tier):
             return NotImplemented
         return self.rank < other.rank
 
 
-_RANKS = {Tier.LOW: 0, Tier.MEDIUM: 1, Tier.HIGH: 2, Tier.CRITICAL: 3}
+_ORDER = (Tier.LOW, Tier.MEDIUM, Tier.HIGH, Tier.CRITICAL)
+_RANKS = {tier: rank for rank, tier in enumerate(_ORDER)}
 
 
-class Rule(enum.Enum):
-    """What kind of finding; the stable id used by suppressions, SARIF and the JSON report."""
+class ResourceClass(enum.Enum):
+    """What a resource is, as far as losing it is concerned."""
+
+    STATEFUL = "stateful"
+    ENCRYPTION = "encryption"
+    IDENTITY = "identity"
+    NETWORK = "network"
+    DNS_EDGE = "dns_edge"
+    COMPUTE = "compute"
+    STATELESS = "stateless"
+    UNKNOWN = "unknown"
+    """No ruleset knows the type: scored as a middling risk and listed under coverage."""
+
+
+class FindingKind(enum.Enum):
+    """What kind of finding; the stable id (`rule` in the JSON report) that suppressions,
+    SARIF and the report use."""
 
     DESTROY = "destroy"
     REPLACE = "replace"
@@ -42,6 +65,11 @@ class Rule(enum.Enum):
     DRIFT = "drift"
     ENVIRONMENT_TEARDOWN = "environment-teardown"
     INCOMPLETE_PLAN = "incomplete-plan"
+
+    @property
+    def plan_level(self) -> bool:
+        """About the whole plan, not one resource (its address is the plan's name)."""
+        return self in (FindingKind.ENVIRONMENT_TEARDOWN, FindingKind.INCOMPLETE_PLAN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +90,40 @@ class HazardHit:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceLocation:
+    file: str
+    """Relative to the repository root (or the working directory outside a repository)."""
+    line: int
+    end_line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the diff changed that explains a destroy, and where (None: a step in between)."""
+
+    text: str
+    location: SourceLocation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """Whether the code change explains a destroy or replace (`planguard.source.intent`)."""
+
+    explained: bool
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+    chain: tuple[str, ...] = ()
+    """Unexplained: the resources from what the diff did change to this one, in order."""
+    escalated_from: str | None = None
+    """The tier before an unexplained destroy was raised one tier."""
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
-    rule: Rule
+    rule: FindingKind
     address: str
     """The resource (graph node id) or, for plan-level findings, the plan's name."""
     title: str

@@ -1,0 +1,1 @@
+"""The analysis: plan → graph → score, ending in the one versioned `Report`."""
