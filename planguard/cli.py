@@ -1,4 +1,4 @@
-"""The click layer (click's only home): options → typed objects → `app` functions.
+"""The click layer (click's only home): flags → typed options → `planguard.commands`.
 
 `main` is the one error boundary; exit codes are documented in README.md and `errors.ExitCode`.
 """
@@ -17,21 +17,29 @@ from typing import Any, TypeVar
 
 import click
 
-from planguard import __version__, app
-from planguard.checkrun import (
-    DEFAULT_POLICY,
-    ApproveOptions,
-    CheckOptions,
-    GateSetup,
-    approve_command,
-    check_command,
-)
+from planguard import __version__
+from planguard.commands.analyze import AnalyzeOptions
+from planguard.commands.analyze import analyze as analyze_command
+from planguard.commands.approve import ApproveOptions
+from planguard.commands.approve import approve as approve_command
+from planguard.commands.audit import audit_verify as audit_verify_command
+from planguard.commands.check import CheckOptions
+from planguard.commands.check import check as check_command
+from planguard.commands.explain import explain as explain_command
+from planguard.commands.graph import GraphOptions
+from planguard.commands.graph import graph as graph_command
+from planguard.commands.outcome import Outcome
+from planguard.commands.rules import rules_list as rules_list_command
+from planguard.commands.schema import SchemaKind
+from planguard.commands.schema import schema as schema_command
 from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.findings import Tier
 from planguard.gate.model import FailOn
+from planguard.gather.trusted import DEFAULT_POLICY, GateSetup
 from planguard.github.comment import CommentMode
-from planguard.github.run import GitHubOptions, Post, github_check
+from planguard.github.gather import GitHubOptions, Post
 from planguard.render.engine import use_color, visible
+from planguard.render.formats import Format, GraphFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
 _TIERS = click.Choice([t.value for t in Tier])
@@ -90,7 +98,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("plans", nargs=-1, required=True)
-@_format_option(app.ReportFormat, "text")
+@_format_option(Format, "text")
 @_RULESET
 @click.option("--fail-on", type=_TIERS, help="Exit 1 when any finding reaches this tier.")
 @_TERRAFORM
@@ -113,9 +121,9 @@ def analyze(
     output: str | None,
 ) -> int:
     """Score every destroy/replace in PLAN(s) and print a ranked, explained report."""
-    opts = app.AnalyzeOptions(
+    opts = AnalyzeOptions(
         plans=plans,
-        format=app.ReportFormat(fmt),
+        format=Format(fmt),
         rulesets=rulesets,
         fail_on=Tier(fail_on) if fail_on else None,
         terraform_bin=terraform_bin,
@@ -123,12 +131,12 @@ def analyze(
         source=source_dir,
         base=base,
     )
-    return _emit(app.analyze_command(opts), output)
+    return _emit(analyze_command(opts), output)
 
 
 @cli.command()
 @click.argument("plan")
-@_format_option(app.GraphFormat, "dot")
+@_format_option(GraphFormat, "dot")
 @click.option("--focus", metavar="ADDRESS", help="Only the neighbourhood of this resource.")
 @click.option("--depth", type=click.IntRange(min=0), help="With --focus: how many edges away.")
 @_TERRAFORM
@@ -144,8 +152,8 @@ def graph(
     """Export the resource dependency graph (edges: dependency -> dependent)."""
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus ADDRESS")
-    opts = app.GraphOptions(plan, app.GraphFormat(fmt), focus, depth, terraform_bin)
-    return _emit(app.graph_command(opts), output)
+    opts = GraphOptions(plan, GraphFormat(fmt), focus, depth, terraform_bin)
+    return _emit(graph_command(opts), output)
 
 
 @cli.command()
@@ -155,7 +163,7 @@ def graph(
 @_TERRAFORM
 def explain(plan: str, address: str, rulesets: tuple[str, ...], terraform_bin: str) -> int:
     """Why ADDRESS scores what it scores, and everything in its blast radius."""
-    return _emit(app.explain_command(plan, address, rulesets, terraform_bin), None)
+    return _emit(explain_command(plan, address, rulesets, terraform_bin), None)
 
 
 @cli.group()
@@ -170,7 +178,7 @@ def rules() -> None:
 )
 def rules_list(rulesets: tuple[str, ...], fmt: str) -> int:
     """List resource classes per ruleset and every hazard."""
-    return _emit(app.rules_command(rulesets, fmt == "json"), None)
+    return _emit(rules_list_command(rulesets, fmt == "json"), None)
 
 
 def _gate_options(func: F) -> F:
@@ -232,7 +240,7 @@ def _setup(
 
 @cli.command()
 @_gate_options
-@_format_option(app.ReportFormat, "text")
+@_format_option(Format, "text")
 @click.option(
     "--approvals",
     multiple=True,
@@ -361,24 +369,24 @@ def check(
         approvals=approvals,
         allowed_signers=allowed_signers,
         audit_log=audit_log,
-        event_path=event_path or None,
-        format=app.ReportFormat(fmt),
+        event_path=(event_path or None) if not on_github else None,
+        format=Format(fmt),
         color=output is None and use_color(sys.stdout.isatty()) and not on_github,
+        fail_on=FailOn(fail_on),
     )
     if not on_github:
-        return _emit(check_command(opts, FailOn(fail_on)), output)
+        return _emit(check_command(opts), output)
     now = opts.now if run_started_at is None else run_started_at
     gh = GitHubOptions(
         post=_posts(post),
         started_at=now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc),
         comment_mode=CommentMode(comment_mode),
         root=root_name,
-        fail_on=FailOn(fail_on),
         report_path=report_path,
         comment_author=comment_author,
         pr_number=pr_number,
     )
-    return _emit(github_check(opts, gh), output)
+    return _emit(check_command(opts, gh), output)
 
 
 def _posts(text: str) -> frozenset[Post]:
@@ -439,10 +447,10 @@ def approve(
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice([k.value for k in app.SchemaKind]), default="report")
+@click.argument("kind", type=click.Choice([k.value for k in SchemaKind]), default="report")
 def schema(kind: str) -> int:
     """Print the JSON Schema of the `analyze` (report) or `check` JSON output."""
-    return _emit(app.schema_command(app.SchemaKind(kind)), None)
+    return _emit(schema_command(SchemaKind(kind)), None)
 
 
 @cli.group("audit")
@@ -455,10 +463,10 @@ def audit_group() -> None:
 @click.option("--expect-head", metavar="SHA256", help="The digest the log must end in.")
 def audit_verify(log: str, expect_head: str | None) -> int:
     """Find edited, deleted, reordered or inserted lines. Exit 1 when the log was tampered with."""
-    return _emit(app.audit_verify_command(log, expect_head), None)
+    return _emit(audit_verify_command(log, expect_head), None)
 
 
-def _emit(outcome: app.Outcome, output: str | None) -> int:
+def _emit(outcome: Outcome, output: str | None) -> int:
     if output:
         try:
             with open(output, "w", encoding="utf-8") as handle:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from planguard.analysis.pipeline import NamedPlan, build_report
-from planguard.app import ReportFormat, render_report
 from planguard.graph.build import build_graph_data
 from planguard.graph.model import EdgeKind
 from planguard.plan.load import plan_from_bytes
+from planguard.render.formats import Format, render
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
 
@@ -76,7 +76,7 @@ def test_the_comment_of_a_large_generated_plan_fits_github(plan_data: bytes) -> 
     classifier = Classifier(load_rulesets())
     report, _ = build_report([NamedPlan("p", plan_from_bytes(plan_data, "p"))], classifier)
     assert len(report.findings) > 100
-    assert len(render_report(report, ReportFormat.MARKDOWN)) <= 65_536
+    assert len(render(Format.MARKDOWN, report)) <= 65_536
 
 
 def test_the_runner_measures_whole_processes(tmp_path: Path) -> None:

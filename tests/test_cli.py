@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from helpers import cli
 
-from planguard import app
+from planguard import cli as cli_module
+from planguard.commands.outcome import Outcome
+from planguard.gather.plans import analyze_plans, classifier_for
+from planguard.render.formats import Format, render
 from planguard.resources import data_dir
 
 EXAMPLE = data_dir("examples") / "replace-cascade.json"
@@ -43,10 +46,10 @@ def test_unknown_address_suggests_close_matches() -> None:
 
 
 def test_internal_errors_exit_3_with_a_report_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(_: object) -> app.Outcome:
+    def broken(_: object) -> Outcome:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app, "analyze_command", broken)
+    monkeypatch.setattr(cli_module, "analyze_command", broken)
     result = cli(["analyze", str(EXAMPLE)])
     assert result.code == 3
     assert "internal error" in result.err and "RuntimeError: boom" in result.err
@@ -70,9 +73,9 @@ def test_output_file(tmp_path: Path) -> None:
 def test_text_is_plain_when_piped_and_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in cli(["analyze", str(EXAMPLE)]).out
-    colored = app.render_report(
-        app.run_analysis([str(EXAMPLE)], app.classifier_for(()), "terraform")[0],
-        app.ReportFormat.TEXT,
+    colored = render(
+        Format.TEXT,
+        analyze_plans([str(EXAMPLE)], classifier_for(()), "terraform")[0],
         color=True,
     )
     assert "\x1b[" in colored
@@ -89,7 +92,7 @@ def test_several_plans_make_one_report() -> None:
 def test_docs_worked_example_matches_the_real_plan() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "scoring.md").read_text()
     assert "tier high, score 65" in doc
-    report, _ = app.run_analysis([str(EXAMPLE)], app.classifier_for(()), "terraform")
+    report, _ = analyze_plans([str(EXAMPLE)], classifier_for(()), "terraform")
     network = next(f for f in report.findings if f.address == "terraform_data.network")
     assert (network.score, network.tier.value) == (65, "high")
     assert [c.points for c in network.components] == [20, 0, 15, 10, 20]

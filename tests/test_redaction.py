@@ -26,14 +26,16 @@ from hypothesis import strategies as st
 
 from planguard import audit
 from planguard.analysis.pipeline import NamedPlan, build_report
-from planguard.app import ReportFormat, render_report
-from planguard.checkrun import CheckOptions, CheckResult, GateSetup, render_check, run_check
 from planguard.cli import run
+from planguard.commands.check import CheckOptions, evaluate, render_check
 from planguard.errors import PlanInputError
-from planguard.github.run import Delivery, _annotations
+from planguard.gate.check import CheckResult
+from planguard.gather.trusted import GateSetup
+from planguard.github.deliver import _annotations
 from planguard.github.workflow import annotation_lines
 from planguard.plan.load import plan_from_bytes
 from planguard.render.engine import visible
+from planguard.render.formats import Format, render
 from planguard.render.markdown import GitHubContext, check_markdown
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
@@ -206,19 +208,15 @@ def every_output(data: bytes, tmp_path: Path) -> Iterator[tuple[str, str]]:
     plan_path.write_bytes(data)
     plan = plan_from_bytes(data, str(plan_path))
     report, _ = build_report([NamedPlan("plan", plan)], CLASSIFIER)
-    for fmt in ReportFormat:
-        yield f"analyze {fmt.value}", render_report(report, fmt)
+    for fmt in Format:
+        yield f"analyze {fmt.value}", render(fmt, report)
     opts = CheckOptions(GateSetup((str(plan_path),), tmp_path), env=(), now=NOW)
-    result = run_check(opts)
-    for fmt in ReportFormat:
-        yield f"check {fmt.value}", render_check(result, _with_format(opts, fmt))
+    result = evaluate(opts)
+    for fmt in Format:
+        yield f"check {fmt.value}", render_check(result, opts, fmt)
     yield from _github_outputs(result)
     record = audit.entry(result.decision, NOW.isoformat(), (str(plan_path),))
     yield "audit log", json.dumps(record)
-
-
-def _with_format(opts: CheckOptions, fmt: ReportFormat) -> CheckOptions:
-    return CheckOptions(opts.setup, opts.env, opts.now, format=fmt)
 
 
 def _github_outputs(result: CheckResult) -> Iterator[tuple[str, str]]:
@@ -226,8 +224,7 @@ def _github_outputs(result: CheckResult) -> Iterator[tuple[str, str]]:
         ctx = GitHubContext("plan", "a" * 40, NOW.isoformat(), summary=summary)
         text = check_markdown(result.report, result.decision, notes=(), plans=("p",), github=ctx)
         yield ("job summary" if summary else "PR comment"), text
-    delivery = Delivery(done=(), problems=())
-    yield "annotations", "\n".join(annotation_lines(_annotations(result.decision, delivery)))
+    yield "annotations", "\n".join(annotation_lines(_annotations(result.decision, ())))
 
 
 def broken_copies(data: bytes) -> Iterator[tuple[str, bytes]]:
@@ -260,7 +257,7 @@ def test_no_planted_canary_reaches_any_output(plan: tuple[bytes, Canaries], tmp_
         found = leaks.search(text)
         assert found is None, f"{what} shows a planted value ({found.group()})"
         seen += 1
-    assert seen == 2 * len(ReportFormat) + 4
+    assert seen == 2 * len(Format) + 4
     for what, broken in broken_copies(data):
         with pytest.raises(PlanInputError) as error:
             plan_from_bytes(broken, "plan.json")

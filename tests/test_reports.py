@@ -20,8 +20,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_corpus import LOCAL
 
-from planguard.app import SchemaKind, schema_text
-from planguard.checkrun import CheckOptions, GateSetup, run_check
+from planguard.commands.check import CheckOptions, evaluate
+from planguard.commands.schema import SchemaKind, schema_text
+from planguard.gather.trusted import GateSetup
 from planguard.render.budget import COMMENT_LIMIT, SUMMARY_LIMIT, Part, assemble, utf8_bytes
 from planguard.render.markdown import GitHubContext, check_markdown
 from planguard.render.view import _without_shortcuts
@@ -184,7 +185,7 @@ def test_a_huge_plan_keeps_verdict_reviewers_and_top_risk_within_the_comment_lim
         path = tmp_path / f"region-{index}.json"
         path.write_text(json.dumps(_synthetic_plan(400)))
         roots.append(f"region-{index} @octocat <b>x</b>={path}")  # named by the user, hostile
-    result = run_check(_check_options(tmp_path, tuple(roots)))
+    result = evaluate(_check_options(tmp_path, tuple(roots)))
     assert len(result.report.findings) > 4800
     context = GitHubContext("default", "a" * 40, NOW.isoformat())
     comment = check_markdown(result.report, result.decision, notes=(), plans=(), github=context)
@@ -310,13 +311,13 @@ def test_comment_and_summary_match_their_golden_copies(
             shutil.copy(p, tmp_path / f"plan{i}.json")
             named.append(f"plan{i}.json")
         plans = tuple(named)
-    result = run_check(_check_options(tmp_path, plans))
+    result = evaluate(_check_options(tmp_path, plans))
     for summary in (False, True):
         context = GitHubContext(
             "default", "0123456789abcdef" * 2 + "01234567", NOW.isoformat(), summary=summary
         )
         text = check_markdown(
-            result.report, result.decision, notes=result.trusted_notes, plans=(), github=context
+            result.report, result.decision, notes=result.notes, plans=(), github=context
         )
         assert_valid_markdown(text)
         kind = "summary" if summary else "comment"
@@ -372,7 +373,7 @@ def test_hostile_names_are_escaped_in_every_output(
         cli(["analyze", str(plan), "--format", "markdown"]).out,
         cli(["check", str(plan), "--format", "markdown"]).out,
     ]
-    result = run_check(_check_options(tmp_path, (str(plan),)))
+    result = evaluate(_check_options(tmp_path, (str(plan),)))
     for summary in (False, True):
         context = GitHubContext("default", "f" * 40, NOW.isoformat(), summary=summary)
         markdowns.append(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol
 
 
 class ApprovalSource(enum.Enum):
@@ -43,9 +42,3 @@ class ApprovalSet:
     rejected: tuple[RejectedApproval, ...] = ()
     errors: tuple[str, ...] = ()
     """Approvals that could not be checked at all (never counted: fail closed)."""
-
-
-class Membership(Protocol):
-    """Whether `login` belongs to `team` (`org/team`); None when that cannot be told."""
-
-    def __call__(self, team: str, login: str) -> bool | None: ...

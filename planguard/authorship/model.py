@@ -20,6 +20,11 @@ class AuthorKind(enum.Enum):
     def strictness(self) -> int:
         return _STRICTNESS[self]
 
+    @property
+    def strict(self) -> bool:
+        """An AI agent, or nobody can tell: the gate trusts nothing the change could write."""
+        return self in (AuthorKind.AI, AuthorKind.UNKNOWN)
+
 
 _STRICTNESS = {
     AuthorKind.HUMAN: 0,

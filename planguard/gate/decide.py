@@ -10,11 +10,11 @@ reviewers cannot be satisfied.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planguard.analysis.report import Report
-from planguard.approvals.model import ApprovalSet, Membership
+from planguard.approvals.model import ApprovalSet
 from planguard.authorship.model import AuthorKind, Authorship
 from planguard.findings import Finding, FindingKind, Tier
 from planguard.gate.model import Decision, GateItem, Requirement, Verdict
@@ -24,6 +24,10 @@ _DEFAULT_RULE = "reviewers.default"
 _POLICY_RULE = "reviewers.policy_owners"
 POLICY_CHANGE = "policy-change"
 
+TeamMembership = Mapping[tuple[str, str], bool | None]
+"""(`org/team`, login) → whether they are a member, asked of the code host before deciding.
+A pair it does not hold, or holds as None, cannot be told: such an approval does not count."""
+
 
 @dataclass(frozen=True, slots=True)
 class GateInputs:
@@ -32,7 +36,8 @@ class GateInputs:
     policy: Policy
     approvals: ApprovalSet
     """Already screened (`approvals.screen`)."""
-    membership: Membership
+    membership: TeamMembership
+    """For teams the policy's own `teams:` list does not settle (that list comes first)."""
     today: dt.date
     policy_changes: tuple[str, ...] = ()
     """Files of the gate's configuration the change edits."""
@@ -128,7 +133,7 @@ def _requirement(
     approved: list[str] = []
     notes: list[str] = []
     for approval in inputs.approvals.accepted:
-        verdicts = [_named(r, approval.reviewer, inputs.membership) for r in reviewers]
+        verdicts = [_named(r, approval.reviewer, inputs) for r in reviewers]
         if True in verdicts:
             approved.append(approval.reviewer)
         elif None in verdicts:
@@ -143,10 +148,13 @@ def _requirement(
     return Requirement(key, reviewers, need.count, tuple(need.ids), tuple(approved), tuple(notes))
 
 
-def _named(reviewer: str, login: str, membership: Membership) -> bool | None:
+def _named(reviewer: str, login: str, inputs: GateInputs) -> bool | None:
     if "/" not in reviewer:
         return reviewer == login
-    return membership(reviewer, login)
+    members = inputs.policy.team_members(reviewer)  # trusted and offline: it comes first
+    if members is not None:
+        return login in members
+    return inputs.membership.get((reviewer, login))
 
 
 def _verdict(items: Sequence[GateItem], requirements: Sequence[Requirement]) -> Verdict:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from planguard.approvals.github import Review
-from planguard.approvals.model import Membership
 from planguard.authorship.model import PullRequestInfo
 from planguard.github.client import (
     GitHubClient,
@@ -239,21 +238,18 @@ class GitHubApi:
         return _text(data, "state") == "active"
 
 
-def cached_membership(api: GitHubApi) -> Membership:
-    """`org/team`, login → membership, one API call per pair, errors as "cannot tell"."""
-    seen: dict[tuple[str, str], bool | None] = {}
-
-    def member(team: str, login: str) -> bool | None:
+def team_membership(
+    api: GitHubApi, questions: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], bool | None]:
+    """(`org/team`, login) → membership, one API call per pair, errors as "cannot tell"."""
+    answers: dict[tuple[str, str], bool | None] = {}
+    for team, login in questions:
         org, _, slug = team.partition("/")
-        key = (team, login)
-        if key not in seen:
-            try:
-                seen[key] = api.team_member(org, slug, login)
-            except GitHubError:
-                seen[key] = None
-        return seen[key]
-
-    return member
+        try:
+            answers[(team, login)] = api.team_member(org, slug, login)
+        except GitHubError:
+            answers[(team, login)] = None
+    return answers
 
 
 def _obj(value: Json) -> dict[str, Json]:

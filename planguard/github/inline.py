@@ -18,7 +18,7 @@ from planguard.findings import Tier
 from planguard.gate.model import Decision, GateItem
 from planguard.github.api import LineComment, ReviewComment
 from planguard.github.comment import marker_field
-from planguard.render.engine import render
+from planguard.render.engine import render_template
 from planguard.render.markdown import InlineOutside
 from planguard.source.diff import FileDiff, touches, within
 
@@ -93,7 +93,7 @@ def plan_inline(
             update.append((found.id, c.body))
         else:
             keep.append(found.id)
-    body = render("review.md.j2", marker=review_marker(root), count=len(wanted))
+    body = render_template("review.md.j2", marker=review_marker(root), count=len(wanted))
     return InlinePlan(
         tuple(create),
         tuple(update),
@@ -127,7 +127,7 @@ def _place(
     # The block's first line when the diff shows it (as context), else its first changed line.
     line = loc.line if within(hunks, loc.line, loc.line) else first_change
     marker = f"<!-- planguard:inline root={marker_field(root)} id={_digest(finding.id)} -->"
-    body = render("inline.md.j2", marker=marker, item=item, finding=finding)
+    body = render_template("inline.md.j2", marker=marker, item=item, finding=finding)
     return Inline(finding.id, LineComment(loc.file, line, side, body))
 
 

@@ -77,7 +77,7 @@ def environment(color: bool = False, html_output: bool = False) -> jinja2.Enviro
     return env
 
 
-def render(template: str, color: bool = False, **context: object) -> str:
+def render_template(template: str, color: bool = False, **context: object) -> str:
     return environment(color).get_template(template).render(**context)
 
 

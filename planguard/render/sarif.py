@@ -15,7 +15,7 @@ from urllib.parse import quote
 from planguard.analysis.report import Report
 from planguard.findings import FindingKind, Tier
 from planguard.gate.model import Decision
-from planguard.render.engine import render, visible
+from planguard.render.engine import render_template, visible
 from planguard.render.view import rows_by_root
 
 _LEVELS = {Tier.CRITICAL: "error", Tier.HIGH: "error", Tier.MEDIUM: "warning", Tier.LOW: "note"}
@@ -130,7 +130,7 @@ def sarif_log(report: Report, decision: Decision | None = None) -> str:
                     suppression=visible(suppressed.reason) if suppressed else None,
                 )
             )
-    return render("sarif.json.j2", report=report, rules=rules, results=tuple(results))
+    return render_template("sarif.json.j2", report=report, rules=rules, results=tuple(results))
 
 
 def _artifact(source: str) -> tuple[str, bool]:

@@ -1,0 +1,99 @@
+"""`planguard check`: the pre-apply gate, end to end.
+
+Facts first — the plans (with the trusted rulesets), the trusted policy, and the change from
+git and the environment or from GitHub — then the pure check (`planguard.gate.check`), then
+the output: rendered, appended to the audit log, and with `--github` delivered to the PR.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from planguard import audit
+from planguard.commands.outcome import Outcome
+from planguard.errors import ExitCode
+from planguard.gate.check import CheckResult, conclude, screen_change, team_questions
+from planguard.gate.decide import TeamMembership
+from planguard.gate.model import FailOn
+from planguard.gather.local import local_change, ssh_approvals
+from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
+from planguard.github import deliver as github_deliver
+from planguard.github import gather as github_gather
+from planguard.github.gather import GitHubOptions, GitHubRun
+from planguard.render.formats import Format, render
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    setup: GateSetup
+    env: tuple[tuple[str, str], ...]
+    now: dt.datetime
+    approvals: tuple[str, ...] = ()
+    allowed_signers: str | None = None
+    audit_log: str | None = None
+    event_path: str | None = None
+    format: Format = Format.TEXT
+    color: bool = False
+    fail_on: FailOn = FailOn.REVIEW
+
+
+def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
+    run = None
+    if github is not None:
+        run = github_gather.open_run(dict(opts.env), github)
+        github_deliver.post_pending(run)
+        run = github_gather.read_change(run)
+    result = evaluate(opts, run)
+    text = render_check(result, opts, opts.format)
+    if run is None:
+        if opts.audit_log:
+            record = audit.entry(result.decision, opts.now.isoformat(), opts.setup.plans)
+            audit.append(Path(opts.audit_log), record)
+        return Outcome(text, _exit_code(opts.fail_on, result, ()))
+    wants_file = run.options.report_path is not None
+    report_json = render_check(result, opts, Format.JSON) if wants_file else None
+    delivered = github_deliver.deliver(run, result, text=text, report_json=report_json)
+    code = _exit_code(opts.fail_on, result, delivered.problems)
+    return Outcome(delivered.text, code, delivered.problems)
+
+
+def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
+    """Gather every fact (from GitHub when `run` is given, else from git and the event file),
+    then decide. The decision itself does not know where the facts came from."""
+    setup = opts.setup
+    with trusted_configuration(setup) as trusted:
+        report = analyze_gated(setup, trusted)
+        ssh = ssh_approvals(opts.approvals, trusted.signers(opts.allowed_signers))
+        if run is None:
+            facts = local_change(
+                setup, trusted, environment=opts.env, event_path=opts.event_path, approvals=ssh
+            )
+        else:
+            facts = github_gather.change_facts(run, setup, trusted, environment=opts.env, ssh=ssh)
+        policy = trusted.gate_policy(opts.allowed_signers)
+    screened = screen_change(report, policy, facts)
+    today = opts.now.date()
+    questions = team_questions(report, policy, facts, screened, today)
+    membership: TeamMembership = {}
+    if run is not None and questions:
+        membership = github_gather.membership(run, questions)
+    return conclude(report, policy, facts, screened, membership=membership, today=today)
+
+
+def render_check(result: CheckResult, opts: CheckOptions, fmt: Format) -> str:
+    return render(
+        fmt,
+        result.report,
+        result.decision,
+        notes=result.notes,
+        plans=opts.setup.plans,
+        color=opts.color,
+    )
+
+
+def _exit_code(fail_on: FailOn, result: CheckResult, problems: tuple[str, ...]) -> ExitCode:
+    if fail_on.fails(result.decision.verdict):
+        return ExitCode.GATE_TRIPPED
+    return ExitCode.GITHUB if problems else ExitCode.OK

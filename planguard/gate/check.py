@@ -1,0 +1,158 @@
+"""The check once every fact is gathered: who authored the change, which approvals count, what
+the policy decides. Pure, and the same whether the facts came from git or from GitHub: a
+gatherer (`planguard.gather.local`, `planguard.github.gather`) fills `ChangeFacts`, and team
+membership is asked for the questions `team_questions` names before the final decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from planguard.analysis.report import Report
+from planguard.approvals.model import ApprovalSet, ApprovalSource, RejectedApproval
+from planguard.approvals.screen import Target, screen
+from planguard.authorship.detect import detect_authorship
+from planguard.authorship.model import Agent, Authorship, AuthorshipInputs, PullRequestInfo
+from planguard.authorship.sources import actors, agent_markers
+from planguard.gate.decide import GateInputs, TeamMembership, decide
+from planguard.gate.model import Decision
+from planguard.gitio import CommitInfo
+from planguard.policy.model import HumanEvidence, Policy
+
+UNTRUSTED_KEYS = (
+    "reviewer keys read from the working tree, which this change can edit:"
+    " pass --policy-ref/--base (or --allowed-signers)"
+)
+WORKING_TREE_POLICY = (
+    "the policy was read from the working tree, which the change under review can"
+    " edit: pass --policy-ref (or --base) to read it from a trusted branch"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedPolicy:
+    """The policy in force and how far it can be trusted (`planguard.gather.trusted`)."""
+
+    policy: Policy
+    agents: tuple[Agent, ...]
+    """The built-in AI/automation identities plus the policy's own."""
+    from_ref: str | None
+    """The git ref it was read from; None when it came from the working tree."""
+    keys_trusted: bool
+    """The reviewers' keys came from the trusted ref or were named on the command line."""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeFacts:
+    """Everything known about the change besides its plans, gathered before any decision."""
+
+    pull_request: PullRequestInfo | None
+    commits: tuple[CommitInfo, ...] | None
+    """The change's commits; None when they could not be read (or no base was given)."""
+    head: str | None
+    """The commit the plan was made from: approvals on GitHub bind to it."""
+    approvals: ApprovalSet
+    """From every source (SSH-signed files, code-host reviews), not yet screened."""
+    environment: tuple[tuple[str, str], ...] = ()
+    """The run's environment: actors and the markers AI agents set."""
+    policy_changes: tuple[str, ...] = ()
+    """Files of the gate's own configuration the change edits."""
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    authorship: Authorship
+    approvals: ApprovalSet
+    """Only approvals that may count: for this plan, by someone who is not an author."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    decision: Decision
+    report: Report
+    notes: tuple[str, ...]
+    """Where the trusted configuration came from, and what that means."""
+
+
+def screen_change(report: Report, trusted: TrustedPolicy, facts: ChangeFacts) -> Screened:
+    env = dict(facts.environment)
+    inputs = AuthorshipInputs(
+        pull_request=facts.pull_request,
+        actors=actors(env),
+        commits=facts.commits,
+        env=agent_markers(env, trusted.agents),
+        human_from_commits=trusted.policy.human_evidence is HumanEvidence.COMMITS,
+    )
+    authorship = detect_authorship(inputs, trusted.agents)
+    approvals = facts.approvals
+    if not trusted.keys_trusted and authorship.kind.strict:
+        # The change under review could have added its own key to the working tree's file.
+        approvals = _without_ssh(approvals)
+    target = Target(report.fingerprint, facts.head)
+    return Screened(authorship, screen(approvals, target, authorship, trusted.agents))
+
+
+def team_questions(
+    report: Report, trusted: TrustedPolicy, facts: ChangeFacts, screened: Screened, today: dt.date
+) -> tuple[tuple[str, str], ...]:
+    """(team, login) pairs the decision needs answered: each approver, for each team named by
+    a requirement that the policy's own `teams:` list does not settle."""
+    draft = _decide(report, trusted, facts, screened, membership={}, today=today)
+    teams = {
+        reviewer
+        for requirement in draft.requirements
+        for reviewer in requirement.reviewers
+        if "/" in reviewer and trusted.policy.team_members(reviewer) is None
+    }
+    logins = dict.fromkeys(a.reviewer for a in screened.approvals.accepted)
+    return tuple((team, login) for team in sorted(teams) for login in logins)
+
+
+def conclude(
+    report: Report,
+    trusted: TrustedPolicy,
+    facts: ChangeFacts,
+    screened: Screened,
+    *,
+    membership: TeamMembership,
+    today: dt.date,
+) -> CheckResult:
+    decision = _decide(report, trusted, facts, screened, membership=membership, today=today)
+    notes = trusted.notes
+    if trusted.from_ref is None and screened.authorship.kind.strict:
+        notes += (WORKING_TREE_POLICY,)
+    return CheckResult(decision, report, notes)
+
+
+def _decide(
+    report: Report,
+    trusted: TrustedPolicy,
+    facts: ChangeFacts,
+    screened: Screened,
+    *,
+    membership: TeamMembership,
+    today: dt.date,
+) -> Decision:
+    return decide(
+        GateInputs(
+            report=report,
+            authorship=screened.authorship,
+            policy=trusted.policy,
+            approvals=screened.approvals,
+            membership=membership,
+            today=today,
+            policy_changes=facts.policy_changes,
+        )
+    )
+
+
+def _without_ssh(approvals: ApprovalSet) -> ApprovalSet:
+    ssh = [a for a in approvals.accepted if a.source is ApprovalSource.SSH]
+    return ApprovalSet(
+        accepted=tuple(a for a in approvals.accepted if a.source is not ApprovalSource.SSH),
+        rejected=approvals.rejected
+        + tuple(RejectedApproval(a.reviewer, a.source, UNTRUSTED_KEYS, a.detail) for a in ssh),
+        errors=approvals.errors,
+    )

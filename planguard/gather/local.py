@@ -1,0 +1,49 @@
+"""The change as git and the run's environment show it: `check` without `--github`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from planguard import gitio
+from planguard.approvals.model import ApprovalSet
+from planguard.approvals.ssh import approval_files, verify_approvals
+from planguard.authorship.sources import pull_request_from_event
+from planguard.errors import UsageError
+from planguard.gate.check import ChangeFacts
+from planguard.gather.trusted import GateSetup, Trusted, policy_changes
+
+
+def local_change(
+    setup: GateSetup,
+    trusted: Trusted,
+    *,
+    environment: tuple[tuple[str, str], ...],
+    event_path: str | None,
+    approvals: ApprovalSet,
+) -> ChangeFacts:
+    repo = trusted.repo or setup.cwd
+    pr = pull_request_from_event(Path(event_path)) if event_path else None
+    head = pr.head_sha if pr is not None and pr.head_sha else None
+    if head is None and trusted.repo is not None:
+        head = gitio.head_commit(trusted.repo)
+    return ChangeFacts(
+        pull_request=pr,
+        commits=gitio.commits(setup.base, repo) if setup.base else None,
+        head=head,
+        approvals=approvals,
+        environment=environment,
+        policy_changes=policy_changes(setup, trusted, None),
+    )
+
+
+def ssh_approvals(paths: Sequence[str], signers: Path | None) -> ApprovalSet:
+    """The SSH-signed approval files, verified against the reviewers' keys."""
+    if not paths:
+        return ApprovalSet()
+    if signers is None:
+        raise UsageError(
+            "--approvals needs the reviewers' keys: pass --allowed-signers FILE or set"
+            " `allowed_signers:` in the policy"
+        )
+    return verify_approvals(approval_files(paths), signers)

@@ -1,0 +1,58 @@
+"""Plans and their `.tf` source, read and analyzed into one `Report`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from planguard.analysis.pipeline import NamedPlan, RootAnalysis, build_report
+from planguard.analysis.report import Report
+from planguard.errors import UsageError
+from planguard.plan.load import load_plan
+from planguard.plan.roots import discover
+from planguard.rules.classify import Classifier
+from planguard.rules.load import load_rulesets
+from planguard.source.apply import SourceFacts
+from planguard.source.read import read_source, source_directory
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """Where the `.tf` source is (`--source`, else beside the plan) and the change's base."""
+
+    directory: str | None = None
+    base: str | None = None
+    cwd: Path = Path(".")
+
+
+def classifier_for(rulesets: Sequence[str]) -> Classifier:
+    """The built-in rulesets plus the user's."""
+    return Classifier(load_rulesets(rulesets))
+
+
+def analyze_plans(
+    plans: Sequence[str],
+    classifier: Classifier,
+    terraform_bin: str,
+    source: SourceOptions | None = None,
+) -> tuple[Report, tuple[RootAnalysis, ...]]:
+    specs = discover(plans)
+    where = source or SourceOptions()
+    if where.directory is not None and len(specs) > 1:
+        raise UsageError(
+            "--source names one root module, and there are several plans: leave it out and"
+            " each plan's own directory is read"
+        )
+    loaded = [
+        NamedPlan(s.name, load_plan(s.path, terraform_bin), _source_facts(s.path, where))
+        for s in specs
+    ]
+    return build_report(loaded, classifier)
+
+
+def _source_facts(plan_path: str, where: SourceOptions) -> SourceFacts | None:
+    directory = source_directory(plan_path, where.directory, where.cwd)
+    if directory is None:
+        return None
+    return read_source(directory, where.base, where.cwd)

@@ -1,0 +1,152 @@
+"""The trusted configuration: the policy, its rulesets and the reviewers' keys.
+
+With `--policy-ref REF` (or `--base REF`) they are read from that ref, never from the change
+under review, and a change that edits them is itself a risk item (`policy_changes`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from planguard import gitio
+from planguard.analysis.report import Report
+from planguard.authorship.knowledge import builtin_agents
+from planguard.errors import PolicyError
+from planguard.gate.check import TrustedPolicy
+from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
+from planguard.policy.load import load_policy
+from planguard.policy.model import Policy
+
+DEFAULT_POLICY = ".planguard.yml"
+UNSEEN_POLICY_CHANGES = (
+    "(cannot tell: the checkout is not the pull request's head commit, so edits to the"
+    " gate's configuration cannot be seen)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GateSetup:
+    """What check and approve share: the plans and where the trusted configuration is."""
+
+    plans: tuple[str, ...]
+    cwd: Path
+    rulesets: tuple[str, ...] = ()
+    terraform_bin: str = "terraform"
+    policy_file: str | None = None
+    policy_ref: str | None = None
+    base: str | None = None
+    source: str | None = None
+    """The root module's directory (default: the plan's directory, else the working one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trusted:
+    policy: Policy
+    repo: Path | None
+    ref: str | None
+    policy_path: str
+    allowed_signers: Path | None
+    """The reviewers' keys the policy names (a copy from the trusted ref)."""
+    scratch: Path
+    """Where copies of files read from the trusted ref live while the run lasts."""
+    notes: tuple[str, ...]
+
+    def gate_policy(self, allowed_signers: str | None = None) -> TrustedPolicy:
+        """What the pure check needs to know of it; `allowed_signers` from the command line."""
+        notes = self.notes
+        if allowed_signers:
+            notes += (f"reviewer keys from --allowed-signers {allowed_signers}",)
+        return TrustedPolicy(
+            policy=self.policy,
+            agents=builtin_agents() + self.policy.ai_identities,
+            from_ref=self.ref,
+            keys_trusted=allowed_signers is not None or self.ref is not None,
+            notes=notes,
+        )
+
+    def signers(self, allowed_signers: str | None) -> Path | None:
+        return Path(allowed_signers) if allowed_signers else self.allowed_signers
+
+
+@contextmanager
+def trusted_configuration(setup: GateSetup) -> Iterator[Trusted]:
+    """The policy and the files it names, read once; the copies vanish when the run ends."""
+    with tempfile.TemporaryDirectory(prefix="planguard-policy-") as tmp:
+        yield _load(setup, Path(tmp))
+
+
+def _load(setup: GateSetup, scratch: Path) -> Trusted:
+    repo = gitio.repo_root(setup.cwd)
+    ref = setup.policy_ref or setup.base
+    path = setup.policy_file or DEFAULT_POLICY
+    notes: list[str] = []
+    if ref is not None:
+        where = repo or setup.cwd
+        text = gitio.show_file(ref, path, where)
+        source = f"git {ref}:{path}"
+        if text is None:
+            notes.append(f"no {path} at {ref}: planguard's default policy applies")
+    else:
+        local = (repo or setup.cwd) / path if not Path(path).is_absolute() else Path(path)
+        if not local.is_file() and setup.policy_file is None and Path(path).is_file():
+            local = Path(path)
+        text = _read_text(local) if local.is_file() else None
+        if text is None and setup.policy_file is not None:
+            raise PolicyError(f"{path}: policy file not found")
+        source = str(local)
+    policy = load_policy(text, source)
+    signers = _trusted_file(policy.allowed_signers, ref, repo or setup.cwd, scratch)
+    return Trusted(policy, repo, ref, path, signers, scratch, tuple(notes))
+
+
+def analyze_gated(setup: GateSetup, trusted: Trusted) -> Report:
+    """The plans analyzed with the rulesets the trusted policy names, then the user's."""
+    where = trusted.repo or setup.cwd
+    named = [
+        str(_trusted_file(p, trusted.ref, where, trusted.scratch)) for p in trusted.policy.rulesets
+    ]
+    classifier = classifier_for([*named, *setup.rulesets])
+    source = SourceOptions(setup.source, setup.base, setup.cwd)
+    report, _ = analyze_plans(setup.plans, classifier, setup.terraform_bin, source)
+    return report
+
+
+def policy_changes(setup: GateSetup, trusted: Trusted, pr_head: str | None) -> tuple[str, ...]:
+    """Files of the gate's configuration the change edits. `pr_head`: the commit the checkout
+    must be for the diff to be the change's (None: the checkout is the change)."""
+    base = setup.base or trusted.ref
+    if base is None or trusted.repo is None:
+        return ()
+    if pr_head is not None and not gitio.checks_out(pr_head, trusted.repo):
+        return (UNSEEN_POLICY_CHANGES,)  # fail closed: as if it edited them
+    guarded = {trusted.policy_path, *trusted.policy.rulesets}
+    if trusted.policy.allowed_signers:
+        guarded.add(trusted.policy.allowed_signers)
+    guarded = {str(Path(p)) for p in guarded}  # `./.planguard.yml` is `.planguard.yml`
+    changed = gitio.changed_files(base, trusted.repo)
+    return tuple(p for p in changed if p in guarded)
+
+
+def _trusted_file(path: str | None, ref: str | None, where: Path, scratch: Path) -> Path | None:
+    """A file the policy names, from the trusted ref (copied to `scratch`) or the work tree."""
+    if path is None:
+        return None
+    if ref is None:
+        return where / path
+    text = gitio.show_file(ref, path, where)
+    if text is None:
+        raise PolicyError(f"git {ref}:{path}: named in the policy but missing at {ref}")
+    copy = scratch / f"{len(list(scratch.iterdir()))}-{Path(path).name}"
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: cannot read the policy: {exc}") from None

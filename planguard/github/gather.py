@@ -1,0 +1,166 @@
+"""The change as GitHub shows it (`check --github`): the pull request, its commits, its reviews
+and, once the check knows whom to ask about, team membership.
+
+Reading fails closed: reviews that cannot be read are approvals that do not count, commits that
+cannot be read leave authorship to the PR author and the environment, and a team whose
+membership cannot be read approves nobody.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from planguard.approvals.github import Review, review_approvals
+from planguard.approvals.model import ApprovalSet
+from planguard.authorship.model import PullRequestInfo
+from planguard.gate.check import ChangeFacts
+from planguard.gate.decide import TeamMembership
+from planguard.gather.trusted import GateSetup, Trusted, policy_changes
+from planguard.github.api import GitHubApi, Repository, team_membership
+from planguard.github.client import GitHubClient, GitHubError
+from planguard.github.comment import CommentMode, Stamp, newer_report
+from planguard.github.context import Context, context_from_env
+from planguard.gitio import CommitInfo
+
+ACTIONS_IDENTITY = "github-actions[bot]"
+"""Who a workflow's GITHUB_TOKEN writes as; `/user` cannot tell an installation token."""
+
+
+class Post(enum.Enum):
+    COMMENT = "comment"
+    STATUS = "status"
+    REVIEWS = "review-requests"
+    SUMMARY = "summary"
+    ANNOTATIONS = "annotations"
+    OUTPUTS = "outputs"
+    INLINE = "inline-review"
+
+
+@dataclass(frozen=True, slots=True)
+class GitHubOptions:
+    post: frozenset[Post]
+    started_at: dt.datetime
+    comment_mode: CommentMode = CommentMode.UPDATE
+    root: str = "default"
+    report_path: str | None = None
+    comment_author: str | None = None
+    pr_number: int | None = None
+
+    @property
+    def status_context(self) -> str:
+        return "planguard" if self.root == "default" else f"planguard/{self.root}"
+
+    def on(self, what: Post) -> bool:
+        return what in self.post
+
+
+@dataclass(frozen=True, slots=True)
+class GitHubRun:
+    """One `check --github` run: where it is, the PR as of the plan's commit, and what it read."""
+
+    api: GitHubApi
+    ctx: Context
+    options: GitHubOptions
+    pr: PullRequestInfo
+    own: str
+    """The login planguard's comments are written as."""
+    reviews: tuple[Review, ...]
+    approvals: ApprovalSet
+    """The reviews as approvals, not yet screened; errors when they could not be read."""
+    commits: tuple[CommitInfo, ...] | None
+    """The PR's commits as GitHub lists them; None when they could not be read."""
+    superseded: str | None
+    """Set when a newer run already reported: this one then leaves status and comment alone."""
+    problems: list[str] = field(default_factory=list)
+    """What could not be delivered, in order (each delivery is tried on its own)."""
+
+
+def open_run(environment: dict[str, str], options: GitHubOptions) -> GitHubRun:
+    """Read the context and the PR; `superseded` is checked only when a status is posted."""
+    ctx = context_from_env(environment, options.pr_number)
+    api = GitHubApi(GitHubClient(ctx.settings), Repository.parse(ctx.repository))
+    pr = _evaluated(api.pull_request(ctx.pr_number), ctx)
+    own = options.comment_author or api.viewer() or ACTIONS_IDENTITY
+    superseded = _superseded(api, options, pr, own) if options.on(Post.STATUS) else None
+    return GitHubRun(api, ctx, options, pr, own, (), ApprovalSet(), None, superseded)
+
+
+def read_change(run: GitHubRun) -> GitHubRun:
+    """The PR's reviews and commits (after the pending status, so a slow read shows)."""
+    try:
+        reviews = run.api.reviews(run.pr.number)
+        approvals = review_approvals(reviews)
+    except GitHubError as exc:
+        reviews = ()
+        approvals = ApprovalSet(
+            errors=(f"GitHub reviews could not be read, so none counts: {exc}",)
+        )
+    try:
+        commits: tuple[CommitInfo, ...] | None = run.api.commits(run.pr.number)
+    except GitHubError:
+        commits = None  # authorship then rests on the PR author and the environment
+    return dataclasses.replace(run, reviews=reviews, approvals=approvals, commits=commits)
+
+
+def change_facts(
+    run: GitHubRun,
+    setup: GateSetup,
+    trusted: Trusted,
+    *,
+    environment: tuple[tuple[str, str], ...],
+    ssh: ApprovalSet,
+) -> ChangeFacts:
+    return ChangeFacts(
+        pull_request=run.pr,
+        commits=run.commits,  # exactly the PR's commits, whatever is checked out
+        head=run.pr.head_sha,
+        approvals=_merge(ssh, run.approvals),
+        environment=environment,
+        policy_changes=policy_changes(setup, trusted, run.pr.head_sha),
+    )
+
+
+def membership(run: GitHubRun, questions: Iterable[tuple[str, str]]) -> TeamMembership:
+    return team_membership(run.api, questions)
+
+
+def _evaluated(pr: PullRequestInfo, ctx: Context) -> PullRequestInfo:
+    """The PR as of the commit this run's plan was made from (the event's), not whatever the
+    head is by now: approvals, the status and the comment all bind to that commit."""
+    sha = ctx.event_head_sha
+    if ctx.from_workflow_run and sha != pr.head_sha:
+        raise GitHubError(
+            f"pull request #{pr.number}'s head is {pr.head_sha[:12]}, not {str(sha)[:12]} that"
+            " this workflow_run built: the PR number (from an artifact) does not belong to this"
+            " run, or the PR moved on. Not gating it with this plan."
+        )
+    return dataclasses.replace(pr, head_sha=sha) if sha else pr
+
+
+def _superseded(
+    api: GitHubApi, options: GitHubOptions, pr: PullRequestInfo, own: str
+) -> str | None:
+    """Whether a newer run already reported (read from its comment's stamp): then this run
+    touches neither the status nor the comment. Unreadable comments: not superseded."""
+    try:
+        current_head = api.pull_request(pr.number).head_sha
+        existing = api.comments(pr.number)
+    except GitHubError:
+        return None
+    stamp = Stamp(pr.head_sha, options.started_at)
+    now = dt.datetime.now(dt.timezone.utc)
+    return newer_report(
+        existing, own_login=own, root=options.root, stamp=stamp, current_head=current_head, now=now
+    )
+
+
+def _merge(first: ApprovalSet, second: ApprovalSet) -> ApprovalSet:
+    return ApprovalSet(
+        first.accepted + second.accepted,
+        first.rejected + second.rejected,
+        first.errors + second.errors,
+    )
