@@ -7,11 +7,13 @@ the action cannot grow an expression these tests do not exercise.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,11 @@ class ActionRunner:
     """The `github` context: event, token, api_url, …"""
     env: dict[str, str] = field(default_factory=dict)
     """The runner's environment (GITHUB_* variables)."""
+    in_process: bool = True
+    """Run the gate step's `"$PLANGUARD_BIN" check` as `planguard.cli.run(["check"])` in this
+    process, in the step's environment and directory: no interpreter start per run, and the
+    GitHub client's waits go to `waited` instead of sleeping. False: bash runs the script."""
+    waited: list[float] = field(default_factory=list)
 
     def run(self, inputs: Mapping[str, str], *, setup: bool = False) -> Run:
         steps: dict[str, dict[str, str]] = {}
@@ -86,6 +93,8 @@ class ActionRunner:
         }
         env.update({k: self._eval(v, values, steps) for k, v in step.get("env", {}).items()})
         cwd = self.workspace / self._eval(step.get("working-directory", "."), values, steps)
+        if self.in_process and step["id"] == "gate" and steps["setup"]["bin"] == DEV_BIN:
+            return self._in_process(step["run"], env, cwd)
         return subprocess.run(
             ["bash", "-e", "-c", step["run"]],
             cwd=cwd,
@@ -95,6 +104,23 @@ class ActionRunner:
             timeout=600,
             check=False,
         )
+
+    def _in_process(
+        self, script: str, env: dict[str, str], cwd: Path
+    ) -> subprocess.CompletedProcess[str]:
+        from planguard.cli import run  # the code under test, not the runner's
+        from planguard.github import client
+
+        assert script == '"$PLANGUARD_BIN" check', f"the gate step runs {script!r}"
+        out, err = io.StringIO(), io.StringIO()
+        original = client.wait
+        client.wait = self.waited.append
+        try:
+            with _environment(env), _directory(cwd), redirect_stdout(out), redirect_stderr(err):
+                code = run(["check"])
+        finally:
+            client.wait = original
+        return subprocess.CompletedProcess(["check"], code, out.getvalue(), err.getvalue())
 
     def _defaults(self, steps: dict[str, dict[str, str]]) -> dict[str, str]:
         return {
@@ -141,3 +167,25 @@ def _parse_outputs(text: str) -> dict[str, str]:
             out[name] = value
         i += 1
     return out
+
+
+@contextmanager
+def _environment(env: Mapping[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextmanager
+def _directory(path: Path) -> Iterator[None]:
+    saved = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(saved)

@@ -129,8 +129,8 @@ class Fault:
     status: int = 502
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
-    delay: float = 0.0
-    """Seconds to stall before answering (longer than the client's timeout = a timeout)."""
+    hang: bool = False
+    """Never answer (until the emulator stops): the client's own timeout must end the wait."""
     times: int = 1
 
 
@@ -164,6 +164,8 @@ class GitHub:
 
     def __init__(self, owner: str = "acme", repo: str = "infra") -> None:
         self.owner, self.repo = owner, repo
+        self.released = threading.Event()
+        """Set when the emulator stops: requests a `hang` fault holds are let go."""
         self.users: dict[str, tuple[int, str]] = {ACTIONS_BOT: (41898282, "Bot")}
         self.tokens: dict[str, str | None] = {}
         """token → login; None is an Actions/App installation token (no `/user`)."""
@@ -241,8 +243,8 @@ class GitHub:
                 self._check_request(op, query, headers, body)
             fault = self._fault(method, path)
         if fault is not None:
-            if fault.delay:
-                time.sleep(fault.delay)
+            if fault.hang:
+                self.released.wait()
             self._log(method, path, fault.status, body)
             return fault.status, fault.headers, fault.body
         with self._lock:
@@ -672,6 +674,9 @@ class Emulator:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in separate writes: with Nagle's algorithm the body waits
+            # for the client's delayed ACK (about 40 ms a response on Linux).
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -701,12 +706,16 @@ class Emulator:
         host, port = self.server.server_address[:2]
         self.url = f"http://{host}:{port}"
         self.state.base_url = self.url
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the serving loop's next poll: keep that short.
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
 
     def __enter__(self) -> Emulator:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.state.released.set()
         self.server.shutdown()
         self.server.server_close()

@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
 
 from planguard.analysis.pipeline import NamedPlan, RootAnalysis, build_report
 from planguard.analysis.report import Report
@@ -60,3 +64,21 @@ def json_paths(
         for index, value in enumerate(node[:items]):
             found += json_paths(value, (*prefix, index), items)
     return found
+
+
+def depth(quick: int, thorough: int) -> pytest.MarkDecorator:
+    """How many Hypothesis examples a property test draws: `quick` in the default run,
+    `thorough` in the `slow` run (`pytest -m slow`, which .ci/run also runs)."""
+    return pytest.mark.parametrize(
+        "examples",
+        [
+            pytest.param(quick, id="quick"),
+            pytest.param(thorough, id="thorough", marks=pytest.mark.slow),
+        ],
+    )
+
+
+def explore(examples: int, body: Callable[..., None], *args: Any, **strategies: Any) -> None:
+    """Run `body` on `examples` draws of the strategies (positional or by name)."""
+    checks = settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
+    checks(given(*args, **strategies)(body))()

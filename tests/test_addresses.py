@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from helpers import depth, explore
 from hypothesis import strategies as st
 
 from planguard.addresses import _parse_address_slowly, parse_address
@@ -49,10 +49,12 @@ def _slow(text: str) -> object:
         return ValueError
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.one_of(addresses(), st.text(max_size=40)))
-def test_fast_and_slow_address_parsing_agree(text: str) -> None:
-    assert _either(text) == _slow(text)
+@depth(150, 500)
+def test_fast_and_slow_address_parsing_agree(examples: int) -> None:
+    def check(text: str) -> None:
+        assert _either(text) == _slow(text)
+
+    explore(examples, check, st.one_of(addresses(), st.text(max_size=40)))
 
 
 def _corpus_addresses() -> list[str]:

@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,24 +104,25 @@ def test_local_failures_never_pass(
 
 
 def test_an_interrupted_run_never_passes(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import generate
-
-    plan = tmp_path / "plan.json"
-    with plan.open("w") as out:
-        generate.write_plan(20_000, out)
+    """Interrupted at a point the process itself reveals: planguard reads its plan from a FIFO,
+    so opening the FIFO's other end returns only once planguard is reading the plan. It gets
+    half of it, then SIGINT while it waits for the rest: no clock decides where it stops."""
+    fifo = tmp_path / "plan.json"
+    os.mkfifo(fifo)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "planguard", "check", str(plan)],
+        [sys.executable, "-m", "planguard", "check", str(fifo)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
     )
-    time.sleep(1.0)  # inside loading or analysis
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    with fifo.open("wb") as plan:  # blocks until planguard opens the plan
+        data = (ROOT / "examples" / "destroy.json").read_bytes()
+        plan.write(data[: len(data) // 2])
+        plan.flush()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)  # it stops without the rest of the plan
     assert proc.returncode != 0, err.decode()[-500:]
-    assert proc.returncode in (2, -signal.SIGINT, 128 + signal.SIGINT)
+    assert proc.returncode in (2, -signal.SIGINT, 128 + signal.SIGINT), err.decode()[-500:]
 
 
 # -- GitHub rows: the action against the emulator ----------------------------------------------
@@ -144,7 +144,7 @@ def _unreachable(s: Any) -> dict[str, str]:
 
 
 def _timing_out(s: Any) -> dict[str, str]:
-    s.gh.faults.append(Fault("GET", r"/pulls/\d+$", 200, delay=3.0, times=20))
+    s.gh.faults.append(Fault("GET", r"/pulls/\d+$", 200, hang=True, times=20))
     s.runner.env["PLANGUARD_GITHUB_MAX_WAIT"] = "1"
     return {}
 

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planguard.errors import PlanInputError
@@ -22,7 +21,7 @@ from planguard.plan import fast, load
 from planguard.plan.model import Plan
 from planguard.plan.parse import parse_plan
 from planguard.plan.shape import ShapeError
-from tests.helpers import json_paths
+from tests.helpers import depth, explore, json_paths
 from tests.scenarios import SCENARIOS
 
 TESTS = Path(__file__).parent
@@ -123,17 +122,17 @@ def _mutated(path: tuple[object, ...], value: object, drop: bool) -> bytes:
     return json.dumps(doc).encode()
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(PATHS), st.sampled_from(ODD_VALUES), st.booleans())
-def test_a_mutated_plan_is_read_alike_or_left_to_the_careful_reader(
-    path: tuple[object, ...], value: object, drop: bool
-) -> None:
-    data = _mutated(path, value, drop)
-    read, slow = quick(data), careful(data)
-    if slow is None:
-        assert read is None, f"fast accepted what the careful reader rejects at {path}"
-    elif read is not None:
-        assert read == slow
+@depth(60, 400)
+def test_a_mutated_plan_is_read_alike_or_left_to_the_careful_reader(examples: int) -> None:
+    def check(path: tuple[object, ...], value: object, drop: bool) -> None:
+        data = _mutated(path, value, drop)
+        read, slow = quick(data), careful(data)
+        if slow is None:
+            assert read is None, f"fast accepted what the careful reader rejects at {path}"
+        elif read is not None:
+            assert read == slow
+
+    explore(examples, check, st.sampled_from(PATHS), st.sampled_from(ODD_VALUES), st.booleans())
 
 
 @pytest.mark.parametrize(

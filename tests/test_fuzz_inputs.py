@@ -2,32 +2,24 @@
 where. Never a traceback (exit 3), never a pass.
 
 Runs the real command line in-process (`planguard.cli.run`) so the error boundary is the one
-users get. Bounded: a few hundred examples per strategy (see .ci/run).
+users get. Bounded: 25 examples per strategy by default, 150 in the slow run.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planguard.cli import run
-from tests.helpers import json_paths
+from tests.helpers import depth, explore, json_paths
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = (ROOT / "examples" / "destroy.json").read_bytes()
 EXAMPLE_DOC = json.loads(EXAMPLE)
-EXAMPLES = int(os.environ.get("PLANGUARD_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 
 
 def outcome(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -51,14 +43,16 @@ def analyze(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 # -- Plans -------------------------------------------------------------------------------------
 
 
-@FUZZ
-@given(cut=st.integers(0, len(EXAMPLE) - 2))
+@depth(25, 150)
 def test_a_truncated_plan_is_refused(
-    cut: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    examples: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "cut.json"
-    path.write_bytes(EXAMPLE[:cut])
-    assert_refused(*analyze(path, capsys), "cut.json")
+    def check(cut: int) -> None:
+        path = tmp_path / "cut.json"
+        path.write_bytes(EXAMPLE[:cut])
+        assert_refused(*analyze(path, capsys), "cut.json")
+
+    explore(examples, check, cut=st.integers(0, len(EXAMPLE) - 2))
 
 
 # Where a wrong type must be refused: the parts planguard reads (values are opaque, any JSON).
@@ -75,37 +69,43 @@ READ = [
 WRONG = [None, True, 3, 2.5, "text", [], {}, [1], {"k": 1}]
 
 
-@FUZZ
-@given(where=st.sampled_from(READ), value=st.sampled_from(WRONG))
+@depth(25, 150)
 def test_a_wrong_type_anywhere_is_refused_or_read(
-    where: tuple[object, ...], value: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    examples: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    doc = copy.deepcopy(EXAMPLE_DOC)
-    node = doc
-    for part in where[:-1]:
-        node = node[part]
-    node[where[-1]] = value
-    path = tmp_path / "typed.json"
-    path.write_text(json.dumps(doc))
-    code, err = analyze(path, capsys)
-    assert code in (0, 2), f"exit {code}: {err[-600:]}"
-    assert "Traceback" not in err
-    if code == 2:
-        assert err.startswith("planguard: error: ") and "typed.json" in err
+    def check(where: tuple[object, ...], value: object) -> None:
+        doc = copy.deepcopy(EXAMPLE_DOC)
+        node = doc
+        for part in where[:-1]:
+            node = node[part]
+        node[where[-1]] = value
+        path = tmp_path / "typed.json"
+        path.write_text(json.dumps(doc))
+        code, err = analyze(path, capsys)
+        assert code in (0, 2), f"exit {code}: {err[-600:]}"
+        assert "Traceback" not in err
+        if code == 2:
+            assert err.startswith("planguard: error: ") and "typed.json" in err
+
+    explore(examples, check, where=st.sampled_from(READ), value=st.sampled_from(WRONG))
 
 
-@FUZZ
-@given(
-    position=st.integers(0, len(EXAMPLE) - 1),
-    junk=st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80"]),
-)
+@depth(25, 150)
 def test_invalid_utf8_anywhere_is_refused(
-    position: int, junk: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    examples: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "bytes.json"
-    path.write_bytes(EXAMPLE[:position] + junk + EXAMPLE[position:])
-    code, err = analyze(path, capsys)
-    assert_refused(code, err, "bytes.json")
+    def check(position: int, junk: bytes) -> None:
+        path = tmp_path / "bytes.json"
+        path.write_bytes(EXAMPLE[:position] + junk + EXAMPLE[position:])
+        code, err = analyze(path, capsys)
+        assert_refused(code, err, "bytes.json")
+
+    explore(
+        examples,
+        check,
+        position=st.integers(0, len(EXAMPLE) - 1),
+        junk=st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80"]),
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,6 +181,7 @@ def test_a_huge_string_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 0, err
 
 
+@pytest.mark.slow
 def test_a_one_gigabyte_file_is_refused_without_reading_it_whole(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -229,35 +230,39 @@ YAML_JUNK = st.one_of(
 )
 
 
-@FUZZ
-@given(text=YAML_JUNK)
+@depth(25, 150)
 def test_a_broken_policy_is_refused(
-    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    examples: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    policy = tmp_path / "policy.yml"
-    policy.write_text(text)
-    plan = tmp_path / "plan.json"
-    plan.write_bytes(EXAMPLE)
-    code, err = outcome(["check", "--policy", str(policy), str(plan)], capsys)
-    assert code != 3 and "Traceback" not in err, err[-600:]
-    if code == 2:
-        assert err.startswith("planguard: error: ") and "policy.yml" in err
-    else:  # the text happened to be a valid policy: the destroy plan still trips the gate
-        assert code == 1
+    def check(text: str) -> None:
+        policy = tmp_path / "policy.yml"
+        policy.write_text(text)
+        plan = tmp_path / "plan.json"
+        plan.write_bytes(EXAMPLE)
+        code, err = outcome(["check", "--policy", str(policy), str(plan)], capsys)
+        assert code != 3 and "Traceback" not in err, err[-600:]
+        if code == 2:
+            assert err.startswith("planguard: error: ") and "policy.yml" in err
+        else:  # the text happened to be a valid policy: the destroy plan still trips the gate
+            assert code == 1
+
+    explore(examples, check, text=YAML_JUNK)
 
 
-@FUZZ
-@given(text=YAML_JUNK)
+@depth(25, 150)
 def test_a_broken_ruleset_is_refused(
-    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    examples: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ruleset = tmp_path / "rules.yml"
-    ruleset.write_text(text)
-    plan = tmp_path / "plan.json"
-    plan.write_bytes(EXAMPLE)
-    code, err = outcome(["analyze", "--ruleset", str(ruleset), str(plan)], capsys)
-    assert code == 2, f"exit {code}: {err[-600:]}"
-    assert "Traceback" not in err and "rules.yml" in err
+    def check(text: str) -> None:
+        ruleset = tmp_path / "rules.yml"
+        ruleset.write_text(text)
+        plan = tmp_path / "plan.json"
+        plan.write_bytes(EXAMPLE)
+        code, err = outcome(["analyze", "--ruleset", str(ruleset), str(plan)], capsys)
+        assert code == 2, f"exit {code}: {err[-600:]}"
+        assert "Traceback" not in err and "rules.yml" in err
+
+    explore(examples, check, text=YAML_JUNK)
 
 
 def test_an_oversized_policy_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -191,6 +191,7 @@ def test_ai_destroy_needs_the_named_reviewer_then_their_approval_turns_it_green(
     tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
 ) -> None:
     s = scene(tmp_path, emulator, all_keys, destroy)
+    s.runner.in_process = False  # the step's own bash script runs the installed command
     first = s.run()
     assert first.code == 1, first.err
     assert [st["state"] for st in s.statuses()] == ["failure"]
@@ -336,7 +337,7 @@ def test_secondary_rate_limit_502_and_a_timeout_are_retried_and_the_run_succeeds
     s.gh.faults += [
         Fault("GET", r"/issues/\d+/comments$", 403, {"retry-after": "1"}, SECONDARY_LIMIT),
         Fault("POST", r"/statuses/", 502, body={"message": "Server Error"}),
-        Fault("GET", r"/pulls/\d+/reviews$", 200, delay=3),  # longer than the 2 s timeout
+        Fault("GET", r"/pulls/\d+/reviews$", 200, hang=True),  # the client times out
         Fault(
             "POST",
             r"/requested_reviewers$",
@@ -351,6 +352,8 @@ def test_secondary_rate_limit_502_and_a_timeout_are_retried_and_the_run_succeeds
     assert len(s.comments()) == 1
     assert s.gh.pulls[PR].requested_users == ["alice"]
     assert all(f.times == 0 for f in s.gh.faults)
+    # Waited as GitHub asked (retry-after, the limit's reset) or backed off: counted, not slept.
+    assert len(s.runner.waited) == 4 and 1.0 in s.runner.waited, s.runner.waited
 
 
 def test_a_rejected_token_fails_with_a_clear_message(
@@ -452,6 +455,7 @@ def test_the_action_never_splices_inputs_into_scripts() -> None:
             assert any(f"inputs.{name} " in f"{v} " for v in gate["env"].values()), name
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_the_whole_action_installs_itself_and_gates(
     tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path

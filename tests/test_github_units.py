@@ -97,7 +97,7 @@ def test_the_wait_budget_bounds_a_run(server: Emulator) -> None:
 
 
 def test_a_timeout_is_retried(server: Emulator) -> None:
-    server.state.faults.append(Fault("GET", "/pulls/1$", 200, delay=2.0))
+    server.state.faults.append(Fault("GET", "/pulls/1$", 200, hang=True))
     gh, slept = api(server)
     assert gh.pull_request(1).number == 1
     assert len(slept) == 1

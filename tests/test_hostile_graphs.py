@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from planguard.analysis.pipeline import NamedPlan, build_report
 from planguard.plan.load import plan_from_bytes
 from planguard.rules.classify import Classifier
@@ -73,6 +75,7 @@ def million_edges() -> bytes:
     return json.dumps(doc).encode()
 
 
+@pytest.mark.slow
 def test_a_million_edges_a_big_cycle_and_a_self_reference_are_reported(tmp_path: Path) -> None:
     plan = plan_from_bytes(million_edges(), "hostile.json")
     report, _ = build_report([NamedPlan("hostile", plan)], Classifier(load_rulesets()))

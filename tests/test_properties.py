@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import networkx as nx
-from hypothesis import given, settings
+from helpers import depth, explore
 from hypothesis import strategies as st
 
 from planguard.analysis.pipeline import NamedPlan, build_report
@@ -32,39 +32,39 @@ def graphs(draw: st.DrawFn) -> tuple[GraphData, set[str], set[str]]:
     return GraphData(nodes, edges), seeds, changing
 
 
-@settings(max_examples=300, deadline=None)
-@given(graphs())
-def test_blast_radius_is_exactly_the_seeds_dependents(
-    case: tuple[GraphData, set[str], set[str]],
-) -> None:
-    data, seeds, changing = case
-    graph = to_networkx(data)
-    reference = nx.DiGraph([(e.dependency, e.dependent) for e in data.edges])
-    reference.add_nodes_from(n.id for n in data.nodes)
-    radii = blast_radii(graph, seeds, changing, lambda n: (n,))
-    assert set(radii) == seeds
-    for seed, radius in radii.items():
-        dependents = nx.descendants(reference, seed)
-        assert radius.total == len(dependents)
-        assert radius.changing == len(dependents & changing)
-        assert radius.unchanged == len(dependents - changing)
-        assert set(radius.notable) <= dependents
-        assert list(radius.notable) == sorted(dependents)[: len(radius.notable)]
-        assert graph.dependents(seed) == dependents
+@depth(60, 300)
+def test_blast_radius_is_exactly_the_seeds_dependents(examples: int) -> None:
+    def check(case: tuple[GraphData, set[str], set[str]]) -> None:
+        data, seeds, changing = case
+        graph = to_networkx(data)
+        reference = nx.DiGraph([(e.dependency, e.dependent) for e in data.edges])
+        reference.add_nodes_from(n.id for n in data.nodes)
+        radii = blast_radii(graph, seeds, changing, lambda n: (n,))
+        assert set(radii) == seeds
+        for seed, radius in radii.items():
+            dependents = nx.descendants(reference, seed)
+            assert radius.total == len(dependents)
+            assert radius.changing == len(dependents & changing)
+            assert radius.unchanged == len(dependents - changing)
+            assert set(radius.notable) <= dependents
+            assert list(radius.notable) == sorted(dependents)[: len(radius.notable)]
+            assert graph.dependents(seed) == dependents
+
+    explore(examples, check, graphs())
 
 
-@settings(max_examples=200, deadline=None)
-@given(graphs())
-def test_root_causes_are_destructive_and_upstream(
-    case: tuple[GraphData, set[str], set[str]],
-) -> None:
-    data, seeds, changing = case
-    graph = to_networkx(data)
-    for node, causes in root_causes(graph, seeds, changing).items():
-        assert node in seeds
-        for cause in causes:
-            assert cause in seeds and cause != node
-            assert node in graph.dependents(cause)
+@depth(40, 200)
+def test_root_causes_are_destructive_and_upstream(examples: int) -> None:
+    def check(case: tuple[GraphData, set[str], set[str]]) -> None:
+        data, seeds, changing = case
+        graph = to_networkx(data)
+        for node, causes in root_causes(graph, seeds, changing).items():
+            assert node in seeds
+            for cause in causes:
+                assert cause in seeds and cause != node
+                assert node in graph.dependents(cause)
+
+    explore(examples, check, graphs())
 
 
 TYPES = [
@@ -127,24 +127,24 @@ def _score(doc: dict[str, object]) -> int:
     return report.score
 
 
-@settings(max_examples=200, deadline=None)
-@given(plan_docs(), st.sampled_from(TYPES), st.data())
-def test_adding_a_destroy_never_lowers_the_plan_score(
-    doc: dict[str, object], rtype: str, data: st.DataObject
-) -> None:
-    before = _score(doc)
-    changes = list(doc["resource_changes"])  # type: ignore[call-overload]
-    added = {
-        **doc,
-        "resource_changes": [*changes, _change(f"{rtype}.extra", rtype, "extra", ["delete"])],
-    }
-    assert _score(added) >= before
-    if changes:
-        i = data.draw(st.integers(0, len(changes) - 1))
-        turned = [dict(c) for c in changes]
-        turned[i] = {
-            **turned[i],
-            "change": {"actions": ["delete"], "before": {"id": "x"}, "after": None},
+@depth(30, 200)
+def test_adding_a_destroy_never_lowers_the_plan_score(examples: int) -> None:
+    def check(doc: dict[str, object], rtype: str, data: st.DataObject) -> None:
+        before = _score(doc)
+        changes = list(doc["resource_changes"])  # type: ignore[call-overload]
+        added = {
+            **doc,
+            "resource_changes": [*changes, _change(f"{rtype}.extra", rtype, "extra", ["delete"])],
         }
-        if changes[i]["change"]["actions"] in (["no-op"], ["update"]):
-            assert _score({**doc, "resource_changes": turned}) >= before
+        assert _score(added) >= before
+        if changes:
+            i = data.draw(st.integers(0, len(changes) - 1))
+            turned = [dict(c) for c in changes]
+            turned[i] = {
+                **turned[i],
+                "change": {"actions": ["delete"], "before": {"id": "x"}, "after": None},
+            }
+            if changes[i]["change"]["actions"] in (["no-op"], ["update"]):
+                assert _score({**doc, "resource_changes": turned}) >= before
+
+    explore(examples, check, plan_docs(), st.sampled_from(TYPES), st.data())

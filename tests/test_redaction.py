@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from helpers import depth, explore
 from hypothesis import strategies as st
 
 from planguard import audit
@@ -242,26 +241,26 @@ def broken_copies(data: bytes) -> Iterator[tuple[str, bytes]]:
     yield "wrong type", json.dumps(doc).encode()
 
 
-@settings(
-    max_examples=int(os.environ.get("PLANGUARD_REDACTION_EXAMPLES", "1000")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-@given(plan=canary_plans())
-def test_no_planted_canary_reaches_any_output(plan: tuple[bytes, Canaries], tmp_path: Path) -> None:
-    data, canary = plan
-    assert canary.count >= 25  # every position got one
-    leaks = canary.pattern()
-    seen = 0
-    for what, text in every_output(data, tmp_path):
-        found = leaks.search(text)
-        assert found is None, f"{what} shows a planted value ({found.group()})"
-        seen += 1
-    assert seen == 2 * len(Format) + 4
-    for what, broken in broken_copies(data):
-        with pytest.raises(PlanInputError) as error:
-            plan_from_bytes(broken, "plan.json")
-        assert leaks.search(visible(str(error.value))) is None, f"the {what} error shows a value"
+@depth(15, 1000)
+def test_no_planted_canary_reaches_any_output(examples: int, tmp_path: Path) -> None:
+    def check(plan: tuple[bytes, Canaries]) -> None:
+        data, canary = plan
+        assert canary.count >= 25  # every position got one
+        leaks = canary.pattern()
+        seen = 0
+        for what, text in every_output(data, tmp_path):
+            found = leaks.search(text)
+            assert found is None, f"{what} shows a planted value ({found.group()})"
+            seen += 1
+        assert seen == 2 * len(Format) + 4
+        for what, broken in broken_copies(data):
+            with pytest.raises(PlanInputError) as error:
+                plan_from_bytes(broken, "plan.json")
+            assert leaks.search(visible(str(error.value))) is None, (
+                f"the {what} error shows a value"
+            )
+
+    explore(examples, check, plan=canary_plans())
 
 
 # -- Every corpus plan in tests/: its secrets must not show ----------------------------------
@@ -366,30 +365,28 @@ def test_no_secret_of_a_corpus_plan_reaches_any_output(path: Path, tmp_path: Pat
         assert not leaked, f"{what} shows {len(leaked)} secret value(s), e.g. {leaked[0][:4]}…"
 
 
-@settings(
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-@given(plan=canary_plans())
+@depth(5, 50)
 def test_no_canary_reaches_the_terminal_the_logs_or_the_audit_file(
-    plan: tuple[bytes, Canaries], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    examples: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data, canary = plan
-    path = tmp_path / "plan.json"
-    path.write_bytes(data)
-    log = tmp_path / "audit.jsonl"
-    runs = [
-        ["analyze", str(path)],
-        ["analyze", "--format", "markdown", str(path)],
-        ["check", "--audit-log", str(log), str(path)],
-        ["explain", str(path), json.loads(data)["resource_changes"][0]["address"]],
-        ["graph", str(path)],
-    ]
-    for args in runs:
-        capsys.readouterr()
-        code = run(args)
-        out, err = capsys.readouterr()
-        assert code in (0, 1), f"planguard {args[0]}: exit {code}: {err[-300:]}"
-        assert canary.pattern().search(out + err) is None, f"planguard {args[0]} shows a value"
-    assert canary.pattern().search(log.read_text()) is None
+    def check(plan: tuple[bytes, Canaries]) -> None:
+        data, canary = plan
+        path = tmp_path / "plan.json"
+        path.write_bytes(data)
+        log = tmp_path / "audit.jsonl"
+        runs = [
+            ["analyze", str(path)],
+            ["analyze", "--format", "markdown", str(path)],
+            ["check", "--audit-log", str(log), str(path)],
+            ["explain", str(path), json.loads(data)["resource_changes"][0]["address"]],
+            ["graph", str(path)],
+        ]
+        for args in runs:
+            capsys.readouterr()
+            code = run(args)
+            out, err = capsys.readouterr()
+            assert code in (0, 1), f"planguard {args[0]}: exit {code}: {err[-300:]}"
+            assert canary.pattern().search(out + err) is None, f"planguard {args[0]} shows a value"
+        assert canary.pattern().search(log.read_text()) is None
+
+    explore(examples, check, plan=canary_plans())

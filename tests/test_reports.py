@@ -15,8 +15,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from conftest import GOLDEN, Golden
-from helpers import cli
-from hypothesis import assume, given, settings
+from helpers import cli, depth, explore
+from hypothesis import assume
 from hypothesis import strategies as st
 from test_corpus import LOCAL
 
@@ -425,26 +425,30 @@ _LINE = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    parts=st.lists(
-        st.tuples(st.lists(_LINE, min_size=1, max_size=12), st.booleans()), min_size=1, max_size=8
-    ),
-    budget=st.integers(min_value=300, max_value=3000),
-)
-def test_assemble_keeps_every_required_part_and_the_budget(
-    parts: list[tuple[list[str], bool]], budget: int
-) -> None:
-    built = [
-        Part(f"part {i}", "\n".join(lines) + "\n", req) for i, (lines, req) in enumerate(parts)
-    ]
-    required = [p.text for p in built if p.required]
-    assume(all(lines.count("```") % 2 == 0 for lines, _ in parts))  # parts are well formed
-    assume(sum(len(t) for t in required) + 200 <= budget)
-    out = assemble(built, budget, "the JSON report")
-    assert len(out) <= budget
-    assert all(text in out for text in required)
-    assert_fences_balanced(out)
+@depth(40, 300)
+def test_assemble_keeps_every_required_part_and_the_budget(examples: int) -> None:
+    def check(parts: list[tuple[list[str], bool]], budget: int) -> None:
+        built = [
+            Part(f"part {i}", "\n".join(lines) + "\n", req) for i, (lines, req) in enumerate(parts)
+        ]
+        required = [p.text for p in built if p.required]
+        assume(all(lines.count("```") % 2 == 0 for lines, _ in parts))  # parts are well formed
+        assume(sum(len(t) for t in required) + 200 <= budget)
+        out = assemble(built, budget, "the JSON report")
+        assert len(out) <= budget
+        assert all(text in out for text in required)
+        assert_fences_balanced(out)
+
+    explore(
+        examples,
+        check,
+        parts=st.lists(
+            st.tuples(st.lists(_LINE, min_size=1, max_size=12), st.booleans()),
+            min_size=1,
+            max_size=8,
+        ),
+        budget=st.integers(min_value=300, max_value=3000),
+    )
 
 
 def assert_fences_balanced(text: str) -> None:

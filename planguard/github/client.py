@@ -83,10 +83,15 @@ class _Budget:
     waited: float = 0.0
 
 
+def wait(seconds: float) -> None:
+    """How a client waits between attempts unless given its own `sleep` (tests record)."""
+    time.sleep(seconds)
+
+
 @dataclass
 class GitHubClient:
     settings: Settings
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = field(default_factory=lambda: wait)
     clock: Callable[[], float] = time.time
     session: requests.Session = field(default_factory=lambda: _requests().Session())
 
