@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 
 from planguard.graph.model import BlastRadius
-from planguard.plan.model import Action
+from planguard.plan.model import Action, ActionReason
 
 
 @functools.total_ordering
@@ -135,7 +135,7 @@ class Finding:
     resource_class: ResourceClass | None = None
     class_source: str | None = None
     """Which ruleset rule classified the type, e.g. `aws: stateful: aws_db_*`."""
-    action_reason: str | None = None
+    action_reason: ActionReason | None = None
     replace_paths: tuple[str, ...] = ()
     blast: BlastRadius | None = None
     root_causes: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ from planguard.analysis.pipeline import NamedPlan, build_report
 from planguard.graph.build import build_graph_data
 from planguard.graph.model import EdgeKind
 from planguard.plan.load import plan_from_bytes
+from planguard.plan.model import ActionReason
 from planguard.render.formats import Format, render
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
@@ -56,7 +57,7 @@ def test_a_generated_plan_looks_like_a_real_estate(plan_data: bytes) -> None:
     for action in ("no-op", "update", "create", "delete", "delete,create", "create,delete", "read"):
         assert actions[action] > 0, action
     assert actions["no-op"] > len(changes) / 2
-    assert any(c.action_reason == "replace_because_tainted" for c in changes)
+    assert any(c.action_reason is ActionReason.REPLACE_BECAUSE_TAINTED for c in changes)
     assert any(s.tainted for s in plan.prior_state)
     assert plan.resource_drift and plan.relevant_attributes
     assert sum(1 for c in changes if c.before.is_sensitive(("password",))) > 10

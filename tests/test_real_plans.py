@@ -10,7 +10,7 @@ from helpers import analyze_file, cli
 
 from planguard.findings import FindingKind, Tier
 from planguard.plan.load import load_plan
-from planguard.plan.model import Action
+from planguard.plan.model import Action, ActionReason
 
 NETWORK = "terraform_data.network"
 SUBNETS = {"terraform_data.subnet[0]", "terraform_data.subnet[1]"}
@@ -104,7 +104,7 @@ def test_replace_cascade_blast_radius_crosses_the_module_boundary(
     by_address = {f.address: f for f in report.findings}
     network = by_address[NETWORK]
     assert network.rule is FindingKind.REPLACE and network.action is Action.REPLACE_DELETE_FIRST
-    assert network.action_reason == "replace_because_cannot_update"
+    assert network.action_reason is ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE
     assert network.replace_paths == ("triggers_replace",)
     changing = (
         SUBNETS | {LB} | SERVICES | JOBS | {"terraform_data.dns", "terraform_data.uses_shared"}
@@ -139,7 +139,7 @@ def test_replace_by_request_scores_lower_than_a_side_effect(real_plans: dict[str
     report, _ = analyze_file(real_plans["replace_by_request"])
     (finding,) = report.findings
     assert finding.address == "terraform_data.audit"
-    assert finding.action_reason == "replace_by_request"
+    assert finding.action_reason is ActionReason.REPLACE_BY_REQUEST
     reason = next(c for c in finding.components if c.name == "reason")
     assert reason.points < 0
 
@@ -188,7 +188,7 @@ def test_removed_block_with_destroy_is_a_delete(real_plans: dict[str, Path]) -> 
     report, _ = analyze_file(real_plans["removed_block_destroy"])
     (finding,) = report.findings
     assert finding.rule is FindingKind.DESTROY
-    assert finding.action_reason == "delete_because_no_resource_config"
+    assert finding.action_reason is ActionReason.DELETE_BECAUSE_NO_RESOURCE_CONFIG
 
 
 def test_tainted_object_is_replaced_for_that_reason(real_plans: dict[str, Path]) -> None:
@@ -196,7 +196,7 @@ def test_tainted_object_is_replaced_for_that_reason(real_plans: dict[str, Path])
     assert {s.address for s in plan.prior_state if s.tainted} == {"terraform_data.audit"}
     report, _ = analyze_file(real_plans["tainted"])
     (finding,) = report.findings
-    assert finding.action_reason == "replace_because_tainted"
+    assert finding.action_reason is ActionReason.REPLACE_BECAUSE_TAINTED
 
 
 def test_deposed_object_is_its_own_node_and_finding(real_plans: dict[str, Path]) -> None:
@@ -212,7 +212,7 @@ def test_remote_state_read_is_a_node_and_not_a_finding(real_plans: dict[str, Pat
     plan = load_plan(str(real_plans["replace_cascade"]))
     read = {c.address: c for c in plan.resource_changes}[REMOTE]
     assert read.action is Action.READ
-    assert read.action_reason == "read_because_dependency_pending"
+    assert read.action_reason is ActionReason.READ_BECAUSE_DEPENDENCY_PENDING
     report, _ = analyze_file(real_plans["replace_cascade"])
     assert REMOTE not in {f.address for f in report.findings}
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import cli
 
+from planguard.plan.model import ActionReason
 from planguard.source.diff import Diff, FileDiff, parse_git_diff, parse_patch
 from planguard.source.intent import CodeChange, DestroyedResource, judge
 from planguard.source.model import AddressBlockKind, ObjectKind
@@ -188,7 +189,9 @@ def test_what_changes_a_variables_value(
     head = build_source_map(_write(tmp_path / "head", {**base_files, **head_files}), "")
     path, line = changed
     diff = Diff((FileDiff(path, path, (), (line,), ((line, line),)),))
-    resource = DestroyedResource("x_db.d", "x_db.d", "replace_because_cannot_update", ("engine",))
+    resource = DestroyedResource(
+        "x_db.d", "x_db.d", ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE, ("engine",)
+    )
     assert judge(resource, CodeChange(head, base, diff)).explained is explained
 
 
@@ -197,6 +200,8 @@ def test_a_head_file_that_does_not_parse_explains_no_removal(tmp_path: Path) -> 
     head = build_source_map(_write(tmp_path / "head", {"main.tf": "\ufeff" + RESOURCE + "{{"}), "")
     assert head.warnings and "x_db.d" not in head.objects
     diff = Diff((FileDiff("main.tf", "main.tf", (1,), (1,), ((1, 1),)),))
-    resource = DestroyedResource("x_db.d", "x_db.d", "delete_because_no_resource_config", ())
+    resource = DestroyedResource(
+        "x_db.d", "x_db.d", ActionReason.DELETE_BECAUSE_NO_RESOURCE_CONFIG, ()
+    )
     verdict = judge(resource, CodeChange(head, base, diff))
     assert verdict.explained is False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planguard import __version__
@@ -35,14 +35,11 @@ from planguard.rules.classify import Classifier
 from planguard.score.fingerprint import fingerprint
 from planguard.score.plan_level import existing_and_destroyed, incomplete_finding, teardown_finding
 from planguard.score.resource import GraphFacts, score_change
-from planguard.source.apply import SourceFacts, with_source
+from planguard.source.apply import Placement, SourceFacts, place, summarize
 
 BLAST_VIEW_LIMIT = 400
 """Resources in a root's blast view: enough for every picture, bounded for huge plans."""
 REGISTRIES = {"registry.terraform.io/": Tool.TERRAFORM, "registry.opentofu.org/": Tool.OPENTOFU}
-
-SELF_CAUSED = frozenset({"replace_by_request", "replace_because_tainted"})
-"""Replacements that are their own root cause, whatever changes upstream."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +81,9 @@ def root_report(
 ) -> RootAnalysis:
     graph = to_networkx(build_graph_data(plan))
     summary = _summary(plan)
-    findings = _findings(plan, summary, graph, classifier)
-    source_summary = None
-    if source is not None:
-        escalate_from = classifier.rulesets.scoring.unexplained_escalates_from
-        located, source_summary = with_source(findings, source, graph.chain, escalate_from)
-        findings = _ranked(located)
+    causes = _root_causes(plan, graph)
+    placements = place(plan.resource_changes, source, graph.chain, causes) if source else {}
+    findings = _findings(plan, summary, graph, classifier, causes=causes, placements=placements)
     report = RootReport(
         name=name,
         plan=summary,
@@ -104,14 +98,29 @@ def root_report(
         blast_view=_blast_view(graph, findings),
         tier=max((f.tier for f in findings), default=Tier.LOW),
         score=max((f.score for f in findings), default=0),
-        source=source_summary,
+        source=summarize(findings, placements, source) if source else None,
     )
     return RootAnalysis(report, graph)
 
 
+def _root_causes(plan: Plan, graph: DependencyGraph) -> dict[str, tuple[str, ...]]:
+    changes = plan.resource_changes
+    destructive = [c.node_id for c in changes if c.action.destroys]
+    changing = [c.node_id for c in changes if c.action.is_change]
+    self_caused = [c.node_id for c in changes if c.action_reason and c.action_reason.self_caused]
+    return root_causes(graph, destructive, changing, self_caused)
+
+
 def _findings(
-    plan: Plan, summary: PlanSummary, graph: DependencyGraph, classifier: Classifier
+    plan: Plan,
+    summary: PlanSummary,
+    graph: DependencyGraph,
+    classifier: Classifier,
+    *,
+    causes: Mapping[str, tuple[str, ...]],
+    placements: Mapping[str, Placement],
 ) -> tuple[Finding, ...]:
+    """Every finding, built once with what the graph and the source say, ranked once."""
     changes = plan.resource_changes
     destructive = [c.node_id for c in changes if c.action.destroys]
     changing = [c.node_id for c in changes if c.action.is_change]
@@ -122,15 +131,13 @@ def _findings(
         return (-weights[classifier.classify(node.type if node else "")[0]], node_id)
 
     radii = blast_radii(graph, destructive, changing, importance)
-    self_caused = [c.node_id for c in changes if c.action_reason in SELF_CAUSED]
-    causes = root_causes(graph, destructive, changing, self_caused)
     drifted = {d.address for d in plan.resource_drift}
     found: list[Finding] = []
     for change in changes:
         facts = GraphFacts(
             radii.get(change.node_id), causes.get(change.node_id, ()), change.address in drifted
         )
-        finding = score_change(change, facts, classifier)
+        finding = score_change(change, facts, classifier, placements.get(change.node_id))
         if finding is not None:
             found.append(finding)
     scoring = classifier.rulesets.scoring

@@ -26,6 +26,7 @@ from planguard.plan import jsontext
 from planguard.plan.config import parse_module
 from planguard.plan.model import (
     Action,
+    ActionReason,
     DeferredChange,
     ModuleConfig,
     OutputChange,
@@ -215,7 +216,7 @@ def _change(raw: _ResourceChange) -> ResourceChange:
         location=_address(raw.address),
         action=_action(change.actions),
         provider_name=raw.provider_name or "",
-        action_reason=raw.action_reason,
+        action_reason=None if raw.action_reason is None else ActionReason(raw.action_reason),
         replace_paths=change.replace_paths or (),
         previous_address=raw.previous_address,
         deposed=raw.deposed,

@@ -128,6 +128,57 @@ def _walk(node: object, path: AttributePath) -> object:
     return node
 
 
+class ActionReason(enum.Enum):
+    """Why Terraform replaces, deletes or reads an object (`change.action_reason`).
+
+    Open: a reason a newer Terraform adds is kept as a member of its own (`_missing_`), so its
+    plans are read and the reason is shown as written; it simply scores no points.
+    """
+
+    REPLACE_BECAUSE_TAINTED = "replace_because_tainted"
+    REPLACE_BECAUSE_CANNOT_UPDATE = "replace_because_cannot_update"
+    REPLACE_BY_REQUEST = "replace_by_request"
+    REPLACE_BY_TRIGGERS = "replace_by_triggers"
+    DELETE_BECAUSE_NO_RESOURCE_CONFIG = "delete_because_no_resource_config"
+    DELETE_BECAUSE_WRONG_REPETITION = "delete_because_wrong_repetition"
+    DELETE_BECAUSE_COUNT_INDEX = "delete_because_count_index"
+    DELETE_BECAUSE_EACH_KEY = "delete_because_each_key"
+    DELETE_BECAUSE_NO_MODULE = "delete_because_no_module"
+    DELETE_BECAUSE_NO_MOVE_TARGET = "delete_because_no_move_target"
+    READ_BECAUSE_CONFIG_UNKNOWN = "read_because_config_unknown"
+    READ_BECAUSE_DEPENDENCY_PENDING = "read_because_dependency_pending"
+    READ_BECAUSE_CHECK_NESTED = "read_because_check_nested"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ActionReason | None:
+        if not isinstance(value, str):
+            return None
+        member = object.__new__(cls)
+        member._value_ = value
+        member._name_ = value.upper()
+        return cls._value2member_map_.setdefault(value, member)  # type: ignore[return-value]
+
+    def __str__(self) -> str:
+        return str(self.value)  # as Terraform writes it, wherever it is shown
+
+    @property
+    def self_caused(self) -> bool:
+        """Its own root cause, whatever changes upstream: asked for, or tainted in the state."""
+        return self in (ActionReason.REPLACE_BY_REQUEST, ActionReason.REPLACE_BECAUSE_TAINTED)
+
+    @property
+    def repetition(self) -> tuple[str, ...]:
+        """The meta-arguments whose change removes this instance (`count`, `for_each`)."""
+        return _REPETITION.get(self, ())
+
+
+_REPETITION = {
+    ActionReason.DELETE_BECAUSE_COUNT_INDEX: ("count",),
+    ActionReason.DELETE_BECAUSE_EACH_KEY: ("for_each",),
+    ActionReason.DELETE_BECAUSE_WRONG_REPETITION: ("count", "for_each"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceChange:
     """One entry of `resource_changes` (or `resource_drift`)."""
@@ -136,7 +187,7 @@ class ResourceChange:
     location: ResourceAddress
     action: Action
     provider_name: str
-    action_reason: str | None = None
+    action_reason: ActionReason | None = None
     replace_paths: tuple[AttributePath, ...] = ()
     previous_address: str | None = None
     deposed: str | None = None

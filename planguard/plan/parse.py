@@ -9,6 +9,7 @@ from planguard.plan import shape
 from planguard.plan.config import parse_module
 from planguard.plan.model import (
     Action,
+    ActionReason,
     AttributePath,
     DeferredChange,
     ModuleConfig,
@@ -78,7 +79,7 @@ def _change(raw: dict[str, object], where: str) -> ResourceChange:
         location=location,
         action=_action(change, f"{where}.change"),
         provider_name=shape.opt_str(raw, "provider_name", where) or "",
-        action_reason=shape.opt_str(raw, "action_reason", where),
+        action_reason=_reason(shape.opt_str(raw, "action_reason", where)),
         replace_paths=_paths(change, f"{where}.change"),
         previous_address=shape.opt_str(raw, "previous_address", where),
         deposed=shape.opt_str(raw, "deposed", where),
@@ -184,3 +185,7 @@ def _configuration(doc: dict[str, object]) -> ModuleConfig | None:
     body = shape.obj(config, "$.configuration")
     root = shape.opt_obj(body, "root_module", "$.configuration")
     return parse_module(root, "$.configuration.root_module")
+
+
+def _reason(text: str | None) -> ActionReason | None:
+    return None if text is None else ActionReason(text)

@@ -14,9 +14,12 @@ import types
 import typing
 from collections.abc import Mapping
 
+from planguard.plan.model import ActionReason
 from planguard.render.jsonout import EXTRA_PROPERTIES, JSON
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_OPEN_ENUMS = (ActionReason,)
+"""Enums that keep values a newer Terraform writes: the schema cannot list them all."""
 _SCALARS: dict[object, JSON] = {
     str: {"type": "string"},
     int: {"type": "integer"},
@@ -54,6 +57,8 @@ def _schema(hint: object, defs: dict[str, JSON]) -> JSON:
         return {"type": "array", "items": _schema(args[0], defs)}
     if origin in (dict, Mapping):
         return {"type": "object", "additionalProperties": _schema(args[1], defs)}
+    if hint in _OPEN_ENUMS:
+        return {"type": "string"}
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return {"enum": [member.value for member in hint]}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):

@@ -9,10 +9,18 @@ from typing import TypeVar
 
 from planguard.docread import Invalid, choice, int_map, integer, listing, mapping, string
 from planguard.errors import RulesetError
-from planguard.findings import ResourceClass
-from planguard.plan.model import Action, AttributePath
+from planguard.findings import ResourceClass, Tier
+from planguard.plan.model import Action, ActionReason, AttributePath
 from planguard.resources import data_dir
-from planguard.rules.model import ClassRule, Hazard, HazardWhen, Rulesets, Scalar, Scoring
+from planguard.rules.model import (
+    ClassRule,
+    Hazard,
+    HazardWhen,
+    Reason,
+    Rulesets,
+    Scalar,
+    Scoring,
+)
 from planguard.yamlio import YamlError, read_yaml_file
 
 E = TypeVar("E", bound=enum.Enum)
@@ -143,12 +151,14 @@ def _scalar(value: object) -> Scalar | None:
 
 
 def _merge_scoring(into: dict[str, object], raw: object, where: str) -> None:
+    """A later ruleset's keys win, at every depth (`reasons.X.points` alone keeps X's text)."""
     if raw is None:
         return
     for key, value in mapping(raw, where).items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            merged = dict(into[key])  # type: ignore[call-overload]
-            merged.update(value)
+        current = into.get(key)
+        if isinstance(value, dict) and isinstance(current, dict):
+            merged = dict(current)
+            _merge_scoring(merged, value, f"{where}.{key}")
             into[key] = merged
         else:
             into[key] = value
@@ -169,12 +179,13 @@ def _scoring(raw: dict[str, object]) -> Scoring:
             f"scoring.action_points.{bad[0]}",
             f"unknown action; expected {', '.join(sorted(_ACTION_KEYS))}",
         )
-    tiers = int_map(raw.get("tiers"), "scoring.tiers")
+    named = int_map(raw.get("tiers"), "scoring.tiers")
     if (
-        set(tiers) != {"medium", "high", "critical"}
-        or not tiers["medium"] < tiers["high"] < tiers["critical"]
+        set(named) != {"medium", "high", "critical"}
+        or not named["medium"] < named["high"] < named["critical"]
     ):
         raise Invalid("scoring.tiers", "expected medium < high < critical (lowest score of each)")
+    tiers = {Tier(name): score for name, score in named.items()}
     blast = int_map(raw.get("blast"), "scoring.blast")
     teardown = mapping(raw.get("teardown"), "scoring.teardown")
     share = teardown.get("share")
@@ -183,7 +194,7 @@ def _scoring(raw: dict[str, object]) -> Scoring:
     return Scoring(
         class_weights=classes,
         action_points={k: actions.get(k, 0) for k in _ACTION_KEYS},
-        reason_points=int_map(raw.get("reason_points"), "scoring.reason_points"),
+        reasons=_reasons(raw.get("reasons")),
         data_loss_points=integer(raw.get("data_loss_points"), "scoring.data_loss_points"),
         downtime_points=integer(raw.get("downtime_points"), "scoring.downtime_points"),
         drift_points=integer(raw.get("drift_points"), "scoring.drift_points"),
@@ -194,13 +205,22 @@ def _scoring(raw: dict[str, object]) -> Scoring:
         teardown_min_existing=integer(
             teardown.get("min_existing"), "scoring.teardown.min_existing"
         ),
-        unexplained_escalates_from=_tier_name(
-            raw.get("unexplained_escalates_from", "high"), "scoring.unexplained_escalates_from"
+        unexplained_escalates_from=choice(
+            Tier,
+            raw.get("unexplained_escalates_from", "high"),
+            "scoring.unexplained_escalates_from",
         ),
     )
 
 
-def _tier_name(value: object, where: str) -> str:
-    if value not in ("low", "medium", "high", "critical"):
-        raise Invalid(where, f"expected low, medium, high or critical, got {value!r}")
-    return str(value)
+def _reasons(raw: object) -> dict[ActionReason, Reason]:
+    out = {}
+    for name, entry in mapping(raw, "scoring.reasons").items():
+        where = f"scoring.reasons.{name}"
+        fields = mapping(entry, where)
+        reason = Reason(
+            integer(fields.get("points"), f"{where}.points"),
+            string(fields.get("means"), f"{where}.means"),
+        )
+        out[ActionReason(name)] = reason
+    return out

@@ -6,8 +6,8 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from planguard.findings import ResourceClass
-from planguard.plan.model import AttributePath
+from planguard.findings import ResourceClass, Tier
+from planguard.plan.model import ActionReason, AttributePath
 
 Scalar = bool | int | float | str
 
@@ -43,25 +43,33 @@ class Hazard:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """What one `action_reason` scores, and what it means in words."""
+
+    points: int
+    means: str
+
+
+@dataclass(frozen=True, slots=True)
 class Scoring:
     """Every weight of the scoring formula (see docs/scoring.md)."""
 
     class_weights: Mapping[ResourceClass, int]
     action_points: Mapping[str, int]
     """Keyed by `Action.name.lower()`: delete, replace_delete_first, …"""
-    reason_points: Mapping[str, int]
-    """Keyed by Terraform's `action_reason`."""
+    reasons: Mapping[ActionReason, Reason]
+    """Terraform's `action_reason`s the rulesets know (others score 0, shown as written)."""
     data_loss_points: int
     downtime_points: int
     drift_points: int
     blast_points_per_doubling: int
     blast_points_max: int
-    tier_thresholds: Mapping[str, int]
+    tier_thresholds: Mapping[Tier, int]
     """Lowest score of the tiers medium, high and critical."""
     teardown_share: float
     teardown_min_existing: int
-    unexplained_escalates_from: str = "high"
-    """Lowest tier (its name) that an unexplained destroy raises one tier."""
+    unexplained_escalates_from: Tier = Tier.HIGH
+    """Lowest tier that an unexplained destroy raises one tier."""
 
 
 @dataclass(frozen=True, slots=True)

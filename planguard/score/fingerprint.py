@@ -43,7 +43,7 @@ def _item(finding: Finding) -> dict[str, object]:
         "rule": finding.rule.value,
         "address": finding.address,
         "action": finding.action.value if finding.action else None,
-        "reason": finding.action_reason,
+        "reason": finding.action_reason.value if finding.action_reason else None,
         "replace_paths": list(finding.replace_paths),
         "previous_address": finding.previous_address,
         "deposed": finding.deposed,

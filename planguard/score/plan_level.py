@@ -37,7 +37,7 @@ def teardown_finding(
     share = destroyed / existing
     if share < scoring.teardown_share:
         return None
-    critical = scoring.tier_thresholds[Tier.CRITICAL.value]
+    critical = scoring.tier_thresholds[Tier.CRITICAL]
     components = (
         ScoreComponent(
             "teardown",
@@ -74,7 +74,7 @@ def incomplete_finding(plan: Plan, scoring: Scoring) -> Finding | None:
     if not reasons:
         return None
     tier = Tier.CRITICAL if plan.errored else Tier.HIGH
-    score = scoring.tier_thresholds[tier.value]
+    score = scoring.tier_thresholds[tier]
     floor = ScoreComponent(
         "fail closed", score, f"what this plan leaves out cannot be scored: {tier.value}"
     )

@@ -1,7 +1,9 @@
-"""Score one resource change: pure function of the change, its class, graph facts and weights."""
+"""Score one resource change: pure function of the change, its class, what the graph and the
+source say of it, and the weights."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -10,22 +12,9 @@ from planguard.graph.model import BlastRadius
 from planguard.plan.model import Action, AttributePath, ResourceChange
 from planguard.rules.classify import Classifier
 from planguard.rules.model import Hazard, HazardWhen, Scoring
+from planguard.source.apply import Placement
 
 _DATA_BEARING = (ResourceClass.STATEFUL, ResourceClass.ENCRYPTION)
-
-REASON_TEXT = {
-    "replace_because_cannot_update": "side effect: an attribute that cannot change in place"
-    " changed; nobody asked for a replacement",
-    "replace_because_tainted": "the object is tainted (a failed or marked create)",
-    "replace_by_request": "replacement explicitly requested (-replace)",
-    "replace_by_triggers": "replace_triggered_by fired",
-    "delete_because_no_resource_config": "its resource block was removed from the configuration",
-    "delete_because_wrong_repetition": "count/for_each was added or removed",
-    "delete_because_count_index": "its count index no longer exists (count shrank or shifted)",
-    "delete_because_each_key": "its for_each key no longer exists",
-    "delete_because_no_module": "its module call was removed",
-    "delete_because_no_move_target": "a moved block points at an address that does not exist",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +29,7 @@ class GraphFacts:
 def tier_for(score: int, scoring: Scoring) -> Tier:
     thresholds = scoring.tier_thresholds
     for tier in (Tier.CRITICAL, Tier.HIGH, Tier.MEDIUM):
-        if score >= thresholds[tier.value]:
+        if score >= thresholds[tier]:
             return tier
     return Tier.LOW
 
@@ -53,9 +42,14 @@ def is_candidate(change: ResourceChange) -> bool:
 
 
 def score_change(
-    change: ResourceChange, facts: GraphFacts, classifier: Classifier
+    change: ResourceChange,
+    facts: GraphFacts,
+    classifier: Classifier,
+    placement: Placement | None = None,
 ) -> Finding | None:
-    """A finding for a destroy/replace/forget, or for any change that trips a hazard."""
+    """A finding for a destroy/replace/forget, or for any change that trips a hazard. A destroy
+    the code change does not explain is raised one tier (from the scoring's
+    `unexplained_escalates_from` up), and its intent says from which."""
     if not change.action.is_change:
         return None  # no-op and read: nothing to destroy, no hazard to trip, no drift to redo
     scoring = classifier.rulesets.scoring
@@ -80,12 +74,18 @@ def score_change(
             )
         )
     score = max(0, sum(c.points for c in components))
+    tier = tier_for(score, scoring)
+    intent = placement.intent if placement else None
+    unexplained = intent is not None and not intent.explained
+    if unexplained and tier >= scoring.unexplained_escalates_from and tier is not Tier.CRITICAL:
+        intent = dataclasses.replace(intent, escalated_from=tier.value)  # type: ignore[type-var]
+        tier = tier.next
     return Finding(
         rule=_rule(change, hazards, drift),
         address=change.node_id,
         title=_title(change, cls),
         score=score,
-        tier=tier_for(score, scoring),
+        tier=tier,
         components=tuple(components),
         action=change.action,
         resource_type=change.type,
@@ -102,6 +102,10 @@ def score_change(
         deposed=change.deposed,
         importing=change.importing,
         drifted=facts.drifted,
+        location=placement.location if placement else None,
+        removed_at_base=placement.removed_at_base if placement else False,
+        lifecycle=placement.lifecycle if placement else (),
+        intent=intent,
     )
 
 
@@ -156,7 +160,7 @@ def _unknown_floor(
     scoring: Scoring,
 ) -> list[ScoreComponent]:
     """A destroyed object of a type no ruleset knows is at least medium: never silently low."""
-    medium = scoring.tier_thresholds[Tier.MEDIUM.value]
+    medium = scoring.tier_thresholds[Tier.MEDIUM]
     total = sum(c.points for c in components)
     if cls is not ResourceClass.UNKNOWN or not change.action.destroys or total >= medium:
         return []
@@ -171,10 +175,11 @@ def _reason_components(change: ResourceChange, scoring: Scoring) -> list[ScoreCo
     reason = change.action_reason
     if reason is None or not change.action.is_change:
         return []
-    text = REASON_TEXT.get(reason, reason)
+    known = scoring.reasons.get(reason)
+    text = known.means if known else reason.value
     if change.replace_paths:
         text += f" (forced by {', '.join(_dotted(p) for p in change.replace_paths)})"
-    return [ScoreComponent("reason", scoring.reason_points.get(reason, 0), text)]
+    return [ScoreComponent("reason", known.points if known else 0, text)]
 
 
 def _blast_components(

@@ -13,14 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from planguard.findings import Evidence, SourceLocation
+from planguard.plan.model import ActionReason
 from planguard.source.diff import Diff, FileDiff, touches
 from planguard.source.model import ObjectKind, SourceMap, SourceObject, enclosing_modules
 
-_META = {
-    "delete_because_count_index": ("count",),
-    "delete_because_each_key": ("for_each",),
-    "delete_because_wrong_repetition": ("count", "for_each"),
-}
 _FOLLOWED = frozenset({ObjectKind.VARIABLE, ObjectKind.LOCAL, ObjectKind.OUTPUT})
 """Values that flow from configuration alone; a resource's value is a cascade, not intent."""
 
@@ -36,7 +32,7 @@ class Verdict:
 class DestroyedResource:
     node_id: str
     config_key: str
-    action_reason: str | None
+    action_reason: ActionReason | None
     replace_attributes: tuple[str, ...]
     """The first step of each `replace_paths` entry."""
 
@@ -56,13 +52,13 @@ class IntentCheck:
         self._reader = _Reader(change)
 
     def judge(self, resource: DestroyedResource) -> Verdict:
-        if resource.action_reason == "replace_by_request":
+        if resource.action_reason is ActionReason.REPLACE_BY_REQUEST:
             return Verdict(True, "replacement requested with `-replace`")
         for one in _JUDGES:
             verdict = one(resource, self._reader)
             if verdict is not None:
                 return verdict
-        if resource.action_reason == "replace_because_tainted":
+        if resource.action_reason is ActionReason.REPLACE_BECAUSE_TAINTED:
             return Verdict(False, "tainted in the state (a failed apply or `terraform taint`)")
         return Verdict(False, "nothing in the diff changes it or what it reads")
 
@@ -250,8 +246,8 @@ def _remote_module(resource: DestroyedResource, reader: _Reader) -> Verdict | No
 
 
 def _repetition(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
-    names = _META.get(resource.action_reason or "")
-    if names is None:
+    names = resource.action_reason.repetition if resource.action_reason is not None else ()
+    if not names:
         return None
     holders = [resource.config_key, *enclosing_modules(resource.config_key)]
     for holder in holders:
@@ -271,9 +267,9 @@ def _forced_attribute(resource: DestroyedResource, reader: _Reader) -> Verdict |
         found = reader.attribute(obj, name)
         if found is not None:
             return Verdict(True, f"`{name}` forces the replacement and the diff changes it", found)
-    if resource.replace_attributes or resource.action_reason == "replace_by_triggers":
+    if resource.replace_attributes or resource.action_reason is ActionReason.REPLACE_BY_TRIGGERS:
         return None
-    if resource.action_reason not in (None, "replace_because_cannot_update"):
+    if resource.action_reason not in (None, ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE):
         return None
     loc = obj.location
     where = reader.added_at(loc.file, loc.line, loc.end_line)
@@ -287,7 +283,7 @@ def _forced_attribute(resource: DestroyedResource, reader: _Reader) -> Verdict |
 
 
 def _triggers(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
-    if resource.action_reason != "replace_by_triggers":
+    if resource.action_reason is not ActionReason.REPLACE_BY_TRIGGERS:
         return None
     obj = reader.head.objects.get(resource.config_key)
     span = obj.attribute("lifecycle") if obj is not None else None
