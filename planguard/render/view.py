@@ -102,19 +102,18 @@ def rank_key(row: Row) -> tuple[int, int, int, str, str]:
 
 
 def rows_by_root(report: Report, decision: Decision | None) -> list[list[Row]]:
-    """Every finding as a row, per root, in the report's order."""
-    items: Sequence[GateItem | None] = (
-        decision.items if decision is not None else [None] * len(report.findings)
-    )
-    if len(items) != len(report.findings):
-        raise ValueError("the decision's items do not match the report's findings")
+    """Every finding as a row, per root, in the report's order, with the gate item the decision
+    made of that very finding (an item is a function of its finding, so equal findings of two
+    roots share one)."""
+    items = {item.finding: item for item in decision.items} if decision is not None else {}
     out: list[list[Row]] = []
-    position = 0
     for root in report.roots:
         rows = []
         for finding in root.findings:
-            rows.append(_row(root.name, finding, items[position]))
-            position += 1
+            item = items.get(finding)
+            if decision is not None and item is None:
+                raise ValueError(f"the decision has no item for {finding.id} of {root.name}")
+            rows.append(_row(root.name, finding, item))
         out.append(rows)
     return out
 
