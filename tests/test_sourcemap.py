@@ -10,7 +10,7 @@ from helpers import cli
 
 from planguard.plan.model import ActionReason
 from planguard.source.diff import Diff, FileDiff, parse_git_diff, parse_patch
-from planguard.source.intent import CodeChange, DestroyedResource, judge
+from planguard.source.intent import CodeChange, DestroyedResource, IntentCheck
 from planguard.source.model import AddressBlockKind, ObjectKind
 from planguard.source.read import WorkTree
 from planguard.source.sourcemap import build_source_map
@@ -192,7 +192,7 @@ def test_what_changes_a_variables_value(
     resource = DestroyedResource(
         "x_db.d", "x_db.d", ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE, ("engine",)
     )
-    assert judge(resource, CodeChange(head, base, diff)).explained is explained
+    assert IntentCheck(CodeChange(head, base, diff)).judge(resource).explained is explained
 
 
 def test_a_head_file_that_does_not_parse_explains_no_removal(tmp_path: Path) -> None:
@@ -203,5 +203,5 @@ def test_a_head_file_that_does_not_parse_explains_no_removal(tmp_path: Path) -> 
     resource = DestroyedResource(
         "x_db.d", "x_db.d", ActionReason.DELETE_BECAUSE_NO_RESOURCE_CONFIG, ()
     )
-    verdict = judge(resource, CodeChange(head, base, diff))
+    verdict = IntentCheck(CodeChange(head, base, diff)).judge(resource)
     assert verdict.explained is False

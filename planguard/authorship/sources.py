@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from planguard import jsonread
 from planguard.authorship.model import Agent, PullRequestInfo
 from planguard.errors import UsageError
 
@@ -22,24 +23,31 @@ def pull_request_from_event(path: Path) -> PullRequestInfo | None:
     pr = event.get("pull_request") if isinstance(event, dict) else None
     if not isinstance(pr, dict):
         return None
-    user = _dict(pr.get("user"))
-    head = _dict(pr.get("head"))
-    raw_labels = pr.get("labels")
-    items = raw_labels if isinstance(raw_labels, list) else []
-    labels = [lab.get("name") for lab in items if isinstance(lab, dict)]
-    login = user.get("login")
-    if not isinstance(login, str) or not login:
+    info = pull_request_info(pr)
+    if not info.author_login:
         raise UsageError(f"{path}: pull_request.user.login is missing from the event payload")
+    return info
+
+
+def pull_request_info(pr: Mapping[str, object]) -> PullRequestInfo:
+    """A pull request object as GitHub writes it, in an event payload or an API answer."""
+    user, head = jsonread.obj(pr.get("user")), jsonread.obj(pr.get("head"))
+    labels = pr.get("labels")
+    names = (
+        [jsonread.text(jsonread.obj(label), "name") for label in labels or ()]
+        if isinstance(labels, list)
+        else []
+    )
     return PullRequestInfo(
-        number=_int(pr.get("number")) or 0,
-        author_login=login,
-        author_id=_int(user.get("id")),
-        author_type=_str(user.get("type")) or None,
-        head_ref=_str(head.get("ref")),
-        head_sha=_str(head.get("sha")),
-        title=_str(pr.get("title")),
-        body=_str(pr.get("body")),
-        labels=tuple(label for label in labels if isinstance(label, str)),
+        number=jsonread.integer(pr, "number") or 0,
+        author_login=jsonread.text(user, "login"),
+        author_id=jsonread.integer(user, "id"),
+        author_type=jsonread.text(user, "type") or None,
+        head_ref=jsonread.text(head, "ref"),
+        head_sha=jsonread.text(head, "sha"),
+        title=jsonread.text(pr, "title"),
+        body=jsonread.text(pr, "body"),
+        labels=tuple(name for name in names if name),
     )
 
 
@@ -51,15 +59,3 @@ def agent_markers(env: Mapping[str, str], agents: Sequence[Agent]) -> tuple[tupl
     """Only the variables agents are known to set: nothing else of the environment is read."""
     names = sorted({name for agent in agents for name, _ in agent.env})
     return tuple((name, env[name]) for name in names if env.get(name))
-
-
-def _dict(value: object) -> dict[str, object]:
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet
 from planguard.authorship.model import Authorship
-from planguard.errors import ExitCode
 from planguard.findings import Finding, Tier
 from planguard.policy.model import GateAction, Suppression
 
@@ -24,10 +23,6 @@ class Verdict(enum.Enum):
     @property
     def allowed(self) -> bool:
         return self in (Verdict.PASS, Verdict.WARN, Verdict.APPROVED)
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return ExitCode.OK if self.allowed else ExitCode.GATE_TRIPPED
 
 
 class FailOn(enum.Enum):
@@ -91,10 +86,6 @@ class Decision:
     approvals: ApprovalSet
     policy_changes: tuple[str, ...] = ()
     """Files of the gate's own configuration that the change edits."""
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return self.verdict.exit_code
 
     @property
     def missing(self) -> tuple[Requirement, ...]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from planguard import jsonread
 from planguard.approvals.github import Review
 from planguard.authorship.model import PullRequestInfo
+from planguard.authorship.sources import pull_request_info
 from planguard.github.client import (
     GitHubClient,
     GitHubError,
@@ -106,27 +109,12 @@ class GitHubApi:
             data = _obj(self.client.get("/user"))
         except (GitHubPermissionError, GitHubNotFound):
             return None
-        return _text(data, "login") or None
+        return jsonread.text(data, "login") or None
 
     def pull_request(self, number: int) -> PullRequestInfo:
         with _needs("pull-requests: read"):
             data = _obj(self.client.get(f"{self.repo.path}/pulls/{number}"))
-        head = _obj(data.get("head"))
-        author = _user(data.get("user"))
-        labels = data.get("labels")
-        return PullRequestInfo(
-            number=number,
-            author_login=author.login,
-            author_id=author.id,
-            author_type=author.type,
-            head_sha=_text(head, "sha"),
-            head_ref=_text(head, "ref"),
-            title=_text(data, "title"),
-            body=_text(data, "body"),
-            labels=tuple(_text(_obj(label), "name") for label in labels if isinstance(label, dict))
-            if isinstance(labels, list)
-            else (),
-        )
+        return dataclasses.replace(pull_request_info(data), number=number)
 
     def reviews(self, number: int) -> tuple[Review, ...]:
         with _needs("pull-requests: read"):
@@ -146,7 +134,9 @@ class GitHubApi:
         teams = data.get("teams")
         return Requested(
             users=tuple(_user(u).login for u in users) if isinstance(users, list) else (),
-            teams=tuple(_text(_obj(t), "slug") for t in teams) if isinstance(teams, list) else (),
+            teams=tuple(jsonread.text(_obj(t), "slug") for t in teams)
+            if isinstance(teams, list)
+            else (),
         )
 
     def request_reviewers(
@@ -208,12 +198,7 @@ class GitHubApi:
         }
         with _needs("pull-requests: write"):
             data = _obj(self.client.post(f"{self.repo.path}/pulls/{number}/reviews", payload))
-        return _int(data, "id")
-
-    def update_review(self, number: int, review_id: int, body: str) -> None:
-        path = f"{self.repo.path}/pulls/{number}/reviews/{review_id}"
-        with _needs("pull-requests: write"):
-            self.client.put(path, {"body": body})
+        return jsonread.integer(data, "id")
 
     def update_review_comment(self, comment_id: int, body: str) -> None:
         with _needs("pull-requests: write"):
@@ -235,7 +220,7 @@ class GitHubApi:
             return False
         except GitHubPermissionError:
             return None
-        return _text(data, "state") == "active"
+        return jsonread.text(data, "state") == "active"
 
 
 def team_membership(
@@ -258,32 +243,26 @@ def _obj(value: Json) -> dict[str, Json]:
     return value
 
 
-def _text(data: dict[str, Json], key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def _int(data: dict[str, Json], key: str) -> int | None:
-    value = data.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _user(value: Json) -> User:
-    data = value if isinstance(value, dict) else {}
-    return User(_text(data, "login"), _int(data, "id"), _text(data, "type") or None)
+    data = jsonread.obj(value)
+    return User(
+        jsonread.text(data, "login"),
+        jsonread.integer(data, "id"),
+        jsonread.text(data, "type") or None,
+    )
 
 
 def _review(data: dict[str, Json]) -> Review:
     user = _user(data.get("user"))
     return Review(
-        id=_int(data, "id") or 0,
+        id=jsonread.integer(data, "id") or 0,
         login=user.login,
         user_id=user.id,
         user_type=user.type,
-        state=_text(data, "state"),
-        commit_id=_text(data, "commit_id") or None,
-        submitted_at=_text(data, "submitted_at"),
-        body=_text(data, "body"),
+        state=jsonread.text(data, "state"),
+        commit_id=jsonread.text(data, "commit_id") or None,
+        submitted_at=jsonread.text(data, "submitted_at"),
+        body=jsonread.text(data, "body"),
     )
 
 
@@ -295,33 +274,39 @@ def _commit(data: dict[str, Json]) -> CommitInfo:
     who = author if isinstance(author, dict) else {}
     by = committer if isinstance(committer, dict) else {}
     return CommitInfo(
-        sha=_text(data, "sha"),
-        author_name=_text(who, "name"),
-        author_email=_text(who, "email"),
-        committer_name=_text(by, "name"),
-        committer_email=_text(by, "email"),
-        message=_text(inner, "message"),
+        sha=jsonread.text(data, "sha"),
+        author_name=jsonread.text(who, "name"),
+        author_email=jsonread.text(who, "email"),
+        committer_name=jsonread.text(by, "name"),
+        committer_email=jsonread.text(by, "email"),
+        message=jsonread.text(inner, "message"),
     )
 
 
 def _pull_file(data: dict[str, Json]) -> PullFile:
     patch = data.get("patch")
     return PullFile(
-        _text(data, "filename"), _text(data, "status"), patch if isinstance(patch, str) else None
+        jsonread.text(data, "filename"),
+        jsonread.text(data, "status"),
+        patch if isinstance(patch, str) else None,
     )
 
 
 def _review_comment(data: dict[str, Json]) -> ReviewComment:
     return ReviewComment(
-        id=_int(data, "id") or 0,
+        id=jsonread.integer(data, "id") or 0,
         author=_user(data.get("user")).login,
-        body=_text(data, "body"),
-        path=_text(data, "path"),
-        line=_int(data, "line"),
-        side=_text(data, "side") or "RIGHT",
-        review_id=_int(data, "pull_request_review_id"),
+        body=jsonread.text(data, "body"),
+        path=jsonread.text(data, "path"),
+        line=jsonread.integer(data, "line"),
+        side=jsonread.text(data, "side") or "RIGHT",
+        review_id=jsonread.integer(data, "pull_request_review_id"),
     )
 
 
 def _comment(data: dict[str, Json]) -> Comment:
-    return Comment(_int(data, "id") or 0, _user(data.get("user")).login, _text(data, "body"))
+    return Comment(
+        jsonread.integer(data, "id") or 0,
+        _user(data.get("user")).login,
+        jsonread.text(data, "body"),
+    )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from planguard import jsonread
 from planguard.errors import UsageError
 from planguard.github.client import Settings
 
@@ -76,21 +77,18 @@ def _event(event_path: str | None) -> dict[str, object]:
     return event if isinstance(event, dict) else {}
 
 
-def _event_number(event: dict[str, object]) -> int | None:
-    pr = event.get("pull_request")
-    number = pr.get("number") if isinstance(pr, dict) else None
-    return number if isinstance(number, int) and not isinstance(number, bool) else None
+def _event_number(event: Mapping[str, object]) -> int | None:
+    return jsonread.integer(jsonread.obj(event.get("pull_request")), "number")
 
 
-def _event_head(event: dict[str, object]) -> str | None:
+def _event_head(event: Mapping[str, object]) -> str | None:
+    """The PR head of a `pull_request*` event, the built commit of a `workflow_run` one."""
     pr, run = event.get("pull_request"), event.get("workflow_run")
-    if isinstance(pr, dict) and isinstance(pr.get("head"), dict):
-        sha = pr["head"].get("sha")
-    elif isinstance(run, dict):
-        sha = run.get("head_sha")
+    if isinstance(pr, dict):
+        sha = jsonread.text(jsonread.obj(pr.get("head")), "sha")
     else:
-        sha = None
-    return sha if isinstance(sha, str) and sha else None
+        sha = jsonread.text(jsonread.obj(run), "head_sha")
+    return sha or None
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -18,6 +18,7 @@ from planguard.findings import Tier
 from planguard.policy.model import (
     GateAction,
     HumanEvidence,
+    PerTier,
     Policy,
     ReviewerRule,
     Suppression,
@@ -42,7 +43,6 @@ _TOP = {
 }
 _TIERS = [t.value for t in Tier]
 _SUPPRESSION_KEYS = {"address", "rule", "reason", "expires", "accepted_by"}
-_STRICT_KINDS = (AuthorKind.AI, AuthorKind.UNKNOWN)
 
 
 def defaults_text() -> str:
@@ -138,8 +138,10 @@ def _thresholds(raw: object) -> tuple[tuple[AuthorKind, TierActions], ...]:
         where = f"thresholds.{kind.value}"
         row = d.mapping(table.get(kind.value), where)
         d.known_keys(row, _TIERS, where)
-        actions = TierActions(*(d.choice(GateAction, row.get(t), f"{where}.{t}") for t in _TIERS))
-        if kind in _STRICT_KINDS and actions.critical < GateAction.REVIEW:
+        actions: TierActions = PerTier(
+            *(d.choice(GateAction, row.get(t), f"{where}.{t}") for t in _TIERS)
+        )
+        if kind.strict and actions.critical < GateAction.REVIEW:
             raise d.Invalid(
                 f"{where}.critical",
                 "a critical change (e.g. an environment teardown) by an AI agent or an unknown"
@@ -152,7 +154,7 @@ def _thresholds(raw: object) -> tuple[tuple[AuthorKind, TierActions], ...]:
 def _approvals(raw: object) -> TierCounts:
     counts = d.mapping(raw, "approvals")
     d.known_keys(counts, _TIERS, "approvals")
-    return TierCounts(*(_positive(counts.get(t), f"approvals.{t}") for t in _TIERS))
+    return PerTier(*(_positive(counts.get(t), f"approvals.{t}") for t in _TIERS))
 
 
 def _positive(value: object, where: str) -> int:

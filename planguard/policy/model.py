@@ -7,9 +7,12 @@ import enum
 import functools
 import re
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from planguard.authorship.model import Agent, AuthorKind
 from planguard.findings import Tier
+
+T = TypeVar("T")
 
 
 @functools.total_ordering
@@ -31,27 +34,25 @@ _ORDER = [GateAction.PASS, GateAction.WARN, GateAction.REVIEW, GateAction.BLOCK]
 
 
 @dataclass(frozen=True, slots=True)
-class TierActions:
-    low: GateAction
-    medium: GateAction
-    high: GateAction
-    critical: GateAction
+class PerTier(Generic[T]):
+    """One value per tier (what the policy does, how many approvals it needs)."""
 
-    def at(self, tier: Tier) -> GateAction:
-        action: GateAction = getattr(self, tier.value)
-        return action
+    low: T
+    medium: T
+    high: T
+    critical: T
+
+    def at(self, tier: Tier) -> T:
+        return {
+            Tier.LOW: self.low,
+            Tier.MEDIUM: self.medium,
+            Tier.HIGH: self.high,
+            Tier.CRITICAL: self.critical,
+        }[tier]
 
 
-@dataclass(frozen=True, slots=True)
-class TierCounts:
-    low: int
-    medium: int
-    high: int
-    critical: int
-
-    def at(self, tier: Tier) -> int:
-        count: int = getattr(self, tier.value)
-        return count
+TierActions = PerTier[GateAction]
+TierCounts = PerTier[int]
 
 
 @dataclass(frozen=True, slots=True)

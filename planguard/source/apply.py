@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from planguard.findings import Evidence, Finding, Intent, SourceLocation
 from planguard.plan.model import ResourceChange
-from planguard.source.intent import CodeChange, DestroyedResource, IntentCheck, Verdict
+from planguard.source.intent import CodeChange, DestroyedResource, IntentCheck, Judgement
 from planguard.source.model import AddressBlock, SourceMap, SourceSummary
 
 Chain = Callable[[str, str], Sequence[str] | None]
@@ -131,7 +131,7 @@ def _locate(key: str, facts: SourceFacts) -> Placement:
 
 
 def _with_intent(
-    placement: Placement, verdict: Verdict, chain: Sequence[str], evidence: tuple[Evidence, ...]
+    placement: Placement, verdict: Judgement, chain: Sequence[str], evidence: tuple[Evidence, ...]
 ) -> Placement:
     if verdict.explained:
         intent = Intent(True, verdict.reason, verdict.evidence)

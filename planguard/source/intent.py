@@ -22,7 +22,7 @@ _FOLLOWED = frozenset({ObjectKind.VARIABLE, ObjectKind.LOCAL, ObjectKind.OUTPUT}
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class Judgement:
     explained: bool
     reason: str
     evidence: tuple[Evidence, ...] = ()
@@ -51,21 +51,16 @@ class IntentCheck:
     def __init__(self, change: CodeChange) -> None:
         self._reader = _Reader(change)
 
-    def judge(self, resource: DestroyedResource) -> Verdict:
+    def judge(self, resource: DestroyedResource) -> Judgement:
         if resource.action_reason is ActionReason.REPLACE_BY_REQUEST:
-            return Verdict(True, "replacement requested with `-replace`")
+            return Judgement(True, "replacement requested with `-replace`")
         for one in _JUDGES:
             verdict = one(resource, self._reader)
             if verdict is not None:
                 return verdict
         if resource.action_reason is ActionReason.REPLACE_BECAUSE_TAINTED:
-            return Verdict(False, "tainted in the state (a failed apply or `terraform taint`)")
-        return Verdict(False, "nothing in the diff changes it or what it reads")
-
-
-def judge(resource: DestroyedResource, change: CodeChange) -> Verdict:
-    """One resource's verdict (several of one change: `IntentCheck`)."""
-    return IntentCheck(change).judge(resource)
+            return Judgement(False, "tainted in the state (a failed apply or `terraform taint`)")
+        return Judgement(False, "nothing in the diff changes it or what it reads")
 
 
 class _Reader:
@@ -168,7 +163,7 @@ class _Reader:
                 yield call, feed[1]
 
 
-def _removed_block(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+def _removed_block(resource: DestroyedResource, reader: _Reader) -> Judgement | None:
     block = reader.head.removed_block(resource.config_key)
     if block is None:
         return None
@@ -176,17 +171,19 @@ def _removed_block(resource: DestroyedResource, reader: _Reader) -> Verdict | No
     added = reader.added_at(loc.file, loc.line, loc.end_line) is not None
     when = "added in this change" if added else "already in the code"
     forget = " (destroy = false: forgotten, not destroyed)" * (block.destroy is False)
-    return Verdict(True, f"a `removed` block names it, {when}{forget}", (Evidence("removed", loc),))
+    return Judgement(
+        True, f"a `removed` block names it, {when}{forget}", (Evidence("removed", loc),)
+    )
 
 
-def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Judgement | None:
     key = resource.config_key
     if key in reader.head.objects:
         return None
     for call in enclosing_modules(key):
         before = reader.base_object(call)
         if call not in reader.head.objects and before is not None:
-            return Verdict(
+            return Judgement(
                 True,
                 f"its module call {call} was removed",
                 (Evidence(f"{call} removed", before.location),),
@@ -203,7 +200,7 @@ def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Verdict | N
         and reader.base_object(k) is None
     ]
     how = f"renamed to {added[0]} (without a `moved` block)" if len(added) == 1 else "removed"
-    return Verdict(True, f"its block was {how}", (Evidence(f"{key} {how}", before.location),))
+    return Judgement(True, f"its block was {how}", (Evidence(f"{key} {how}", before.location),))
 
 
 def _without_name(key: str) -> str:
@@ -233,7 +230,7 @@ def _unreadable_in_head(path: str, head: SourceMap) -> bool:
     )
 
 
-def _remote_module(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+def _remote_module(resource: DestroyedResource, reader: _Reader) -> Judgement | None:
     unmapped = reader.head.unmapped_module(resource.config_key)
     if unmapped is None:
         return None
@@ -241,11 +238,11 @@ def _remote_module(resource: DestroyedResource, reader: _Reader) -> Verdict | No
     for name in ("source", "version"):
         found = reader.attribute(call, name) if call is not None else None
         if found is not None:
-            return Verdict(True, f"the {name} of module {unmapped.module} changed", found)
-    return Verdict(False, f"inside {unmapped.description}")
+            return Judgement(True, f"the {name} of module {unmapped.module} changed", found)
+    return Judgement(False, f"inside {unmapped.description}")
 
 
-def _repetition(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+def _repetition(resource: DestroyedResource, reader: _Reader) -> Judgement | None:
     names = resource.action_reason.repetition if resource.action_reason is not None else ()
     if not names:
         return None
@@ -255,18 +252,20 @@ def _repetition(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
         for name in names:
             found = reader.attribute(obj, name) if obj is not None else None
             if found is not None:
-                return Verdict(True, f"`{name}` of {holder} changed which instances exist", found)
+                return Judgement(True, f"`{name}` of {holder} changed which instances exist", found)
     return None
 
 
-def _forced_attribute(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+def _forced_attribute(resource: DestroyedResource, reader: _Reader) -> Judgement | None:
     obj = reader.head.objects.get(resource.config_key)
     if obj is None:
         return None
     for name in resource.replace_attributes:
         found = reader.attribute(obj, name)
         if found is not None:
-            return Verdict(True, f"`{name}` forces the replacement and the diff changes it", found)
+            return Judgement(
+                True, f"`{name}` forces the replacement and the diff changes it", found
+            )
     if resource.replace_attributes or resource.action_reason is ActionReason.REPLACE_BY_TRIGGERS:
         return None
     if resource.action_reason not in (None, ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE):
@@ -275,14 +274,14 @@ def _forced_attribute(resource: DestroyedResource, reader: _Reader) -> Verdict |
     where = reader.added_at(loc.file, loc.line, loc.end_line)
     if where is None:
         return None
-    return Verdict(
+    return Judgement(
         True,
         "its block changed (the plan does not say which attribute forces the replacement)",
         (Evidence(f"{obj.key} changed", where),),
     )
 
 
-def _triggers(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
+def _triggers(resource: DestroyedResource, reader: _Reader) -> Judgement | None:
     if resource.action_reason is not ActionReason.REPLACE_BY_TRIGGERS:
         return None
     obj = reader.head.objects.get(resource.config_key)
@@ -292,12 +291,12 @@ def _triggers(resource: DestroyedResource, reader: _Reader) -> Verdict | None:
     where = reader.added_at(obj.location.file, span.line, span.end_line)
     if where is None:
         return None
-    return Verdict(
+    return Judgement(
         True, "its `replace_triggered_by` changed", (Evidence("lifecycle changed", where),)
     )
 
 
-_JUDGES: tuple[Callable[[DestroyedResource, _Reader], Verdict | None], ...] = (
+_JUDGES: tuple[Callable[[DestroyedResource, _Reader], Judgement | None], ...] = (
     _removed_block,
     _gone_from_code,
     _remote_module,
