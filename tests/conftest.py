@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from gate_workspace import Key, keys
+from github_emulator import Emulator, GitHub
 from gitrepo import CLEARED_ENV
 from scenarios import SCENARIOS, make_plan
 from terraform_runner import Terraform, find_terraform
@@ -41,6 +44,27 @@ class _PlanCache(dict[str, Path]):
         path = make_plan(self._tf, SCENARIOS[name], self._factory.mktemp(name))
         self[name] = path
         return path
+
+
+@pytest.fixture(scope="session")
+def all_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    """Real SSH keys of the test people (alice, bob, …), made once."""
+    return keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """The GitHub API emulator for acme/infra; a request or answer off GitHub's OpenAPI
+    description fails the test."""
+    with Emulator(GitHub("acme", "infra")) as server:
+        yield server
+        assert server.state.violations == [], "\n".join(server.state.violations)
+
+
+@pytest.fixture
+def destroy(real_plans: dict[str, Path]) -> Path:
+    """A real plan that destroys the whole test environment."""
+    return real_plans["destroy"]
 
 
 GOLDEN = Path(__file__).parent / "golden"

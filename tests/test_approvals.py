@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from gate_workspace import add_change, keys, make_repo
+from gate_workspace import add_change, make_repo
 from gitrepo import Key
 from helpers import cli
 
@@ -19,11 +19,6 @@ from planguard.authorship.knowledge import builtin_agents
 from planguard.authorship.model import AuthorKind, Authorship
 
 pytestmark = pytest.mark.usefixtures("clean_env")
-
-
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
-    return keys(tmp_path_factory.mktemp("keys"))
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 
 from planguard.cli import run
 from tests.github_emulator import Emulator, Fault
-from tests.test_github import PR, all_keys, destroy, emulator, scene  # noqa: F401  (fixtures)
+from tests.test_github import PR, scene
 
 ROOT = Path(__file__).parent.parent
 DESTROY = json.loads((ROOT / "examples" / "destroy.json").read_bytes())
@@ -182,9 +182,9 @@ GITHUB = [
 def test_github_failures_never_pass(
     case: GitHubCase,
     tmp_path: Path,
-    emulator: Emulator,  # noqa: F811
-    all_keys: Any,  # noqa: F811
-    destroy: Path,  # noqa: F811
+    emulator: Emulator,
+    all_keys: Any,
+    destroy: Path,
 ) -> None:
     s = scene(tmp_path, emulator, all_keys, destroy)
     inputs = case.break_it(s)

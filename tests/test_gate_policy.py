@@ -8,16 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from gate_workspace import POLICY, add_change, keys, make_repo
+from gate_workspace import POLICY, add_change, make_repo
 from gitrepo import CLAUDE_TRAILER, Key, allowed_signers, commit, event_file, git
 from helpers import cli
 
 pytestmark = pytest.mark.usefixtures("clean_env")
-
-
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
-    return keys(tmp_path_factory.mktemp("keys"))
 
 
 SUPPRESS_TEARDOWN = """

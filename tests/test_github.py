@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from action_runner import ActionRunner, Run
-from gate_workspace import add_change, keys, make_repo
+from gate_workspace import add_change, make_repo
 from github_emulator import FIXTURES, Emulator, Fault, GitHub, webhook_errors
 from gitrepo import git
 
@@ -105,18 +104,6 @@ class Scene:
         return [st["state"] for st in self.gh.statuses.get(self.head, [])]
 
 
-@pytest.fixture(scope="module")
-def all_keys(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return keys(tmp_path_factory.mktemp("keys"))
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    with Emulator(GitHub(OWNER, REPO)) as server:
-        yield server
-        assert server.state.violations == [], "\n".join(server.state.violations)
-
-
 def scene(
     tmp_path: Path,
     emulator: Emulator,
@@ -177,11 +164,6 @@ def scene_env(
     result = Scene(gh, emulator.url, repo, runner, plan, head, base, author)
     result.event()
     return result
-
-
-@pytest.fixture
-def destroy(real_plans: dict[str, Path]) -> Path:
-    return real_plans["destroy"]
 
 
 # ---- Done when: an AI-authored PR that destroys the environment, then approved --------------

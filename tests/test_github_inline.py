@@ -10,22 +10,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from gate_workspace import POLICY, keys
 from github_emulator import Emulator, GitHub
 from gitrepo import allowed_signers, commit, git
 from terraform_runner import Terraform
-from test_github import OWNER, PR, REPO, Scene, scene_env
+from test_github import PR, Scene, scene_env
 from test_intent import APP, AUDIT, MAIN, VARIABLES
 
 RULESET = 'ruleset: inline-test\nclasses:\n  stateful: ["terraform_data"]\n'
-
-
-@pytest.fixture
-def emulator() -> Any:
-    with Emulator(GitHub(OWNER, REPO)) as server:
-        yield server
-        assert server.state.violations == [], "\n".join(server.state.violations)
 
 
 def _pr_repo(tmp_path: Path, terraform: Terraform) -> tuple[Path, str, str]:
