@@ -17,6 +17,9 @@ from functools import lru_cache
 import jinja2
 import markupsafe
 
+from planguard.findings import Tier
+from planguard.gate.model import Verdict
+from planguard.plan.model import Action
 from planguard.resources import data_dir
 from planguard.score.fingerprint import short as short_fingerprint
 
@@ -74,6 +77,8 @@ def environment(color: bool = False, html_output: bool = False) -> jinja2.Enviro
     env.filters["clip"] = clip
     env.filters["script_json"] = script_json
     env.filters["json"] = json.dumps
+    # templates compare with members (`v == Verdict.BLOCK`), never with spelled-out values
+    env.globals.update(Action=Action, Tier=Tier, Verdict=Verdict)
     return env
 
 
