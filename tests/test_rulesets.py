@@ -1,20 +1,30 @@
-"""Rulesets: built-ins load and cover the providers; bad rulesets fail with the exact path."""
+"""Rulesets: built-ins load and cover the providers; the loader and the published JSON schema
+agree on what is valid; bad rulesets fail with the exact path."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections import Counter
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 from helpers import cli
 
 from planguard.errors import RulesetError
-from planguard.findings import ResourceClass
+from planguard.findings import ResourceClass, Tier
+from planguard.plan.model import Action
 from planguard.rules.classify import Classifier
-from planguard.rules.load import load_rulesets
+from planguard.rules.load import builtin_ruleset_paths, load_rulesets
+from planguard.rules.model import HazardWhen
 
 BUILTIN = load_rulesets()
 CLASSIFIER = Classifier(BUILTIN)
+SCHEMA_PATH = (Path(__file__).parents[1] / "schema" / "planguard-ruleset.schema.json").resolve()
+SCHEMA = json.loads(SCHEMA_PATH.read_text())
+SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
 
 @pytest.mark.parametrize(
@@ -93,60 +103,250 @@ def test_a_specific_glob_beats_a_broad_one(tmp_path: Path) -> None:
     assert classifier.classify("acme_vm")[0] is ResourceClass.COMPUTE
 
 
-BAD = [
-    (
-        "ruleset: x\nclasses:\n  stateful: [aws_a, 12]\n",
-        "classes.stateful[1]: expected a resource type glob, got 12",
-    ),
-    ("ruleset: x\nclasses:\n  precious: [a]\n", "classes.precious: expected one of stateful"),
-    ("ruleset: x\nclasses:\n  unknown: [a]\n", "classes.unknown"),
-    ("ruleset: x\nclases: {}\n", "clases: unknown key"),
-    ("classes: {}\n", "ruleset: expected the ruleset's name"),
-    (
-        "ruleset: x\nclasses:\n  stateful: [a]\n  compute: [a]\n",
-        "classes.compute[0]: 'a' is already in classes.stateful",
-    ),
-    (
-        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: sometimes, points: 1, summary: s}\n",
-        "hazards[0].when: expected one of changed_to",
-    ),
-    (
-        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: changed_to, points: 1, summary: s}\n",
-        "hazards[0].value: changed_to needs a scalar",
-    ),
-    (
-        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: forces_replacement, value: 1, points: 1, summary: s}\n",
-        "hazards[0].value: forces_replacement takes no value",
-    ),
-    (
-        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: forces_replacement, points: many, summary: s}\n",
-        "hazards[0].points: expected a whole number",
-    ),
-    (
-        "ruleset: x\nhazards:\n  - {id: h, types: a, attribute: b, when: forces_replacement, points: 1, summary: s}\n",
-        "hazards[0].types: expected a list",
-    ),
-    ("ruleset: x\nhazards:\n  - {id: h, typo: 1}\n", "hazards[0].typo: unknown key"),
-    (
-        "ruleset: x\nscoring:\n  tiers: {medium: 50, high: 40, critical: 90}\n",
-        "scoring.tiers: expected medium < high < critical",
-    ),
-    (
-        "ruleset: x\nscoring:\n  teardown: {share: 2}\n",
-        "scoring.teardown.share: expected a fraction",
-    ),
-    ("ruleset: x\nclasses: [\n", "mine.yaml:3:1: not valid YAML"),
-    ("- a\n- b\n", "expected a mapping with a `ruleset:` key"),
-]
+def schema_errors(text: str) -> list[str]:
+    def plain(value: object) -> object:  # YAML dates are strings to an editor
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    return [e.message for e in validator.iter_errors(plain(yaml.safe_load(text)))]
 
 
-@pytest.mark.parametrize(("text", "message"), BAD, ids=[m.split(":")[0] for _, m in BAD])
-def test_invalid_ruleset_names_the_exact_place(tmp_path: Path, text: str, message: str) -> None:
+def loader_error(tmp_path: Path, text: str) -> str:
     path = _write(tmp_path, text)
     with pytest.raises(RulesetError) as info:
         load_rulesets([path])
-    assert message in str(info.value)
-    assert str(path) in str(info.value)
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    return message
+
+
+@pytest.mark.parametrize("path", builtin_ruleset_paths(), ids=lambda p: p.stem)
+def test_builtin_rulesets_validate_against_the_schema(path: Path) -> None:
+    assert schema_errors(path.read_text()) == []
+    first = path.read_text().splitlines()[0]
+    assert first.startswith(SCHEMA_COMMENT), first
+    assert (path.parent / first.removeprefix(SCHEMA_COMMENT)).resolve() == SCHEMA_PATH
+
+
+def test_the_schema_names_what_the_code_knows() -> None:
+    top, scoring = SCHEMA["properties"], SCHEMA["$defs"]["scoring"]["properties"]
+    assert top["classes"]["propertyNames"]["enum"] == [
+        c.value for c in ResourceClass if c is not ResourceClass.UNKNOWN
+    ]
+    assert scoring["class_weights"]["propertyNames"]["enum"] == [c.value for c in ResourceClass]
+    assert scoring["action_points"]["propertyNames"]["enum"] == [a.name.lower() for a in Action]
+    assert scoring["unexplained_escalates_from"]["enum"] == [t.value for t in Tier]
+    when = SCHEMA["$defs"]["hazard"]["properties"]["when"]["enum"]
+    assert when == [w.value for w in HazardWhen]
+
+
+HAZARD = "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, summary: s, "
+
+VALID = {
+    "name only": "ruleset: mine\n",
+    "class override": "ruleset: mine\ndescription: our types\nclasses:\n  stateful: [terraform_data]\n",
+    "globs": "ruleset: mine\nclasses:\n  compute: ['acme_*']\n  stateful: ['acme_db_*']\n",
+    "empty lists": "ruleset: mine\nclasses: {network: []}\nhazards: []\n",
+    "every kind of hazard": HAZARD
+    + "when: changed_to, value: false, points: 0}\n"
+    + "  - {id: i, types: [], attribute: rule.0.cidr, when: destroyed_with, value: x, points: 100,"
+    + " summary: s}\n"
+    + "  - {id: j, types: [a], attribute: b, when: forces_replacement, points: 7, summary: s}\n"
+    + "  - {id: k, types: [a], attribute: b, when: forces_replacement, value: null, points: 7,"
+    + " summary: s}\n",
+    "a number value": HAZARD + "when: changed_to, value: 2.5, points: 1}\n",
+    "empty scoring": "ruleset: mine\nscoring:\n",
+    "scoring refined": (
+        "ruleset: mine\nscoring:\n"
+        "  class_weights: {unknown: 30}\n"
+        "  action_points: {forget: 7}\n"
+        "  reasons:\n"
+        "    replace_by_request: {points: 0}\n"
+        "    replace_because_future: {points: 3, means: a reason a newer Terraform adds}\n"
+        "  data_loss_points: 25\n"
+        "  blast: {max: 40}\n"
+        "  tiers: {medium: 10}\n"
+        "  unexplained_escalates_from: medium\n"
+        "  teardown: {share: 1, min_existing: 10}\n"
+    ),
+}
+
+INVALID = {
+    "not a mapping": ("- a\n- b\n", "expected a mapping with a `ruleset:` key"),
+    "empty file": ("", "expected a mapping with a `ruleset:` key"),
+    "typo at top": ("ruleset: x\nclases: {}\n", "clases: unknown key"),
+    "no name": ("classes: {}\n", "ruleset: expected the ruleset's name"),
+    "description not text": ("ruleset: x\ndescription: [a]\n", "description: expected"),
+    "classes null": ("ruleset: x\nclasses:\n", "classes: expected a mapping"),
+    "glob not a string": (
+        "ruleset: x\nclasses:\n  stateful: [aws_a, 12]\n",
+        "classes.stateful[1]: expected a resource type glob, got 12",
+    ),
+    "unknown class": (
+        "ruleset: x\nclasses:\n  precious: [a]\n",
+        "classes.precious: expected one of",
+    ),
+    "class unknown": ("ruleset: x\nclasses:\n  unknown: [a]\n", "classes.unknown: `unknown` is"),
+    "a glob twice in a class": (
+        "ruleset: x\nclasses:\n  stateful: [a, a]\n",
+        "classes.stateful[1]: 'a' is already in classes.stateful",
+    ),
+    "hazards a mapping": ("ruleset: x\nhazards: {h: 1}\n", "hazards: expected a list"),
+    "hazard typo": (
+        HAZARD + "when: forces_replacement, points: 1, typo: 1}\n",
+        "hazards[0].typo: unknown key",
+    ),
+    "when sometimes": (
+        HAZARD + "when: sometimes, points: 1}\n",
+        "hazards[0].when: expected one of changed_to",
+    ),
+    "changed_to without value": (
+        HAZARD + "when: changed_to, points: 1}\n",
+        "hazards[0].value: changed_to needs a scalar",
+    ),
+    "destroyed_with a list": (
+        HAZARD + "when: destroyed_with, value: [1], points: 1}\n",
+        "hazards[0].value: destroyed_with needs a scalar",
+    ),
+    "forces_replacement with value": (
+        HAZARD + "when: forces_replacement, value: 1, points: 1}\n",
+        "hazards[0].value: forces_replacement takes no value",
+    ),
+    "points many": (
+        HAZARD + "when: forces_replacement, points: many}\n",
+        "hazards[0].points: expected a whole number",
+    ),
+    "points 101": (HAZARD + "when: forces_replacement, points: 101}\n", "hazards[0].points"),
+    "points true": (HAZARD + "when: forces_replacement, points: true}\n", "hazards[0].points"),
+    "types not a list": (
+        "ruleset: x\nhazards:\n  - {id: h, types: a, attribute: b, when: forces_replacement,"
+        " points: 1, summary: s}\n",
+        "hazards[0].types: expected a list",
+    ),
+    "empty type glob": (
+        "ruleset: x\nhazards:\n  - {id: h, types: [''], attribute: b, when: forces_replacement,"
+        " points: 1, summary: s}\n",
+        "hazards[0].types[0]: expected a resource type glob",
+    ),
+    "hazard without summary": (
+        "ruleset: x\nhazards:\n  - {id: h, types: [a], attribute: b, when: forces_replacement,"
+        " points: 1}\n",
+        "hazards[0].summary: expected a non-empty string",
+    ),
+    "scoring typo": (
+        "ruleset: x\nscoring:\n  teardwon: {share: 0.1}\n",
+        "scoring.teardwon: unknown key",
+    ),
+    "class weight of no class": (
+        "ruleset: x\nscoring:\n  class_weights: {precious: 5}\n",
+        "scoring.class_weights.precious: expected one of",
+    ),
+    "class weight in words": (
+        "ruleset: x\nscoring:\n  class_weights: {stateful: high}\n",
+        "scoring.class_weights.stateful: expected a whole number",
+    ),
+    "unknown action": (
+        "ruleset: x\nscoring:\n  action_points: {destroy: 5}\n",
+        "scoring.action_points.destroy: unknown action",
+    ),
+    "reasons null": ("ruleset: x\nscoring:\n  reasons:\n", "scoring.reasons: expected a mapping"),
+    "reason typo": (
+        "ruleset: x\nscoring:\n  reasons: {replace_by_request: {point: 1}}\n",
+        "scoring.reasons.replace_by_request.point: unknown key",
+    ),
+    "reason points in words": (
+        "ruleset: x\nscoring:\n  reasons: {replace_by_request: {points: few}}\n",
+        "scoring.reasons.replace_by_request.points: expected a whole number",
+    ),
+    "data loss in words": (
+        "ruleset: x\nscoring:\n  data_loss_points: lots\n",
+        "scoring.data_loss_points: expected a whole number",
+    ),
+    "blast typo": (
+        "ruleset: x\nscoring:\n  blast: {per_doubeling: 5}\n",
+        "scoring.blast.per_doubeling: unknown key",
+    ),
+    "tiers typo": (
+        "ruleset: x\nscoring:\n  tiers: {hihg: 70}\n",
+        "scoring.tiers.hihg: unknown key",
+    ),
+    "escalates from nowhere": (
+        "ruleset: x\nscoring:\n  unexplained_escalates_from: never\n",
+        "scoring.unexplained_escalates_from: expected one of",
+    ),
+    "escalates from null": (
+        "ruleset: x\nscoring:\n  unexplained_escalates_from:\n",
+        "scoring.unexplained_escalates_from: expected one of",
+    ),
+    "share 2": (
+        "ruleset: x\nscoring:\n  teardown: {share: 2}\n",
+        "scoring.teardown.share: expected a fraction",
+    ),
+    "share 0": ("ruleset: x\nscoring:\n  teardown: {share: 0}\n", "scoring.teardown.share"),
+    "teardown typo": (
+        "ruleset: x\nscoring:\n  teardown: {min_exisitng: 2}\n",
+        "scoring.teardown.min_exisitng: unknown key",
+    ),
+}
+
+# What the loader rejects and JSON Schema cannot say: comparisons between values, what the
+# built-in rulesets already hold, and 5.0 (a float in YAML, the integer 5 in JSON).
+BEYOND_SCHEMA = {
+    "tiers out of order": (
+        "ruleset: x\nscoring:\n  tiers: {medium: 50, high: 40, critical: 90}\n",
+        "scoring.tiers: expected medium < high < critical",
+    ),
+    "tiers out of order after the merge": (
+        "ruleset: x\nscoring:\n  tiers: {medium: 70}\n",
+        "scoring.tiers: expected medium < high < critical",
+    ),
+    "a glob in two classes": (
+        "ruleset: x\nclasses:\n  stateful: [a]\n  compute: [a]\n",
+        "classes.compute[0]: 'a' is already in classes.stateful",
+    ),
+    "a new reason without means": (
+        "ruleset: x\nscoring:\n  reasons: {replace_because_future: {points: 3}}\n",
+        "scoring.reasons.replace_because_future.means: expected a non-empty string",
+    ),
+    "points with a fraction": (
+        HAZARD + "when: forces_replacement, points: 5.0}\n",
+        "hazards[0].points: expected a whole number",
+    ),
+    "a date value": (
+        HAZARD + "when: changed_to, value: 2030-01-01, points: 1}\n",
+        "hazards[0].value: changed_to needs a scalar",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(VALID))
+def test_valid_rulesets_pass_loader_and_schema(tmp_path: Path, name: str) -> None:
+    load_rulesets([_write(tmp_path, VALID[name])])
+    assert schema_errors(VALID[name]) == []
+
+
+@pytest.mark.parametrize("name", list(INVALID))
+def test_invalid_rulesets_fail_loader_and_schema_naming_the_path(tmp_path: Path, name: str) -> None:
+    text, where = INVALID[name]
+    assert where in loader_error(tmp_path, text)
+    assert schema_errors(text), f"the schema accepts what the loader rejects: {name}"
+
+
+@pytest.mark.parametrize("name", list(BEYOND_SCHEMA))
+def test_the_loader_rejects_what_json_schema_cannot_say(tmp_path: Path, name: str) -> None:
+    text, where = BEYOND_SCHEMA[name]
+    assert where in loader_error(tmp_path, text)
+    assert schema_errors(text) == [], f"the schema rejects it now: move {name!r} to INVALID"
+
+
+def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
+    assert "mine.yaml:3:1: not valid YAML" in loader_error(tmp_path, "ruleset: x\nclasses: [\n")
 
 
 def test_invalid_ruleset_exits_2_through_the_cli(tmp_path: Path) -> None:

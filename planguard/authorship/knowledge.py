@@ -1,4 +1,4 @@
-"""Load the AI-agent knowledge (rulesets/authorship/*.yaml) into `Agent` records."""
+"""Load the AI-agent knowledge (rulesets/agents/*.yaml) into `Agent` records."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ _AGENT_KEYS = IDENTITY_KEYS | {"id", "name", "kind"}
 
 def builtin_agents() -> tuple[Agent, ...]:
     agents: list[Agent] = []
-    for path in sorted((data_dir("rulesets") / "authorship").glob("*.yaml")):
+    for path in sorted((data_dir("rulesets") / "agents").glob("*.yaml")):
         agents += load_agents_file(path)
     return tuple(agents)
 

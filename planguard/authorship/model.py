@@ -35,7 +35,7 @@ _STRICTNESS = {
 
 
 class Trust(enum.Enum):
-    """Who controls a signal (rulesets/authorship/ai-agents.yaml explains each)."""
+    """Who controls a signal (rulesets/agents/ai-agents.yaml explains each)."""
 
     SERVER = "server"
     COMMIT = "commit"

@@ -7,7 +7,16 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from planguard.docread import Invalid, choice, int_map, integer, listing, mapping, string
+from planguard.docread import (
+    Invalid,
+    choice,
+    int_map,
+    integer,
+    known_keys,
+    listing,
+    mapping,
+    string,
+)
 from planguard.errors import RulesetError
 from planguard.findings import ResourceClass, Tier
 from planguard.plan.model import Action, ActionReason, AttributePath
@@ -28,11 +37,24 @@ E = TypeVar("E", bound=enum.Enum)
 _TOP_KEYS = {"ruleset", "description", "classes", "hazards", "scoring"}
 _HAZARD_KEYS = {"id", "types", "attribute", "when", "value", "points", "summary"}
 _ACTION_KEYS = {a.name.lower() for a in Action}
+_SCORING_KEYS = {
+    "class_weights",
+    "action_points",
+    "reasons",
+    "data_loss_points",
+    "downtime_points",
+    "drift_points",
+    "blast",
+    "tiers",
+    "unexplained_escalates_from",
+    "teardown",
+}
 
 
 def builtin_ruleset_paths() -> list[Path]:
     """generic.yaml first: it holds the default scoring the others may refine."""
-    return sorted(data_dir("rulesets").glob("*.yaml"), key=lambda p: (p.stem != "generic", p.stem))
+    folder = data_dir("rulesets") / "resources"
+    return sorted(folder.glob("*.yaml"), key=lambda p: (p.stem != "generic", p.stem))
 
 
 def load_rulesets(user_files: Iterable[str | Path] = ()) -> Rulesets:
@@ -82,6 +104,8 @@ def _validate_top(doc: dict[str, object]) -> str:
     name = doc.get("ruleset")
     if not isinstance(name, str) or not name:
         raise Invalid("ruleset", "expected the ruleset's name (a string)")
+    if "description" in doc:
+        string(doc["description"], "description")
     return name
 
 
@@ -165,6 +189,8 @@ def _merge_scoring(into: dict[str, object], raw: object, where: str) -> None:
 
 
 def _scoring(raw: dict[str, object]) -> Scoring:
+    # Checked after each file's merge, so an unknown key names the file that brought it.
+    known_keys(raw, _SCORING_KEYS, "scoring")
     weights = int_map(raw.get("class_weights"), "scoring.class_weights")
     classes = {
         choice(ResourceClass, k, f"scoring.class_weights.{k}"): v for k, v in weights.items()
@@ -179,15 +205,11 @@ def _scoring(raw: dict[str, object]) -> Scoring:
             f"scoring.action_points.{bad[0]}",
             f"unknown action; expected {', '.join(sorted(_ACTION_KEYS))}",
         )
-    named = int_map(raw.get("tiers"), "scoring.tiers")
-    if (
-        set(named) != {"medium", "high", "critical"}
-        or not named["medium"] < named["high"] < named["critical"]
-    ):
-        raise Invalid("scoring.tiers", "expected medium < high < critical (lowest score of each)")
-    tiers = {Tier(name): score for name, score in named.items()}
+    tiers = _tiers(raw.get("tiers"))
     blast = int_map(raw.get("blast"), "scoring.blast")
+    known_keys(blast, {"per_doubling", "max"}, "scoring.blast")
     teardown = mapping(raw.get("teardown"), "scoring.teardown")
+    known_keys(teardown, {"share", "min_existing"}, "scoring.teardown")
     share = teardown.get("share")
     if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1:
         raise Invalid("scoring.teardown.share", f"expected a fraction in (0, 1], got {share!r}")
@@ -213,11 +235,23 @@ def _scoring(raw: dict[str, object]) -> Scoring:
     )
 
 
+def _tiers(raw: object) -> dict[Tier, int]:
+    named = int_map(raw, "scoring.tiers")
+    known_keys(named, {"medium", "high", "critical"}, "scoring.tiers")
+    if (
+        set(named) != {"medium", "high", "critical"}
+        or not named["medium"] < named["high"] < named["critical"]
+    ):
+        raise Invalid("scoring.tiers", "expected medium < high < critical (lowest score of each)")
+    return {Tier(name): score for name, score in named.items()}
+
+
 def _reasons(raw: object) -> dict[ActionReason, Reason]:
     out = {}
     for name, entry in mapping(raw, "scoring.reasons").items():
         where = f"scoring.reasons.{name}"
         fields = mapping(entry, where)
+        known_keys(fields, {"points", "means"}, where)
         reason = Reason(
             integer(fields.get("points"), f"{where}.points"),
             string(fields.get("means"), f"{where}.means"),
