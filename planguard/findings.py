@@ -114,6 +114,7 @@ class Intent:
 
     explained: bool
     reason: str
+    """What explains it, or (not explained) why nothing in the diff does."""
     evidence: tuple[Evidence, ...] = ()
     chain: tuple[str, ...] = ()
     """Unexplained: the resources from what the diff did change to this one, in order."""

@@ -358,7 +358,7 @@ def _annotations(decision: Decision, problems: Sequence[str]) -> list[Annotation
             title = f"planguard {item.tier.value}: {finding.address}"
             message = item.why
             if finding.intent is not None and not finding.intent.explained:
-                message += f"; {finding.intent.reason}"
+                message += f"; not visible in the code change: {finding.intent.reason}"
             loc = finding.location if not finding.removed_at_base else None
             out.append(
                 Annotation(

@@ -136,8 +136,7 @@ def _with_intent(
     if verdict.explained:
         intent = Intent(True, verdict.reason, verdict.evidence)
     else:
-        reason = "not visible in the code change: " + verdict.reason
-        intent = Intent(False, reason, evidence, tuple(chain))
+        intent = Intent(False, verdict.reason, evidence, tuple(chain))
     return Placement(
         placement.config_key,
         placement.location,
