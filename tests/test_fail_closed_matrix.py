@@ -109,8 +109,15 @@ def test_an_interrupted_run_never_passes(tmp_path: Path) -> None:
     half of it, then SIGINT while it waits for the rest: no clock decides where it stops."""
     fifo = tmp_path / "plan.json"
     os.mkfifo(fifo)
+    # A shell without job control starts background jobs with SIGINT ignored and a child keeps
+    # that: give planguard Python's own handler, as a terminal would.
+    start = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+        " sys.argv = ['planguard', 'check', sys.argv[1]];"
+        " runpy.run_module('planguard', run_name='__main__')"
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "planguard", "check", str(fifo)],
+        [sys.executable, "-c", start, str(fifo)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
