@@ -106,13 +106,15 @@ def test_local_failures_never_pass(
 def test_an_interrupted_run_never_passes(tmp_path: Path) -> None:
     """Interrupted at a point the process itself reveals: planguard reads its plan from a FIFO,
     so opening the FIFO's other end returns only once planguard is reading the plan. It gets
-    half of it, then SIGINT while it waits for the rest: no clock decides where it stops."""
+    half of it and SIGINT: it stops as interrupted, and no clock decides where."""
     fifo = tmp_path / "plan.json"
     os.mkfifo(fifo)
-    # A shell without job control starts background jobs with SIGINT ignored and a child keeps
-    # that: give planguard Python's own handler, as a terminal would.
+    # A child inherits its parent's SIGINT disposition and signal mask: a shell without job
+    # control ignores SIGINT in background jobs, and a test worker may block it. Give
+    # planguard Python's own handler, unblocked, as a terminal would.
     start = (
-        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+        "import runpy, signal, sys; signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT});"
+        " signal.signal(signal.SIGINT, signal.default_int_handler);"
         " sys.argv = ['planguard', 'check', sys.argv[1]];"
         " runpy.run_module('planguard', run_name='__main__')"
     )
@@ -127,9 +129,14 @@ def test_an_interrupted_run_never_passes(tmp_path: Path) -> None:
         plan.write(data[: len(data) // 2])
         plan.flush()
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)  # it stops without the rest of the plan
-    assert proc.returncode != 0, err.decode()[-500:]
-    assert proc.returncode in (2, -signal.SIGINT, 128 + signal.SIGINT), err.decode()[-500:]
+    # The signal may land between two reads inside one C call, where Python only notes it: the
+    # end of the plan returns control to Python, which then acts on the interrupt before
+    # looking at what it read.
+    _, err = proc.communicate(timeout=120)
+    text = err.decode()
+    assert proc.returncode in (-signal.SIGINT, 128 + signal.SIGINT) or (
+        proc.returncode == 2 and "planguard: interrupted" in text
+    ), f"exit {proc.returncode}: {text[-500:]}"
 
 
 # -- GitHub rows: the action against the emulator ----------------------------------------------
