@@ -3,6 +3,7 @@ range, files a change touches. Errors say which ref or repository and what to do
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 from planguard.errors import UsageError
 
 _TIMEOUT = 60
+_FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,63 @@ def require_ref(ref: str, cwd: Path) -> str:
             " actions/checkout with `fetch-depth: 0`)"
         )
     return done.stdout.strip()
+
+
+def unambiguous_ref(ref: str, cwd: Path) -> str:
+    """The commit a trusted ref names, refusing any name git could read two ways.
+
+    git looks a short name up in several places and silently takes the first it finds, tags
+    before branches: a tag `main` pushed by the change would shadow the branch. A trusted ref
+    must be a commit id, a full `refs/…` name, or a short name exactly one place holds.
+    """
+    commit = require_ref(ref, cwd)
+    if _FULL_ID.fullmatch(ref) or ref.startswith("refs/"):
+        return commit
+    if any(c in ref for c in "~^@:{}"):
+        raise UsageError(
+            f"git ref {ref!r}: a trusted ref must be a commit id or a ref name, not an"
+            " expression: pass the commit it means"
+        )
+    places = [ref] if ref.isupper() else []  # HEAD, FETCH_HEAD, …: files of the git directory
+    places += [f"refs/{ref}", f"refs/tags/{ref}", f"refs/heads/{ref}", f"refs/remotes/{ref}"]
+    found = {}
+    for name in places:
+        done = _git(["rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"], cwd)
+        if done.returncode == 0:
+            found[name] = done.stdout.strip()
+    if len(set(found.values())) > 1:
+        raise UsageError(
+            f"git ref {ref!r} is ambiguous: {', '.join(sorted(found))} all exist and name"
+            " different commits; pass the full name (refs/heads/…) or the commit id"
+        )
+    return commit
+
+
+def change_holds(commit: str, base: str | None, head: str | None, cwd: Path) -> str | None:
+    """Why `commit` could be written by the change under review, whose tip is `head` (None:
+    the checkout's HEAD) and which starts at `base` when given; None when it could not. A
+    trusted ref must lie outside the change. A head this repository does not have (a fork
+    PR's, not fetched) cannot be an ancestor of anything here."""
+    head = head or head_commit(cwd)
+    if head is None or _git(["cat-file", "-e", f"{head}^{{commit}}"], cwd).returncode != 0:
+        return None
+    if commit == head:
+        return "it is the change's own head commit"
+    if _is_ancestor(head, commit, cwd):
+        return "it descends from the change's head commit"
+    if base is None:
+        return None
+    base_commit = require_ref(base, cwd)
+    forks = _ok(["merge-base", "--all", commit, head], cwd, "git merge-base").split()
+    inside = [c for c in forks if c != base_commit and not _is_ancestor(c, base_commit, cwd)]
+    if inside:
+        return f"it holds commit {inside[0][:12]} of the change ({base}..{head[:12]})"
+    return None
+
+
+def _is_ancestor(ancestor: str, descendant: str, cwd: Path) -> bool:
+    done = _git(["merge-base", "--is-ancestor", ancestor, descendant], cwd)
+    return done.returncode == 0
 
 
 def show_file(ref: str, path: str, cwd: Path) -> str | None:

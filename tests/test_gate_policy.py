@@ -190,6 +190,7 @@ def test_configuration_errors_exit_2_never_pass(
     repo: Path,
     real_plans: dict[str, Path],
 ) -> None:
+    add_change(repo, "human")  # main is then the trusted base, not the change's own commit
     result = cli(["check", str(real_plans["destroy"]), *args])
     if words is None:  # no policy at that path on main: defaults apply, and it says so
         assert result.code == 1 and "no other.yml at main" in result.out
@@ -204,6 +205,7 @@ def test_invalid_policy_on_the_trusted_ref_is_exit_2(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repo = make_repo(tmp_path / "repo", all_keys, policy="thresholds: {ai: {critical: pass}}\n")
+    add_change(repo, "ai-trailer")
     monkeypatch.chdir(repo)
     result = cli(["check", str(real_plans["destroy"]), "--base", "main"])
     assert result.code == 2
@@ -274,6 +276,7 @@ def test_no_approval_counts_when_the_authors_are_unknown(
     all_keys: dict[str, Key],
     real_plans: dict[str, Path],
 ) -> None:
+    add_change(repo, "unknown")  # no --base: its commits, and so its authors, stay unknown
     plan = real_plans["destroy"]
     out = tmp_path / "approvals"
     approve(plan, all_keys["alice"], out)

@@ -63,7 +63,7 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
     """Gather every fact (from GitHub when `run` is given, else from git and the event file),
     then decide. The decision itself does not know where the facts came from."""
     setup = opts.setup
-    with trusted_configuration(setup) as trusted:
+    with trusted_configuration(setup, run.pr.head_sha if run else None) as trusted:
         report = analyze_gated(setup, trusted)
         ssh = ssh_approvals(opts.approvals, trusted.signers(opts.allowed_signers))
         if run is None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from planguard import gitio
 from planguard.analysis.report import Report
 from planguard.authorship.knowledge import builtin_agents
-from planguard.errors import PolicyError
+from planguard.errors import PolicyError, UsageError
 from planguard.gate.check import TrustedPolicy
 from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
 from planguard.policy.load import load_policy
@@ -73,10 +73,32 @@ class Trusted:
 
 
 @contextmanager
-def trusted_configuration(setup: GateSetup) -> Iterator[Trusted]:
-    """The policy and the files it names, read once; the copies vanish when the run ends."""
+def trusted_configuration(setup: GateSetup, change_head: str | None = None) -> Iterator[Trusted]:
+    """The policy and the files it names, read once; the copies vanish when the run ends.
+    `change_head`: the tip of the change under review (None: the checkout's HEAD)."""
+    _refuse_untrusted_refs(setup, change_head)
     with tempfile.TemporaryDirectory(prefix="planguard-policy-") as tmp:
         yield _load(setup, Path(tmp))
+
+
+def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None) -> None:
+    """A trusted ref must name one commit, and one the change under review cannot have written:
+    otherwise the change would be its own policy (and, as the base, hide its own commits)."""
+    ref = setup.policy_ref or setup.base
+    if ref is None:
+        return
+    where = gitio.repo_root(setup.cwd) or setup.cwd
+    commit = gitio.unambiguous_ref(ref, where)
+    if setup.base is not None and setup.base != ref:
+        gitio.unambiguous_ref(setup.base, where)
+    base = setup.base if setup.policy_ref is not None else None
+    why = gitio.change_holds(commit, base, change_head, where)
+    if why is not None:
+        flag = "--policy-ref" if setup.policy_ref is not None else "--base"
+        raise UsageError(
+            f"{flag} {ref}: not a trusted ref, {why}. Pass a commit outside the change, such as"
+            " the pull request's base commit (the action passes github.event.pull_request.base.sha)"
+        )
 
 
 def _load(setup: GateSetup, scratch: Path) -> Trusted:

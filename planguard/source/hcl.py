@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import hcl2
 from lark import Token
 from lark import Tree as LarkTree
-from lark.exceptions import LarkError, UnexpectedInput
+from lark.exceptions import LarkError, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 Tree = LarkTree[Token]
 Traversal = tuple[str, ...]
@@ -76,9 +76,9 @@ def parse_file(text: str) -> ParsedFile | ParseFailure:
     try:
         tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
     except UnexpectedInput as exc:
-        return ParseFailure(exc.line if exc.line and exc.line > 0 else None, _first_line(exc))
+        return ParseFailure(exc.line if exc.line and exc.line > 0 else None, _unexpected(exc))
     except (LarkError, RecursionError, ValueError) as exc:
-        return ParseFailure(None, _first_line(exc) or type(exc).__name__)
+        return ParseFailure(None, f"not valid HCL ({type(exc).__name__})")
     body = _child(tree, "body")
     if body is None:
         return ParsedFile((), ())
@@ -86,9 +86,18 @@ def parse_file(text: str) -> ParsedFile | ParseFailure:
     return ParsedFile(_blocks(body, text), attributes)
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
+def _unexpected(exc: UnexpectedInput) -> str:
+    """Where and what kind of thing the parser did not expect; never the text itself (the
+    parser's own message quotes the source, and a `.tf` file can hold a secret)."""
+    column = f" at column {exc.column}" if isinstance(exc.column, int) and exc.column > 0 else ""
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        if token.type == "$END":
+            return f"not valid HCL{column}: the file ends too early"
+        return f"not valid HCL{column}: unexpected {token.type} token"
+    if isinstance(exc, UnexpectedEOF):
+        return "not valid HCL: the file ends too early"
+    return f"not valid HCL{column}: unexpected character"
 
 
 def _child(node: Tree, name: str) -> Tree | None:

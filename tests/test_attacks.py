@@ -1,0 +1,115 @@
+"""The gate cannot be talked out of blocking: each class of attack an agent could try when it
+runs its own gate (flags, environment, working-tree files, commits and tags it can push),
+reproduced with real git repositories, real SSH keys and real Terraform plans, and shown to
+fail. docs/security.md lists each class with the test here that covers it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from gate_workspace import add_change, make_repo
+from gitrepo import Key, commit, git
+from helpers import cli
+
+pytestmark = pytest.mark.usefixtures("clean_env")
+
+LOOSE = "thresholds: {ai: {high: pass, critical: review}}\n"
+SUPPRESS_ALL = """suppressions:
+  - address: "*"
+    rule: "*"
+    reason: nothing to see
+    expires: 2999-01-01
+    accepted_by: "@mallory"
+"""
+
+
+@pytest.fixture
+def ai_change(tmp_path: Path, all_keys: dict[str, Key], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose `main` holds the trusted policy, checked out on an AI-authored change
+    (a Claude trailer on its commit), as the working directory."""
+    repo = make_repo(tmp_path / "repo", all_keys)
+    add_change(repo, "ai-trailer")
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def check_json(plan: Path, *args: str) -> tuple[int, dict[str, object], str]:
+    result = cli(["check", str(plan), *args, "--format", "json"])
+    assert result.code in (0, 1), result.err
+    return result.code, result.json(), result.err  # type: ignore[return-value]
+
+
+# -- 2. the trusted ref cannot be made to contain the change ------------------------------------
+
+
+def test_a_tag_that_shadows_the_base_branch_is_refused(
+    ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    """git reads a short name as a tag before a branch: a tag `main` on the agent's own commit
+    would make its loosened policy the trusted one."""
+    commit(ai_change, "loosen", {".planguard.yml": LOOSE})
+    git(ai_change, "tag", "main")
+    result = cli(["check", str(real_plans["destroy"]), "--base", "main"])
+    assert result.code == 2, result.out
+    assert "ambiguous" in result.err and "refs/tags/main" in result.err
+
+
+@pytest.mark.parametrize("ref", ["HEAD", "head-commit", "first-change-commit"])
+def test_a_policy_ref_inside_the_change_is_refused(
+    ref: str, ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    first = git(ai_change, "rev-parse", "HEAD").strip()
+    commit(ai_change, "loosen", {".planguard.yml": LOOSE + SUPPRESS_ALL})
+    head = git(ai_change, "rev-parse", "HEAD").strip()
+    named = {"HEAD": "HEAD", "head-commit": head, "first-change-commit": first}[ref]
+    result = cli(["check", str(real_plans["destroy"]), "--base", "main", "--policy-ref", named])
+    assert result.code == 2, result.out
+    assert "not a trusted ref" in result.err
+
+
+def test_the_base_cannot_be_the_change_itself(
+    ai_change: Path, real_plans: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`PLANGUARD_BASE=HEAD` would read the policy from the change and leave no commits to
+    read trailers from."""
+    commit(ai_change, "loosen", {".planguard.yml": LOOSE + SUPPRESS_ALL})
+    monkeypatch.setenv("PLANGUARD_BASE", "HEAD")
+    result = cli(["check", str(real_plans["destroy"])])
+    assert result.code == 2 and "not a trusted ref" in result.err
+
+
+def test_expressions_are_not_trusted_refs(ai_change: Path, real_plans: dict[str, Path]) -> None:
+    result = cli(["check", str(real_plans["destroy"]), "--base", "main~0"])
+    assert result.code == 2 and "not an expression" in result.err
+
+
+def test_the_pull_request_base_commit_is_trusted(
+    ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    base = git(ai_change, "rev-parse", "main").strip()
+    code, body, _ = check_json(real_plans["destroy"], "--base", base)
+    assert code == 1 and body["decision"]["verdict"] == "review required"  # type: ignore[index]
+
+
+# -- 7. parse warnings never quote the source ---------------------------------------------------
+
+
+def test_a_file_that_does_not_parse_is_named_but_never_quoted(
+    ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    secret = "@sekrit-Tok3n-XYZ"
+    (ai_change / "broken.tf").write_text(f'resource "x" "y" {{\n  password = {secret}\n}}\n')
+    (ai_change / "broken.tfvars").write_text(f"token = {secret}\n")
+    base = git(ai_change, "rev-parse", "main").strip()
+    plan = real_plans["destroy"]
+    outputs = [
+        cli(["check", str(plan), "--base", base, "--source", ".", "--format", f]).out
+        for f in ("json", "markdown", "text", "sarif")
+    ]
+    warnings = json.loads(outputs[0])["report"]["roots"][0]["source"]["warnings"]
+    assert any(w.startswith("broken.tf:2: does not parse") for w in warnings), warnings
+    assert any("column" in w for w in warnings), warnings
+    for text in outputs:
+        assert "sekrit" not in text and "Tok3n" not in text
