@@ -34,10 +34,10 @@ from planguard.commands.schema import SchemaKind
 from planguard.commands.schema import schema as schema_command
 from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.findings import Tier
-from planguard.gate.model import FailOn
 from planguard.gather.trusted import DEFAULT_POLICY, GateSetup
 from planguard.github.comment import CommentMode
 from planguard.github.gather import GitHubOptions, Post
+from planguard.policy.model import FailOn
 from planguard.render.engine import use_color, visible
 from planguard.render.formats import Format, GraphFormat
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from gate_workspace import add_change, make_repo
-from gitrepo import Key
+from gitrepo import Key, commit, git
 from helpers import cli
 
 from planguard.approvals.github import Review, review_approvals
@@ -152,13 +152,26 @@ def test_tampered_approval_file_does_not_count(
 def test_approvals_without_keys_is_a_usage_error(
     ai_repo: Path, real_plans: dict[str, Path], tmp_path: Path
 ) -> None:
+    """With a trusted policy that names no keys: say where keys come from."""
+    commit(ai_repo, "no keys", {".planguard.yml": "reviewers: {default: ['@alice']}\n"})
+    git(ai_repo, "branch", "-f", "main")
+    commit(ai_repo, "the change", {"main.tf": "# changed again\n"})
     (ai_repo / "x.approval").write_text("{}")
-    policy = "reviewers: {default: ['@alice']}\n"
-    (ai_repo / "p.yml").write_text(policy)
-    result = cli(
-        ["check", str(real_plans["destroy"]), "--policy", "p.yml", "--approvals", "x.approval"]
-    )
+    plan = str(real_plans["destroy"])
+    result = cli(["check", plan, "--base", "main", "--approvals", "x.approval"])
     assert result.code == 2 and "--allowed-signers" in result.err
+
+
+def test_approvals_are_never_counted_on_keys_the_change_could_write(
+    ai_repo: Path, real_plans: dict[str, Path], tmp_path: Path
+) -> None:
+    """No trusted ref, an AI author: the files cannot be verified against trusted keys."""
+    (ai_repo / "x.approval").write_text("{}")
+    plan = str(real_plans["destroy"])
+    result = cli(["check", plan, "--approvals", "x.approval", "--format", "json"])
+    decision = result.json()["decision"]  # type: ignore[index]
+    assert result.code == 1 and decision["verdict"] == "review required"  # type: ignore[index]
+    assert "working tree" in decision["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
 
 
 # GitHub review rules (data: the REST review object's fields), and the shared screen.

@@ -113,3 +113,116 @@ def test_a_file_that_does_not_parse_is_named_but_never_quoted(
     assert any("column" in w for w in warnings), warnings
     for text in outputs:
         assert "sekrit" not in text and "Tok3n" not in text
+
+
+# -- 1. with no trusted ref, the working tree can only tighten ----------------------------------
+
+
+def test_no_trusted_ref_the_working_tree_cannot_loosen_the_gate(
+    ai_change: Path, real_plans: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agent runs its own gate (CLAUDECODE=1) with no --base: one suppression line, lower
+    thresholds, its own reviewer and a ruleset that calls everything stateless."""
+    monkeypatch.setenv("CLAUDECODE", "1")
+    (ai_change / ".planguard.yml").write_text(
+        LOOSE + SUPPRESS_ALL + "reviewers: {default: ['@mallory']}\nrulesets: [lax.yaml]\n"
+    )
+    (ai_change / "lax.yaml").write_text("ruleset: lax\nclasses:\n  stateless: ['*']\n")
+    code, body, _ = check_json(real_plans["destroy"])
+    decision = body["decision"]
+    assert code == 1 and decision["verdict"] == "review required", decision["verdict"]  # type: ignore[index]
+    assert decision["authorship"]["kind"] == "ai"  # type: ignore[index]
+    assert not any(i["suppression"] for i in decision["items"])  # type: ignore[index,union-attr]
+    assert all(r["reviewers"] == [] for r in decision["requirements"])  # type: ignore[index,union-attr]
+    notes = " ".join(body["notes"])  # type: ignore[arg-type]
+    assert "no trusted policy" in notes and "--base" in notes
+    assert body["report"]["rulesets"] and not any("lax" in r for r in body["report"]["rulesets"])  # type: ignore[index,union-attr]
+
+
+def test_no_trusted_ref_the_working_tree_can_still_tighten(
+    ai_change: Path, real_plans: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAUDECODE", "1")
+    (ai_change / ".planguard.yml").write_text("thresholds: {ai: {critical: block}}\n")
+    code, body, _ = check_json(real_plans["destroy"])
+    assert code == 1 and body["decision"]["verdict"] == "block"  # type: ignore[index]
+
+
+# -- 3. flags that name policy inputs are held to the trusted ref -------------------------------
+
+
+def test_a_ruleset_flag_inside_the_repository_is_read_from_the_trusted_ref(
+    ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    git(ai_change, "checkout", "-q", "main")
+    commit(
+        ai_change,
+        "team rules",
+        {"rules/team.yaml": "ruleset: team\nclasses:\n  stateful: [terraform_data]\n"},
+    )
+    git(ai_change, "checkout", "-q", "change")
+    git(ai_change, "merge", "-q", "main", "-m", "up to date")
+    commit(
+        ai_change,
+        "reclassify",
+        {"rules/team.yaml": "ruleset: team\nclasses:\n  stateless: [terraform_data]\n"},
+    )
+    _, body, _ = check_json(real_plans["destroy"], "--base", "main", "--ruleset", "rules/team.yaml")
+    findings = body["report"]["roots"][0]["findings"]  # type: ignore[index]
+    classes = {f["resource_class"] for f in findings if f["resource_type"] == "terraform_data"}  # type: ignore[index]
+    assert classes == {"stateful"}, classes
+    assert "rules/team.yaml" in body["decision"]["policy_changes"]  # type: ignore[index]
+
+
+def test_keys_named_on_the_command_line_come_from_the_trusted_ref(
+    ai_change: Path, real_plans: dict[str, Path], all_keys: dict[str, Key], tmp_path: Path
+) -> None:
+    """The agent lists its own key under alice's name and signs as alice."""
+    mallory = all_keys["mallory"]
+    forged = tmp_path / "forged_signers"
+    forged.write_text(f"alice {mallory.public}\n")
+    commit(ai_change, "my keys", {".planguard/allowed_signers": f"alice {mallory.public}\n"})
+    plan = real_plans["destroy"]
+    out = tmp_path / "approvals"
+    out.mkdir()
+    signed = cli(
+        [
+            "approve",
+            str(plan),
+            "--as",
+            "alice",
+            "--key",
+            str(mallory.private),
+            "-o",
+            str(out),
+        ]
+    )
+    assert signed.code == 0, signed.err
+    inside = cli(
+        [
+            "check",
+            str(plan),
+            "--base",
+            "main",
+            "--allowed-signers",
+            ".planguard/allowed_signers",
+            "--approvals",
+            str(out),
+            "--format",
+            "json",
+        ]
+    )
+    assert inside.code == 1 and inside.json()["decision"]["approvals"]["accepted"] == []  # type: ignore[index]
+    outside = cli(
+        [
+            "check",
+            str(plan),
+            "--base",
+            "main",
+            "--allowed-signers",
+            str(forged),
+            "--approvals",
+            str(out),
+        ]
+    )
+    assert outside.code == 2 and "not named by the policy" in outside.err

@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from conftest import GOLDEN, Golden
+from gitrepo import commit, git
 from helpers import cli, depth, explore
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -128,7 +129,7 @@ def test_check_json_validates_for_every_verdict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".planguard.yml").write_text(POLICY)
+    _trusted_policy(tmp_path, POLICY, monkeypatch)
     verdicts = set()
     for plan in (EXAMPLES / "destroy.json", EXAMPLES / "replace-cascade.json", TOFU_PLAN):
         result = cli(["check", str(plan), "--format", "json"])
@@ -179,7 +180,7 @@ def test_a_huge_plan_keeps_verdict_reviewers_and_top_risk_within_the_comment_lim
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".planguard.yml").write_text(POLICY)
+    _trusted_policy(tmp_path, POLICY, monkeypatch)
     roots = []
     for index in range(12):  # enough roots that their tables cannot all fit
         path = tmp_path / f"region-{index}.json"
@@ -216,7 +217,17 @@ def test_a_huge_plan_keeps_verdict_reviewers_and_top_risk_within_the_comment_lim
 
 
 def _check_options(cwd: Path, plans: tuple[str, ...]) -> CheckOptions:
-    return CheckOptions(setup=GateSetup(plans=plans, cwd=cwd), env=(), now=NOW)
+    return CheckOptions(setup=GateSetup(plans=plans, cwd=cwd, base="main"), env=(), now=NOW)
+
+
+def _trusted_policy(directory: Path, policy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`directory` as a repository whose `main` holds `policy`, checked out on a change to it:
+    the policy is trusted (PLANGUARD_BASE=main), as on a pull request."""
+    git(directory, "init", "-q", "-b", "main")
+    commit(directory, "policy", {".planguard.yml": policy})
+    git(directory, "checkout", "-q", "-b", "change")
+    commit(directory, "the change", {"README.md": "a change\n"})
+    monkeypatch.setenv("PLANGUARD_BASE", "main")
 
 
 # ---- several roots -----------------------------------------------------------------------
@@ -253,7 +264,7 @@ def test_a_terragrunt_tree_is_one_report_with_a_section_per_root(
     assert "OpenTofu (no version)" in markdown
     assert "Terraform or OpenTofu <code>1.11.4</code>" in markdown
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".planguard.yml").write_text(POLICY)
+    _trusted_policy(tmp_path, POLICY, monkeypatch)
     check = _valid("check", cli(["check", str(tree), "--format", "json"]).out)
     assert check["decision"]["verdict"] == "review required"  # type: ignore[index]
     assert len(check["report"]["roots"]) == 3  # type: ignore[index,arg-type]
@@ -300,7 +311,7 @@ def test_comment_and_summary_match_their_golden_copies(
     case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, golden: Golden
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".planguard.yml").write_text(POLICY)
+    _trusted_policy(tmp_path, POLICY, monkeypatch)
     if case == "multi-root":
         plans: tuple[str, ...] = ("out",)
         _tree(tmp_path)
@@ -365,7 +376,7 @@ def test_hostile_names_are_escaped_in_every_output(
 ) -> None:
     plan = real_plans["hostile"]
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".planguard.yml").write_text('reviewers:\n  default: ["@alice"]\n')
+    _trusted_policy(tmp_path, 'reviewers:\n  default: ["@alice"]\n', monkeypatch)
     analysis = cli(["analyze", str(plan), "--format", "json"]).json()
     addresses = {f["address"] for r in analysis["roots"] for f in r["findings"]}  # type: ignore[index,union-attr]
     assert any("@octocat" in a for a in addresses) and any("<img" in a for a in addresses)
@@ -504,10 +515,12 @@ def test_sarif_carries_suppressions_and_a_stable_category(
     monkeypatch.chdir(tmp_path)
     plan = tmp_path / "plan.json"
     shutil.copy(EXAMPLES / "destroy.json", plan)
-    (tmp_path / ".planguard.yml").write_text(
+    _trusted_policy(
+        tmp_path,
         POLICY
         + 'suppressions:\n  - address: "*"\n    rule: environment-teardown\n'
-        + '    reason: sandbox teardown (CHG-7)\n    expires: 2099-01-01\n    accepted_by: "@alice"\n'
+        + '    reason: sandbox teardown (CHG-7)\n    expires: 2099-01-01\n    accepted_by: "@alice"\n',
+        monkeypatch,
     )
     sarif = _valid("sarif", cli(["check", "plan.json", "--format", "sarif"]).out)
     run = sarif["runs"][0]  # type: ignore[index]

@@ -42,3 +42,12 @@ class ApprovalSet:
     rejected: tuple[RejectedApproval, ...] = ()
     errors: tuple[str, ...] = ()
     """Approvals that could not be checked at all (never counted: fail closed)."""
+
+
+def merged(first: ApprovalSet, second: ApprovalSet) -> ApprovalSet:
+    """Both sets in one (approvals from several sources)."""
+    return ApprovalSet(
+        first.accepted + second.accepted,
+        first.rejected + second.rejected,
+        first.errors + second.errors,
+    )

@@ -7,21 +7,30 @@ the output: rendered, appended to the audit log, and with `--github` delivered t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import audit
+from planguard.approvals.model import merged
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode
-from planguard.gate.check import CheckResult, conclude, screen_change, team_questions
+from planguard.gate.check import (
+    CheckResult,
+    authorship_of,
+    conclude,
+    screen_change,
+    team_questions,
+)
 from planguard.gate.decide import TeamMembership
-from planguard.gate.model import FailOn
+from planguard.gate.model import Verdict
 from planguard.gather.local import local_change, ssh_approvals
 from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
 from planguard.github import deliver as github_deliver
 from planguard.github import gather as github_gather
 from planguard.github.gather import GitHubOptions, GitHubRun
+from planguard.policy.model import FailOn
 from planguard.render.formats import Format, render
 
 
@@ -61,19 +70,25 @@ def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
 
 def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
     """Gather every fact (from GitHub when `run` is given, else from git and the event file),
-    then decide. The decision itself does not know where the facts came from."""
+    then decide. The decision itself does not know where the facts came from.
+
+    Who wrote the change is known first: with no trusted ref, an AI or unknown author gets the
+    shipped defaults that the working tree may only tighten, and only built-in rulesets."""
     setup = opts.setup
-    with trusted_configuration(setup, run.pr.head_sha if run else None) as trusted:
-        report = analyze_gated(setup, trusted)
-        ssh = ssh_approvals(opts.approvals, trusted.signers(opts.allowed_signers))
+    head = run.pr.head_sha if run else None
+    with trusted_configuration(setup, head, opts.allowed_signers) as read:
         if run is None:
-            facts = local_change(
-                setup, trusted, environment=opts.env, event_path=opts.event_path, approvals=ssh
-            )
+            facts = local_change(setup, read, environment=opts.env, event_path=opts.event_path)
         else:
-            facts = github_gather.change_facts(run, setup, trusted, environment=opts.env, ssh=ssh)
-        policy = trusted.gate_policy(opts.allowed_signers)
-    screened = screen_change(report, policy, facts)
+            facts = github_gather.change_facts(run, setup, read, environment=opts.env)
+        authorship = authorship_of(read.gate_policy(), facts)
+        strict = read.ref is None and authorship.kind.strict
+        trusted = read.tightened(authorship.kind.value) if strict else read
+        policy = trusted.gate_policy()
+        report = analyze_gated(setup, trusted)
+        ssh = ssh_approvals(opts.approvals, trusted.allowed_signers, trusted.keys_trusted)
+    facts = dataclasses.replace(facts, approvals=merged(ssh, facts.approvals))
+    screened = screen_change(report, policy, facts, authorship)
     today = opts.now.date()
     questions = team_questions(report, policy, facts, screened, today)
     membership: TeamMembership = {}
@@ -94,6 +109,7 @@ def render_check(result: CheckResult, opts: CheckOptions, fmt: Format) -> str:
 
 
 def _exit_code(fail_on: FailOn, result: CheckResult, problems: tuple[str, ...]) -> ExitCode:
-    if fail_on.fails(result.decision.verdict):
+    verdict = result.decision.verdict
+    if fail_on.fails(verdict.allowed, verdict is Verdict.BLOCK):
         return ExitCode.GATE_TRIPPED
     return ExitCode.GITHUB if problems else ExitCode.OK

@@ -24,10 +24,6 @@ UNTRUSTED_KEYS = (
     "reviewer keys read from the working tree, which this change can edit:"
     " pass --policy-ref/--base (or --allowed-signers)"
 )
-WORKING_TREE_POLICY = (
-    "the policy was read from the working tree, which the change under review can"
-    " edit: pass --policy-ref (or --base) to read it from a trusted branch"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +72,9 @@ class CheckResult:
     """Where the trusted configuration came from, and what that means."""
 
 
-def screen_change(report: Report, trusted: TrustedPolicy, facts: ChangeFacts) -> Screened:
+def authorship_of(trusted: TrustedPolicy, facts: ChangeFacts) -> Authorship:
+    """Who wrote the change: known before the plans are analyzed, since it decides which
+    policy and rulesets can be trusted when no trusted ref is given."""
     env = dict(facts.environment)
     inputs = AuthorshipInputs(
         pull_request=facts.pull_request,
@@ -85,7 +83,12 @@ def screen_change(report: Report, trusted: TrustedPolicy, facts: ChangeFacts) ->
         env=agent_markers(env, trusted.agents),
         human_from_commits=trusted.policy.human_evidence is HumanEvidence.COMMITS,
     )
-    authorship = detect_authorship(inputs, trusted.agents)
+    return detect_authorship(inputs, trusted.agents)
+
+
+def screen_change(
+    report: Report, trusted: TrustedPolicy, facts: ChangeFacts, authorship: Authorship
+) -> Screened:
     approvals = facts.approvals
     if not trusted.keys_trusted and authorship.kind.strict:
         # The change under review could have added its own key to the working tree's file.
@@ -120,10 +123,7 @@ def conclude(
     today: dt.date,
 ) -> CheckResult:
     decision = _decide(report, trusted, facts, screened, membership=membership, today=today)
-    notes = trusted.notes
-    if trusted.from_ref is None and screened.authorship.kind.strict:
-        notes += (WORKING_TREE_POLICY,)
-    return CheckResult(decision, report, notes)
+    return CheckResult(decision, report, trusted.notes)
 
 
 def _decide(

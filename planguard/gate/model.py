@@ -25,23 +25,6 @@ class Verdict(enum.Enum):
         return self in (Verdict.PASS, Verdict.WARN, Verdict.APPROVED)
 
 
-class FailOn(enum.Enum):
-    """Which verdicts make `check` exit 1 (the verdict itself never changes)."""
-
-    REVIEW = "review"
-    """Review required or blocked: the default."""
-    BLOCK = "block"
-    """Only blocked: a pending review leaves the job green (the commit status still gates)."""
-    NEVER = "never"
-
-    def fails(self, verdict: Verdict) -> bool:
-        if self is FailOn.NEVER:
-            return False
-        if self is FailOn.BLOCK:
-            return verdict is Verdict.BLOCK
-        return not verdict.allowed
-
-
 @dataclass(frozen=True, slots=True)
 class GateItem:
     """One finding as the gate sees it: its tier after suppressions and what the policy asks."""

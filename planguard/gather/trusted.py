@@ -6,6 +6,7 @@ under review, and a change that edits them is itself a risk item (`policy_change
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,13 @@ from planguard.policy.load import load_policy
 from planguard.policy.model import Policy
 
 DEFAULT_POLICY = ".planguard.yml"
+UNTRUSTED_POLICY = (
+    "no trusted policy: the change's author is {author} and nothing here can tell a trusted"
+    " policy from one the change wrote, so planguard's shipped defaults apply, made only"
+    " stricter by the working tree's {path} (its reviewers, suppressions, rulesets and keys"
+    " are ignored). Pass --base (the pull request's base commit) or --policy-ref to read the"
+    " policy from a commit outside the change"
+)
 UNSEEN_POLICY_CHANGES = (
     "(cannot tell: the checkout is not the pull request's head commit, so edits to the"
     " gate's configuration cannot be seen)"
@@ -50,35 +58,51 @@ class Trusted:
     ref: str | None
     policy_path: str
     allowed_signers: Path | None
-    """The reviewers' keys the policy names (a copy from the trusted ref)."""
+    """The reviewers' keys: `--allowed-signers`, else the policy's (a copy from the trusted ref)."""
     scratch: Path
     """Where copies of files read from the trusted ref live while the run lasts."""
     notes: tuple[str, ...]
+    rulesets: tuple[Path, ...] = ()
+    """The policy's rulesets, then `--ruleset` files, each read from where it can be trusted."""
+    flagged: tuple[str, ...] = ()
+    """Repository files the flags named: guarded like the policy's own files."""
+    keys_trusted: bool = False
+    """The keys came from the trusted ref, or from a file the policy there names."""
 
-    def gate_policy(self, allowed_signers: str | None = None) -> TrustedPolicy:
-        """What the pure check needs to know of it; `allowed_signers` from the command line."""
-        notes = self.notes
-        if allowed_signers:
-            notes += (f"reviewer keys from --allowed-signers {allowed_signers}",)
+    def gate_policy(self) -> TrustedPolicy:
+        """What the pure check needs to know of it."""
         return TrustedPolicy(
             policy=self.policy,
             agents=builtin_agents() + self.policy.ai_identities,
             from_ref=self.ref,
-            keys_trusted=allowed_signers is not None or self.ref is not None,
-            notes=notes,
+            keys_trusted=self.keys_trusted,
+            notes=self.notes,
         )
 
-    def signers(self, allowed_signers: str | None) -> Path | None:
-        return Path(allowed_signers) if allowed_signers else self.allowed_signers
+    def tightened(self, author: str) -> Trusted:
+        """For an author the gate trusts least, with no trusted ref: the shipped defaults,
+        which the working tree's policy may only make stricter (`Policy.tightened_by`)."""
+        note = UNTRUSTED_POLICY.format(author=author, path=self.policy_path)
+        return dataclasses.replace(
+            self,
+            policy=load_policy(None, "defaults").tightened_by(self.policy),
+            allowed_signers=None,
+            rulesets=(),
+            keys_trusted=False,
+            notes=(*self.notes, note),
+        )
 
 
 @contextmanager
-def trusted_configuration(setup: GateSetup, change_head: str | None = None) -> Iterator[Trusted]:
-    """The policy and the files it names, read once; the copies vanish when the run ends.
-    `change_head`: the tip of the change under review (None: the checkout's HEAD)."""
+def trusted_configuration(
+    setup: GateSetup, change_head: str | None = None, allowed_signers: str | None = None
+) -> Iterator[Trusted]:
+    """The policy and the files it and the flags name, read once; the copies vanish when the
+    run ends. `change_head`: the tip of the change under review (None: the checkout's HEAD);
+    `allowed_signers`: the `--allowed-signers` file."""
     _refuse_untrusted_refs(setup, change_head)
     with tempfile.TemporaryDirectory(prefix="planguard-policy-") as tmp:
-        yield _load(setup, Path(tmp))
+        yield _load(setup, Path(tmp), allowed_signers)
 
 
 def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None) -> None:
@@ -101,7 +125,7 @@ def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None) -> None:
         )
 
 
-def _load(setup: GateSetup, scratch: Path) -> Trusted:
+def _load(setup: GateSetup, scratch: Path, signers_flag: str | None) -> Trusted:
     repo = gitio.repo_root(setup.cwd)
     ref = setup.policy_ref or setup.base
     path = setup.policy_file or DEFAULT_POLICY
@@ -121,17 +145,70 @@ def _load(setup: GateSetup, scratch: Path) -> Trusted:
             raise PolicyError(f"{path}: policy file not found")
         source = str(local)
     policy = load_policy(text, source)
-    signers = _trusted_file(policy.allowed_signers, ref, repo or setup.cwd, scratch)
-    return Trusted(policy, repo, ref, path, signers, scratch, tuple(notes))
+    where = repo or setup.cwd
+    signers = _trusted_file(policy.allowed_signers, ref, where, scratch)
+    named = [_trusted_file(p, ref, where, scratch) for p in policy.rulesets]
+    flags = _Flags(setup, repo, ref, policy, scratch)
+    rulesets = [flags.file(r, "--ruleset", policy.rulesets) for r in setup.rulesets]
+    if signers_flag is not None:
+        signers = flags.file(signers_flag, "--allowed-signers", (policy.allowed_signers or "",))
+        notes.append(f"reviewer keys from --allowed-signers {signers_flag}")
+    return Trusted(
+        policy,
+        repo,
+        ref,
+        path,
+        signers,
+        scratch,
+        tuple(notes),
+        rulesets=tuple(p for p in [*named, *rulesets] if p is not None),
+        flagged=tuple(flags.inside),
+        keys_trusted=ref is not None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Flags:
+    """Files the command line names. Inside the repository they are read from the trusted
+    ref (an edit to one is a policy change); outside it, with a trusted ref, only a file the
+    policy there names is taken: whoever runs planguard chooses its flags."""
+
+    setup: GateSetup
+    repo: Path | None
+    ref: str | None
+    policy: Policy
+    scratch: Path
+    inside: list[str] = dataclasses.field(default_factory=list)
+
+    def file(self, given: str, flag: str, named: tuple[str, ...]) -> Path | None:
+        path = (self.setup.cwd / given).resolve()
+        if self.ref is None and not path.is_file():
+            raise UsageError(f"{flag} {given}: no such file")
+        if self.repo is not None and path.is_relative_to(self.repo.resolve()):
+            relative = path.relative_to(self.repo.resolve()).as_posix()
+            self.inside.append(relative)
+            if self.ref is None:
+                return path
+            text = gitio.show_file(self.ref, relative, self.repo)
+            if text is None:
+                raise PolicyError(f"{flag} {given}: not at the trusted ref {self.ref}")
+            return _copy(text, relative, self.scratch)
+        trusted = {str(Path(n).resolve()) for n in named if n and Path(n).is_absolute()}
+        if self.ref is not None and str(path) not in trusted:
+            raise UsageError(
+                f"{flag} {given}: outside the repository and not named by the policy at"
+                f" {self.ref}: name it there (`{_policy_key(flag)}:`), or leave the flag out"
+            )
+        return path
+
+
+def _policy_key(flag: str) -> str:
+    return "rulesets" if flag == "--ruleset" else "allowed_signers"
 
 
 def analyze_gated(setup: GateSetup, trusted: Trusted) -> Report:
-    """The plans analyzed with the rulesets the trusted policy names, then the user's."""
-    where = trusted.repo or setup.cwd
-    named = [
-        str(_trusted_file(p, trusted.ref, where, trusted.scratch)) for p in trusted.policy.rulesets
-    ]
-    classifier = classifier_for([*named, *setup.rulesets])
+    """The plans analyzed with the trusted rulesets (the policy's, then the flags')."""
+    classifier = classifier_for([str(p) for p in trusted.rulesets])
     source = SourceOptions(setup.source, setup.base, setup.cwd)
     report, _ = analyze_plans(setup.plans, classifier, setup.terraform_bin, source)
     return report
@@ -145,7 +222,7 @@ def policy_changes(setup: GateSetup, trusted: Trusted, pr_head: str | None) -> t
         return ()
     if pr_head is not None and not gitio.checks_out(pr_head, trusted.repo):
         return (UNSEEN_POLICY_CHANGES,)  # fail closed: as if it edited them
-    guarded = {trusted.policy_path, *trusted.policy.rulesets}
+    guarded = {trusted.policy_path, *trusted.policy.rulesets, *trusted.flagged}
     if trusted.policy.allowed_signers:
         guarded.add(trusted.policy.allowed_signers)
     guarded = {str(Path(p)) for p in guarded}  # `./.planguard.yml` is `.planguard.yml`
@@ -162,6 +239,10 @@ def _trusted_file(path: str | None, ref: str | None, where: Path, scratch: Path)
     text = gitio.show_file(ref, path, where)
     if text is None:
         raise PolicyError(f"git {ref}:{path}: named in the policy but missing at {ref}")
+    return _copy(text, path, scratch)
+
+
+def _copy(text: str, path: str, scratch: Path) -> Path:
     copy = scratch / f"{len(list(scratch.iterdir()))}-{Path(path).name}"
     copy.write_text(text, encoding="utf-8")
     return copy

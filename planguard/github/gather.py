@@ -112,13 +112,13 @@ def change_facts(
     trusted: Trusted,
     *,
     environment: tuple[tuple[str, str], ...],
-    ssh: ApprovalSet,
 ) -> ChangeFacts:
+    """The change as GitHub lists it; the SSH approvals are added once the keys are known."""
     return ChangeFacts(
         pull_request=run.pr,
         commits=run.commits,  # exactly the PR's commits, whatever is checked out
         head=run.pr.head_sha,
-        approvals=_merge(ssh, run.approvals),
+        approvals=run.approvals,
         environment=environment,
         policy_changes=policy_changes(setup, trusted, run.pr.head_sha),
     )
@@ -155,12 +155,4 @@ def _superseded(
     now = dt.datetime.now(dt.timezone.utc)
     return newer_report(
         existing, own_login=own, root=options.root, stamp=stamp, current_head=current_head, now=now
-    )
-
-
-def _merge(first: ApprovalSet, second: ApprovalSet) -> ApprovalSet:
-    return ApprovalSet(
-        first.accepted + second.accepted,
-        first.rejected + second.rejected,
-        first.errors + second.errors,
     )

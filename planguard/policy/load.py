@@ -16,6 +16,7 @@ from planguard.authorship.model import Agent, AuthorKind
 from planguard.errors import PolicyError
 from planguard.findings import Tier
 from planguard.policy.model import (
+    FailOn,
     GateAction,
     HumanEvidence,
     PerTier,
@@ -40,6 +41,7 @@ _TOP = {
     "suppressions",
     "rulesets",
     "allowed_signers",
+    "enforce",
 }
 _TIERS = [t.value for t in Tier]
 _SUPPRESSION_KEYS = {"address", "rule", "reason", "expires", "accepted_by"}
@@ -123,7 +125,14 @@ def _build(doc: Mapping[str, object], source: str, digest: str) -> Policy:
         suppressions=_suppressions(doc.get("suppressions", [])),
         rulesets=d.strings(doc.get("rulesets", []), "rulesets"),
         allowed_signers=_optional_path(doc.get("allowed_signers"), "allowed_signers"),
+        enforce_fail_on=_enforce(doc.get("enforce", {})),
     )
+
+
+def _enforce(raw: object) -> FailOn:
+    enforce = d.mapping(raw, "enforce")
+    d.known_keys(enforce, {"fail_on"}, "enforce")
+    return d.choice(FailOn, enforce.get("fail_on", "never"), "enforce.fail_on")
 
 
 def _optional_path(value: object, where: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import functools
@@ -84,6 +85,26 @@ class Suppression:
         return self.rule in ("*", rule) and address_matches(self.address, address)
 
 
+class FailOn(enum.Enum):
+    """Which verdicts make `check` exit 1 (the verdict itself never changes); ordered from
+    least to most strict."""
+
+    NEVER = "never"
+    BLOCK = "block"
+    """Only blocked: a pending review leaves the job green (the commit status still gates)."""
+    REVIEW = "review"
+    """Review required or blocked: the default."""
+
+    def fails(self, allowed: bool, blocked: bool) -> bool:
+        if self is FailOn.NEVER:
+            return False
+        return blocked if self is FailOn.BLOCK else not allowed
+
+    @property
+    def rank(self) -> int:
+        return list(FailOn).index(self)
+
+
 class HumanEvidence(enum.Enum):
     COMMITS = "commits"
     SERVER = "server"
@@ -107,12 +128,37 @@ class Policy:
     rulesets: tuple[str, ...]
     allowed_signers: str | None
     """Reviewers' SSH keys (git's allowed-signers format), read from where the policy is."""
+    enforce_fail_on: FailOn = FailOn.NEVER
+    """`enforce.fail_on`: the least strict `--fail-on` (or PLANGUARD_FAIL_ON) a run may ask for."""
 
     def actions_for(self, kind: AuthorKind) -> TierActions:
         return dict(self.thresholds)[kind]
 
     def team_members(self, team: str) -> tuple[str, ...] | None:
         return dict(self.teams).get(team)
+
+    def tightened_by(self, other: Policy) -> Policy:
+        """This policy, where `other` (one the change could have written) may only make it
+        stricter: higher actions and counts, more AI identities, a higher floor. Nothing of
+        `other` that could let a change through is kept: its reviewers, teams, suppressions,
+        rulesets and keys."""
+        kinds = dict(other.thresholds)
+        return dataclasses.replace(
+            self,
+            source=f"{self.source}, tightened by {other.source}",
+            digest=other.digest,
+            thresholds=tuple(
+                (kind, _stricter(actions, kinds.get(kind, actions)))
+                for kind, actions in self.thresholds
+            ),
+            approvals=PerTier(*(max(self.approvals.at(t), other.approvals.at(t)) for t in Tier)),
+            ai_identities=self.ai_identities + other.ai_identities,
+            enforce_fail_on=max(self.enforce_fail_on, other.enforce_fail_on, key=lambda f: f.rank),
+        )
+
+
+def _stricter(mine: TierActions, theirs: TierActions) -> TierActions:
+    return PerTier(*(max(mine.at(t), theirs.at(t)) for t in Tier))
 
 
 def normalise_reviewer(name: str) -> str:
