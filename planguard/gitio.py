@@ -25,6 +25,9 @@ class CommitInfo:
     committer_name: str
     committer_email: str
     message: str
+    author_login: str = ""
+    """The code host's account for the author (GitHub's `author.login`); empty from git."""
+    committer_login: str = ""
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -146,6 +146,8 @@ class Pull:
     requested_users: list[str] = field(default_factory=list)
     requested_teams: list[str] = field(default_factory=list)
     commits: list[dict[str, str]] = field(default_factory=list)
+    listed_commits: int | None = None
+    """The `commits` count the PR reports, when it must differ from the commits listed."""
     """sha, name, email, message of each commit, oldest first."""
     files: list[dict[str, str]] = field(default_factory=list)
     """filename, status, patch of each changed file (`git diff` hunks)."""
@@ -367,6 +369,7 @@ class GitHub:
             return 404, {}, _message("Not Found")
         data = example("pull-request")
         data.update(number=pull.number, user=self._simple_user(pull.author), labels=[])
+        data["commits"] = len(pull.commits) if pull.listed_commits is None else pull.listed_commits
         data["head"].update(sha=pull.head_sha, ref=pull.head_ref)
         data["base"]["sha"] = pull.base_sha
         full = f"{self.owner}/{self.repo}"
@@ -400,6 +403,9 @@ class GitHub:
             data["sha"] = commit["sha"]
             who = {"name": commit["name"], "email": commit["email"], "date": "2026-11-22T00:00:00Z"}
             data["commit"].update(message=commit["message"], author=who, committer=who)
+            # The account GitHub matched the email to, or null when it matched none.
+            account = self._simple_user(commit["login"]) if commit.get("login") else None
+            data["author"] = data["committer"] = account
             items.append(data)
         return self._page(items[:250], query, args)
 

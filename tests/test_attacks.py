@@ -9,9 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
-from gate_workspace import add_change, make_repo
+from gate_workspace import POLICY, add_change, make_repo
+from github_emulator import Emulator, Fault
 from gitrepo import Key, commit, git
 from helpers import cli
+from test_github import PR, Scene, scene
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -226,3 +228,66 @@ def test_keys_named_on_the_command_line_come_from_the_trusted_ref(
         ]
     )
     assert outside.code == 2 and "not named by the policy" in outside.err
+
+
+# -- 6. a commit author cannot approve on GitHub; missing commits are never "human" -------------
+
+
+def _report(s: Scene) -> dict[str, object]:
+    return json.loads((s.runner.temp / "planguard-report.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_a_reviewer_who_pushed_a_commit_under_another_email_cannot_approve(
+    tmp_path: Path, emulator: Emulator, all_keys: dict[str, Key], destroy: Path
+) -> None:
+    s = scene(
+        tmp_path, emulator, all_keys, destroy, author="dave", author_type="User", change="human"
+    )
+    fixup = {
+        "sha": "f" * 40,
+        "name": "Alice",
+        "email": "alice@corp.example",
+        "message": "fix",
+        "login": "alice",
+    }
+    s.gh.pulls[PR].commits.append(fixup)
+    s.gh.review(PR, "alice", "APPROVED", s.head)
+    result = s.run()
+    assert result.code == 1, result.err
+    rejected = _report(s)["decision"]["approvals"]["rejected"]  # type: ignore[index]
+    assert any(r["reviewer"] == "alice" and "author" in r["reason"] for r in rejected), rejected  # type: ignore[index,union-attr]
+    assert s.statuses()[-1]["state"] == "failure"
+
+
+def test_a_commit_list_github_cannot_give_whole_makes_the_author_unknown(
+    tmp_path: Path, emulator: Emulator, all_keys: dict[str, Key], destroy: Path
+) -> None:
+    s = scene(
+        tmp_path, emulator, all_keys, destroy, author="dave", author_type="User", change="human"
+    )
+    s.gh.pulls[PR].listed_commits = 300  # more than the 250 the API lists
+    s.run()
+    authorship = _report(s)["decision"]["authorship"]  # type: ignore[index]
+    assert authorship["kind"] == "unknown", authorship  # type: ignore[index]
+    s.gh.faults.append(
+        Fault("GET", r"/pulls/\d+/commits$", 500, body={"message": "down"}, times=50)
+    )
+    s.run()
+    assert _report(s)["decision"]["authorship"]["kind"] == "unknown"  # type: ignore[index]
+
+
+# -- 8. whoever runs planguard cannot lower the policy's floor -----------------------------------
+
+
+def test_the_trusted_policy_pins_a_floor_no_flag_or_variable_lowers(
+    ai_change: Path, real_plans: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(ai_change, "checkout", "-q", "main")
+    commit(ai_change, "floor", {".planguard.yml": POLICY + "enforce: {fail_on: review}\n"})
+    git(ai_change, "checkout", "-q", "change")
+    git(ai_change, "merge", "-q", "main", "-m", "up to date")
+    plan = str(real_plans["destroy"])
+    flagged = cli(["check", plan, "--base", "main", "--fail-on", "never"])
+    assert flagged.code == 1 and "enforce.fail_on: review" in flagged.out
+    monkeypatch.setenv("PLANGUARD_FAIL_ON", "block")
+    assert cli(["check", plan, "--base", "main"]).code == 1

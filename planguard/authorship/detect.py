@@ -44,6 +44,17 @@ def detect_authorship(inputs: AuthorshipInputs, agents: Sequence[Agent]) -> Auth
         signals += _commit_signals(commit, agents)
         identities |= _commit_identities(commit)
     signals += _env_signals(inputs.env, agents)
+    if not inputs.commits_complete:
+        # Commits the code host did not list could carry any author: never call it human.
+        signals.append(
+            Signal(
+                "pull_request.commits",
+                "not all listed",
+                Trust.SERVER,
+                "unknown",
+                AuthorKind.UNKNOWN,
+            )
+        )
     signals += _human_evidence(inputs, signals)
     kinds = [s.kind for s in signals if s.kind is not None] or [AuthorKind.UNKNOWN]
     kind = max(kinds, key=lambda k: k.strictness)
@@ -147,6 +158,7 @@ def _human_evidence(inputs: AuthorshipInputs, signals: Sequence[Signal]) -> list
 
 
 def _commit_identities(commit: CommitInfo) -> set[str]:
+    logins = {commit.author_login.lower(), commit.committer_login.lower()} - {"", "web-flow"}
     emails = {commit.author_email, commit.committer_email}
     for key, value in _trailers(commit.message):
         if key.lower() == _CO_AUTHOR:
@@ -160,7 +172,7 @@ def _commit_identities(commit: CommitInfo) -> set[str]:
         noreply = _NOREPLY.match(email)
         if noreply:
             out.add(noreply.group(1))
-    return out
+    return out | logins
 
 
 def _trailers(message: str) -> Iterator[tuple[str, str]]:

@@ -101,6 +101,8 @@ class PullRequestInfo:
     title: str = ""
     body: str = ""
     labels: tuple[str, ...] = ()
+    commits: int | None = None
+    """How many commits the code host says the pull request has."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,8 @@ class AuthorshipInputs:
     env: tuple[tuple[str, str], ...] = ()
     human_from_commits: bool = True
     """Whether commits by unknown identities count as evidence of a human (policy)."""
+    commits_complete: bool = True
+    """False when the code host's list of the change's commits could not be read whole."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ def pull_request_info(pr: Mapping[str, object]) -> PullRequestInfo:
         title=jsonread.text(pr, "title"),
         body=jsonread.text(pr, "body"),
         labels=tuple(name for name in names if name),
+        commits=jsonread.integer(pr, "commits"),
     )
 
 

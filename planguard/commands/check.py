@@ -60,11 +60,11 @@ def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
         if opts.audit_log:
             record = audit.entry(result.decision, opts.now.isoformat(), opts.setup.plans)
             audit.append(Path(opts.audit_log), record)
-        return Outcome(text, _exit_code(opts.fail_on, result, ()))
+        return Outcome(text, _exit_code(result.fail_on, result, ()))
     wants_file = run.options.report_path is not None
     report_json = render_check(result, opts, Format.JSON) if wants_file else None
     delivered = github_deliver.deliver(run, result, text=text, report_json=report_json)
-    code = _exit_code(opts.fail_on, result, delivered.problems)
+    code = _exit_code(result.fail_on, result, delivered.problems)
     return Outcome(delivered.text, code, delivered.problems)
 
 
@@ -94,7 +94,9 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
     membership: TeamMembership = {}
     if run is not None and questions:
         membership = github_gather.membership(run, questions)
-    return conclude(report, policy, facts, screened, membership=membership, today=today)
+    return conclude(
+        report, policy, facts, screened, membership=membership, today=today, fail_on=opts.fail_on
+    )
 
 
 def render_check(result: CheckResult, opts: CheckOptions, fmt: Format) -> str:

@@ -18,7 +18,7 @@ from planguard.authorship.sources import actors, agent_markers
 from planguard.gate.decide import GateInputs, TeamMembership, decide
 from planguard.gate.model import Decision
 from planguard.gitio import CommitInfo
-from planguard.policy.model import HumanEvidence, Policy
+from planguard.policy.model import FailOn, HumanEvidence, Policy
 
 UNTRUSTED_KEYS = (
     "reviewer keys read from the working tree, which this change can edit:"
@@ -55,6 +55,8 @@ class ChangeFacts:
     """The run's environment: actors and the markers AI agents set."""
     policy_changes: tuple[str, ...] = ()
     """Files of the gate's own configuration the change edits."""
+    commits_complete: bool = True
+    """False when the code host listed fewer commits than the change has (or none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ class CheckResult:
     report: Report
     notes: tuple[str, ...]
     """Where the trusted configuration came from, and what that means."""
+    fail_on: FailOn = FailOn.REVIEW
+    """What makes the run exit 1: as asked, but never below the policy's `enforce.fail_on`."""
 
 
 def authorship_of(trusted: TrustedPolicy, facts: ChangeFacts) -> Authorship:
@@ -82,6 +86,7 @@ def authorship_of(trusted: TrustedPolicy, facts: ChangeFacts) -> Authorship:
         commits=facts.commits,
         env=agent_markers(env, trusted.agents),
         human_from_commits=trusted.policy.human_evidence is HumanEvidence.COMMITS,
+        commits_complete=facts.commits_complete,
     )
     return detect_authorship(inputs, trusted.agents)
 
@@ -121,9 +126,20 @@ def conclude(
     *,
     membership: TeamMembership,
     today: dt.date,
+    fail_on: FailOn = FailOn.REVIEW,
 ) -> CheckResult:
+    """The decision, and the exit rule: whoever runs planguard asks for `fail_on` (a flag or
+    PLANGUARD_FAIL_ON, which an agent running its own gate sets), the policy sets its floor."""
     decision = _decide(report, trusted, facts, screened, membership=membership, today=today)
-    return CheckResult(decision, report, trusted.notes)
+    notes = trusted.notes
+    floor = trusted.policy.enforce_fail_on
+    if fail_on.rank < floor.rank:
+        notes += (
+            f"--fail-on {fail_on.value} (or PLANGUARD_FAIL_ON) asked for less than the policy"
+            f" allows (enforce.fail_on: {floor.value}): {floor.value} applies",
+        )
+        fail_on = floor
+    return CheckResult(decision, report, notes, fail_on)
 
 
 def _decide(

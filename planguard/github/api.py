@@ -280,6 +280,8 @@ def _commit(data: dict[str, Json]) -> CommitInfo:
         committer_name=jsonread.text(by, "name"),
         committer_email=jsonread.text(by, "email"),
         message=jsonread.text(inner, "message"),
+        author_login=_user(data.get("author")).login,
+        committer_login=_user(data.get("committer")).login,
     )
 
 

@@ -121,6 +121,8 @@ def change_facts(
         approvals=run.approvals,
         environment=environment,
         policy_changes=policy_changes(setup, trusted, run.pr.head_sha),
+        commits_complete=run.commits is not None
+        and (run.pr.commits is None or len(run.commits) >= run.pr.commits),
     )
 
 
