@@ -255,7 +255,9 @@ def _setup(
 @click.option(
     "--audit-log",
     type=click.Path(dir_okay=False),
-    help="Append this decision to a hash-chained JSON-lines audit log.",
+    envvar="PLANGUARD_AUDIT_LOG",
+    help="Append this decision to a hash-chained JSON-lines audit log (also with --github);"
+    " the new head digest is printed on stderr.",
 )
 @click.option(
     "--event",
@@ -475,6 +477,8 @@ def _emit(outcome: Outcome, output: str | None) -> int:
             raise UsageError(f"{output}: cannot write the output: {exc.strerror}") from None
     else:
         click.echo(outcome.text, nl=False)
+    for notice in outcome.notices:
+        click.echo(f"planguard: {visible(notice)}", err=True)
     for warning in outcome.warnings:
         click.echo(f"planguard: warning: {visible(warning)}", err=True)
     return int(outcome.exit_code)

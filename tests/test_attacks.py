@@ -291,3 +291,29 @@ def test_the_trusted_policy_pins_a_floor_no_flag_or_variable_lowers(
     assert flagged.code == 1 and "enforce.fail_on: review" in flagged.out
     monkeypatch.setenv("PLANGUARD_FAIL_ON", "block")
     assert cli(["check", plan, "--base", "main"]).code == 1
+
+
+# -- 5. every mode audits, and says what digest to keep -----------------------------------------
+
+
+def test_the_action_appends_every_decision_and_outputs_the_head(
+    tmp_path: Path, emulator: Emulator, all_keys: dict[str, Key], destroy: Path
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    first, second = s.run(), s.run()
+    log = s.runner.temp / "planguard-audit.jsonl"
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["verdict"] for e in entries] == ["review required", "review required"]
+    assert first.outputs["audit-head"] != second.outputs["audit-head"]
+    assert second.outputs["audit-head"] in second.err
+    verified = cli(["audit", "verify", str(log), "--expect-head", second.outputs["audit-head"]])
+    assert verified.code == 0, verified.out
+
+
+def test_the_local_check_prints_the_head_to_keep(
+    ai_change: Path, real_plans: dict[str, Path], tmp_path: Path
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    result = cli(["check", str(real_plans["destroy"]), "--base", "main", "--audit-log", str(log)])
+    head = result.err.strip().rsplit(" ", 1)[-1]
+    assert len(head) == 64 and cli(["audit", "verify", str(log), "--expect-head", head]).code == 0

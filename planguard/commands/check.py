@@ -56,16 +56,26 @@ def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
         run = github_gather.read_change(run)
     result = evaluate(opts, run)
     text = render_check(result, opts, opts.format)
+    head = _audit(opts, result)
+    notices = () if head is None else (f"audit log {opts.audit_log}: keep its new head {head}",)
     if run is None:
-        if opts.audit_log:
-            record = audit.entry(result.decision, opts.now.isoformat(), opts.setup.plans)
-            audit.append(Path(opts.audit_log), record)
-        return Outcome(text, _exit_code(result.fail_on, result, ()))
+        return Outcome(text, _exit_code(result.fail_on, result, ()), notices=notices)
     wants_file = run.options.report_path is not None
     report_json = render_check(result, opts, Format.JSON) if wants_file else None
-    delivered = github_deliver.deliver(run, result, text=text, report_json=report_json)
+    delivered = github_deliver.deliver(
+        run, result, text=text, report_json=report_json, audit_head=head or ""
+    )
     code = _exit_code(result.fail_on, result, delivered.problems)
-    return Outcome(delivered.text, code, delivered.problems)
+    return Outcome(delivered.text, code, delivered.problems, notices)
+
+
+def _audit(opts: CheckOptions, result: CheckResult) -> str | None:
+    """Append the decision to the audit log, in every mode; the log's new head digest (to keep
+    elsewhere: a log cannot vouch for its own last line)."""
+    if not opts.audit_log:
+        return None
+    record = audit.entry(result.decision, opts.now.isoformat(), opts.setup.plans)
+    return audit.append(Path(opts.audit_log), record)
 
 
 def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:

@@ -13,3 +13,5 @@ class Outcome:
     exit_code: ExitCode
     warnings: tuple[str, ...] = ()
     """Printed on stderr (e.g. what could not be delivered to GitHub)."""
+    notices: tuple[str, ...] = ()
+    """Printed on stderr, not as warnings (e.g. the audit log's new head digest)."""

@@ -59,13 +59,19 @@ def post_pending(run: GitHubRun) -> None:
 
 
 def deliver(
-    run: GitHubRun, result: CheckResult, *, text: str, report_json: str | None
+    run: GitHubRun,
+    result: CheckResult,
+    *,
+    text: str,
+    report_json: str | None,
+    audit_head: str = "",
 ) -> Delivered:
-    """Post everything the options ask for; `report_json` goes to the report file."""
+    """Post everything the options ask for; `report_json` goes to the report file, the audit
+    log's new head to the step outputs."""
     report_path = ""
     if run.options.report_path is not None and report_json is not None:
         report_path = _write_report(run.options.report_path, report_json, run.problems)
-    done = _deliver(run, result, report_path)
+    done = _deliver(run, result, report_path, audit_head)
     text += "".join(f"\nGitHub: {line}" for line in done)
     lines = []
     if run.options.on(Post.ANNOTATIONS):
@@ -73,7 +79,7 @@ def deliver(
     return Delivered("\n".join([*lines, guarded(text)]), tuple(run.problems))
 
 
-def _deliver(run: GitHubRun, result: CheckResult, report_path: str) -> list[str]:
+def _deliver(run: GitHubRun, result: CheckResult, report_path: str, audit_head: str) -> list[str]:
     """Each output in turn; returns what was done (failures go to `run.problems`)."""
     done: list[str] = []
     refused: tuple[str, ...] = ()
@@ -114,7 +120,7 @@ def _deliver(run: GitHubRun, result: CheckResult, report_path: str) -> list[str]
         summary = view.render(summary=True, problems=problems)
         _try(problems, "job summary", lambda: append_summary(summary_path, summary), None)
     if options.on(Post.OUTPUTS) and output_path is not None:
-        values = _outputs(result, report_path)
+        values = _outputs(result, report_path, audit_head)
         _try(problems, "step outputs", lambda: write_outputs(output_path, values), None)
     return done
 
@@ -327,7 +333,7 @@ def _write_report(path: str, text: str, problems: list[str]) -> str:
     return path
 
 
-def _outputs(result: CheckResult, report_path: str) -> dict[str, str]:
+def _outputs(result: CheckResult, report_path: str, audit_head: str) -> dict[str, str]:
     decision, report = result.decision, result.report
     missing = sorted("@" + r for r in decision.missing_reviewers)
     return {
@@ -339,6 +345,7 @@ def _outputs(result: CheckResult, report_path: str) -> dict[str, str]:
         "author-kind": decision.authorship.kind.value,
         "required-reviewers": " ".join(missing),
         "report": report_path,
+        "audit-head": audit_head,
     }
 
 
