@@ -5,7 +5,9 @@ fail. docs/security.md lists each class with the test here that covers it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,11 @@ from gate_workspace import POLICY, add_change, make_repo
 from github_emulator import Emulator, Fault
 from gitrepo import Key, commit, git
 from helpers import cli
+from terraform_runner import Terraform
 from test_github import PR, Scene, scene
+
+from planguard.approvals.model import ApprovalScope
+from planguard.approvals.ssh import sign_approval
 
 pytestmark = pytest.mark.usefixtures("clean_env")
 
@@ -317,3 +323,124 @@ def test_the_local_check_prints_the_head_to_keep(
     result = cli(["check", str(real_plans["destroy"]), "--base", "main", "--audit-log", str(log)])
     head = result.err.strip().rsplit(" ", 1)[-1]
     assert len(head) == 64 and cli(["audit", "verify", str(log), "--expect-head", head]).code == 0
+
+
+# -- 4. an approval holds for this environment, this repository, for a while ----------------------
+
+
+@pytest.fixture
+def two_workspaces(terraform: Terraform, tmp_path: Path) -> dict[str, Path]:
+    """One configuration applied in the workspaces staging and prod, each planned for teardown;
+    and staging planned again against the same state."""
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).parent / "terraform" / "env", config)
+    terraform.run(config, "init", "-input=false", "-no-color")
+    plans = {}
+    for workspace in ("staging", "prod"):
+        terraform.run(config, "workspace", "new", workspace)
+        terraform.run(config, "apply", "-auto-approve", "-input=false", "-no-color")
+    for name, workspace in (("staging", "staging"), ("prod", "prod"), ("again", "staging")):
+        terraform.run(config, "workspace", "select", workspace)
+        terraform.run(
+            config, "plan", "-destroy", "-input=false", "-no-color", f"-out={name}.tfplan"
+        )
+        plans[name] = tmp_path / f"{name}.json"
+        plans[name].write_text(terraform.run(config, "show", "-json", f"{name}.tfplan"))
+    return plans
+
+
+def test_an_approval_of_staging_does_not_approve_prod(
+    ai_change: Path, two_workspaces: dict[str, Path], all_keys: dict[str, Key], tmp_path: Path
+) -> None:
+    alice = all_keys["alice"]
+    out = tmp_path / "approvals"
+    out.mkdir()
+    staging = f"staging={two_workspaces['staging']}"
+    signed = cli(
+        [
+            "approve",
+            staging,
+            "--policy-ref",
+            "main",
+            "--as",
+            "alice",
+            "--key",
+            str(alice.private),
+            "-o",
+            str(out),
+        ]
+    )
+    assert signed.code == 0, signed.err
+
+    def verdict(plan: str) -> tuple[str, list[str]]:
+        _, body, _ = check_json(plan, "--base", "main", "--approvals", str(out))
+        decision = body["decision"]
+        reasons = [r["reason"] for r in decision["approvals"]["rejected"]]  # type: ignore[index]
+        return decision["verdict"], reasons  # type: ignore[index,return-value]
+
+    assert verdict(staging)[0] == "approved"
+    assert verdict(f"staging={two_workspaces['again']}")[0] == "approved"  # re-planned
+    prod, reasons = verdict(f"prod={two_workspaces['prod']}")
+    assert prod == "review required" and "fingerprint" in reasons[0]
+    # prod's plan passed off under staging's name: the objects it destroys are other ones
+    disguised, reasons = verdict(f"staging={two_workspaces['prod']}")
+    assert disguised == "review required" and "fingerprint" in reasons[0]
+
+
+def test_an_approval_names_its_repository_and_expires(
+    ai_change: Path,
+    real_plans: dict[str, Path],
+    all_keys: dict[str, Key],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = str(real_plans["destroy"])
+    alice = all_keys["alice"]
+    out = tmp_path / "approvals"
+    out.mkdir()
+    signed = cli(
+        [
+            "approve",
+            plan,
+            "--policy-ref",
+            "main",
+            "--as",
+            "alice",
+            "--key",
+            str(alice.private),
+            "-o",
+            str(out),
+        ]
+    )
+    assert signed.code == 0, signed.err
+    [approval] = out.glob("*.approval")
+    body = json.loads(approval.read_text())
+    assert body["repository"] == "repo" and body["not_after"] > body["signed_at"]
+    assert (
+        check_json(plan, "--base", "main", "--approvals", str(out))[1]["decision"]["verdict"]
+        == "approved"
+    )  # type: ignore[index]
+
+    # The same file carried to another repository does not count there.
+    other = make_repo(tmp_path / "other", all_keys)
+    add_change(other, "ai-trailer")
+    monkeypatch.chdir(other)
+    _, elsewhere, _ = check_json(plan, "--base", "main", "--approvals", str(out))
+    assert "repository" in elsewhere["decision"]["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
+
+    # Signed with alice's real key, but a week and a day ago: expired.
+    monkeypatch.chdir(ai_change)
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)
+    scope = ApprovalScope("repo", (), old.isoformat(), (old + dt.timedelta(days=7)).isoformat())
+    approval.write_text(sign_approval(body["fingerprint"], "alice", alice.private, scope))
+    _, stale, _ = check_json(plan, "--base", "main", "--approvals", str(out))
+    assert "expired" in stale["decision"]["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
+    # …and one that claims to last a year is refused however fresh.
+    now = dt.datetime.now(dt.timezone.utc)
+    scope = ApprovalScope("repo", (), now.isoformat(), (now + dt.timedelta(days=365)).isoformat())
+    approval.write_text(sign_approval(body["fingerprint"], "alice", alice.private, scope))
+    _, long_lived, _ = check_json(plan, "--base", "main", "--approvals", str(out))
+    assert (
+        "longer than the policy allows"
+        in long_lived["decision"]["approvals"]["rejected"][0]["reason"]
+    )  # type: ignore[index]

@@ -239,7 +239,7 @@ def test_fingerprint_ignores_order_and_values_but_not_membership(
 
     report, _ = analyze_file(real_plans["replace_cascade"])
     findings = list(report.findings)
-    assert fingerprint([findings]) == fingerprint([list(reversed(findings))])
+    assert fingerprint([(findings, {})]) == fingerprint([(list(reversed(findings)), {})])
     doc = json.loads(real_plans["replace_cascade"].read_text())
     changed = 0
     for rc in doc["resource_changes"]:  # new values, same risky set
@@ -254,7 +254,7 @@ def test_fingerprint_ignores_order_and_values_but_not_membership(
     blast = findings[i].blast
     assert blast is not None
     moved = [*findings[:i], replace(findings[i], blast=replace(blast, members_digest="0" * 32))]
-    assert fingerprint([moved + findings[i + 1 :]]) != fingerprint([findings])
+    assert fingerprint([(moved + findings[i + 1 :], {})]) != fingerprint([(findings, {})])
 
 
 def test_renaming_the_policy_away_is_a_policy_change(

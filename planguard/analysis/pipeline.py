@@ -32,7 +32,7 @@ from planguard.graph.dag import (
 )
 from planguard.plan.model import Plan
 from planguard.rules.classify import Classifier
-from planguard.score.fingerprint import fingerprint
+from planguard.score.fingerprint import fingerprint, object_identity
 from planguard.score.plan_level import existing_and_destroyed, incomplete_finding, teardown_finding
 from planguard.score.resource import GraphFacts, score_change
 from planguard.source.apply import Placement, SourceFacts, place, summarize
@@ -56,6 +56,8 @@ class RootAnalysis:
 
     report: RootReport
     graph: DependencyGraph
+    objects: Mapping[str, str]
+    """Destroyed objects' identity digests by node id (`score.fingerprint.object_identity`)."""
 
 
 def build_report(
@@ -70,7 +72,7 @@ def build_report(
         tier=max((r.tier for r in reports), default=Tier.LOW),
         score=max((r.score for r in reports), default=0),
         rulesets=classifier.rulesets.sources,
-        fingerprint=fingerprint(r.findings for r in reports),
+        fingerprint=fingerprint((r.report.findings, r.objects) for r in roots),
         notes=_mixed_tools(reports),
     )
     return report, roots
@@ -100,7 +102,12 @@ def root_report(
         score=max((f.score for f in findings), default=0),
         source=summarize(findings, placements, source) if source else None,
     )
-    return RootAnalysis(report, graph)
+    objects = {
+        c.node_id: identity
+        for c in plan.resource_changes
+        if c.action.destroys and (identity := object_identity(c)) is not None
+    }
+    return RootAnalysis(report, graph, objects)
 
 
 def _root_causes(plan: Plan, graph: DependencyGraph) -> dict[str, tuple[str, ...]]:

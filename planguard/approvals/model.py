@@ -26,6 +26,21 @@ class Approval:
     """Other names of the same person (emails in the allowed-signers line)."""
     detail: str = ""
     """Where it came from: a file name, a review id."""
+    scope: ApprovalScope | None = None
+    """Where and until when it holds (SSH approvals; a review is scoped by its PR)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalScope:
+    """What a signed approval names besides the plan: where it may be used, and until when."""
+
+    repository: str
+    """`owner/name` (`planguard.gitio.repository_name`)."""
+    roots: tuple[str, ...]
+    """The roots named on the command line (`NAME=PATH`), sorted."""
+    signed_at: str
+    not_after: str
+    """ISO 8601 times."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from planguard.approvals.model import Approval, ApprovalSet, RejectedApproval
+from planguard.approvals.model import Approval, ApprovalScope, ApprovalSet, RejectedApproval
 from planguard.authorship.model import Agent, Authorship
 
 
@@ -15,6 +16,11 @@ class Target:
 
     fingerprint: str
     head_sha: str | None = None
+    repository: str = ""
+    roots: tuple[str, ...] = ()
+    """Sorted root names."""
+    now: dt.datetime | None = None
+    max_age: dt.timedelta = dt.timedelta(days=7)
 
 
 def screen(
@@ -50,6 +56,10 @@ def _why_not(approval: Approval, target: Target, authors: set[str], agents: set[
         return f"approves commit {approval.commit[:12]}, not the head commit {head}"
     if approval.fingerprint is None and approval.commit is None:
         return "names neither a plan fingerprint nor a commit"
+    if approval.scope is not None:
+        outside = _out_of_scope(approval.scope, target)
+        if outside is not None:
+            return outside
     if not authors:
         return (
             "the change's authors are not known (pass --base or the PR event), so this could"
@@ -60,6 +70,29 @@ def _why_not(approval: Approval, target: Target, authors: set[str], agents: set[
     if approval.reviewer.endswith("[bot]") or names & agents:
         return "bots and AI agents cannot approve"
     return None
+
+
+def _out_of_scope(scope: ApprovalScope, target: Target) -> str | None:
+    """Why a signed approval does not hold here, or now; None when it does."""
+    if scope.repository != target.repository:
+        return f"approves a plan of repository {scope.repository}, not {target.repository}"
+    if scope.roots != target.roots:
+        return f"approves roots {', '.join(scope.roots)}, not {', '.join(target.roots)}"
+    try:
+        signed = _aware(dt.datetime.fromisoformat(scope.signed_at))
+        until = _aware(dt.datetime.fromisoformat(scope.not_after))
+    except ValueError:
+        return "its signing or expiry time is not a time"
+    if until - signed > target.max_age:
+        days = target.max_age.days
+        return f"valid for longer than the policy allows (approval_max_age_days: {days})"
+    if target.now is not None and until < _aware(target.now):
+        return f"expired at {scope.not_after}"
+    return None
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def _distinct(approvals: Iterable[Approval]) -> list[Approval]:

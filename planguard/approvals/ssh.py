@@ -2,7 +2,9 @@
 (`ssh-keygen -Y sign`); the gate verifies it against an allowed-signers file in git's format
 (`ssh-keygen -Y verify`). An agent without the reviewer's private key cannot forge one.
 
-The approval file is JSON: the signed statement's fields plus the armored signature.
+The approval file is JSON: the signed statement's fields plus the armored signature. Format 2
+names the repository, the roots and a not-after time too, so an approval of one environment
+cannot be replayed in another, or forever; format 1 files are refused.
 """
 
 from __future__ import annotations
@@ -14,28 +16,35 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from planguard.approvals.model import Approval, ApprovalSet, ApprovalSource, RejectedApproval
+from planguard.approvals.model import (
+    Approval,
+    ApprovalScope,
+    ApprovalSet,
+    ApprovalSource,
+    RejectedApproval,
+)
 from planguard.errors import UsageError
 from planguard.policy.model import normalise_reviewer
 
 NAMESPACE = "planguard-approval"
-FORMAT = 1
+FORMAT = 2
 _TIMEOUT = 30
 
 
-def statement(fingerprint: str, reviewer: str, signed_at: str) -> bytes:
+def statement(fingerprint: str, reviewer: str, scope: ApprovalScope) -> bytes:
     """The exact bytes a reviewer signs."""
     return (
-        f"planguard approval v{FORMAT}\nfingerprint {fingerprint}\n"
-        f"reviewer {reviewer}\nsigned_at {signed_at}\n"
+        f"planguard approval v{FORMAT}\nfingerprint {fingerprint}\nreviewer {reviewer}\n"
+        f"repository {scope.repository}\nroots {','.join(scope.roots)}\n"
+        f"signed_at {scope.signed_at}\nnot_after {scope.not_after}\n"
     ).encode()
 
 
-def sign_approval(fingerprint: str, reviewer: str, key: Path, signed_at: str) -> str:
+def sign_approval(fingerprint: str, reviewer: str, key: Path, scope: ApprovalScope) -> str:
     """The approval file's text, signed with the private `key` (ssh-agent keys work too when
     `key` is the public key file)."""
     reviewer = normalise_reviewer(reviewer)
-    message = statement(fingerprint, reviewer, signed_at)
+    message = statement(fingerprint, reviewer, scope)
     with tempfile.TemporaryDirectory(prefix="planguard-sign-") as tmp:
         data = Path(tmp) / "approval"
         data.write_bytes(message)
@@ -47,7 +56,10 @@ def sign_approval(fingerprint: str, reviewer: str, key: Path, signed_at: str) ->
         "planguard_approval": FORMAT,
         "fingerprint": fingerprint,
         "reviewer": reviewer,
-        "signed_at": signed_at,
+        "repository": scope.repository,
+        "roots": list(scope.roots),
+        "signed_at": scope.signed_at,
+        "not_after": scope.not_after,
         "signature": signature,
     }
     return json.dumps(body, indent=2) + "\n"
@@ -91,24 +103,31 @@ def _verify_one(
 ) -> Approval | RejectedApproval:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        fingerprint, reviewer, signed_at, signature = (
-            doc["fingerprint"],
-            doc["reviewer"],
-            doc["signed_at"],
-            doc["signature"],
+        if isinstance(doc, dict) and doc.get("planguard_approval") == 1:
+            reason = "format 1 names no repository, roots or expiry: ask for a new approval"
+            who = str(doc.get("reviewer", "?"))
+            return RejectedApproval(who, ApprovalSource.SSH, reason, str(path))
+        fields = ("fingerprint", "reviewer", "repository", "signed_at", "not_after", "signature")
+        fingerprint, reviewer, repository, signed_at, not_after, signature = (
+            doc[f] for f in fields
         )
-        if doc.get("planguard_approval") != FORMAT or not all(
-            isinstance(v, str) for v in (fingerprint, reviewer, signed_at, signature)
+        roots = doc["roots"]
+        if (
+            doc.get("planguard_approval") != FORMAT
+            or not all(isinstance(doc[f], str) for f in fields)
+            or not isinstance(roots, list)
+            or not all(isinstance(r, str) for r in roots)
         ):
             raise ValueError
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return RejectedApproval("?", ApprovalSource.SSH, "not a planguard approval file", str(path))
+    scope = ApprovalScope(repository, tuple(roots), signed_at, not_after)
     reviewer = normalise_reviewer(reviewer)
     with tempfile.TemporaryDirectory(prefix="planguard-verify-") as tmp:
         sig = Path(tmp) / "approval.sig"
         sig.write_text(signature, encoding="ascii", errors="replace")
         args = ["-Y", "verify", "-f", str(allowed_signers), "-I", reviewer, "-n", NAMESPACE]
-        done = _ssh_keygen([*args, "-s", str(sig)], statement(fingerprint, reviewer, signed_at))
+        done = _ssh_keygen([*args, "-s", str(sig)], statement(fingerprint, reviewer, scope))
     if done.returncode != 0:
         reason = f"signature does not verify for {reviewer!r} in {allowed_signers.name}"
         return RejectedApproval(reviewer, ApprovalSource.SSH, reason, str(path))
@@ -119,6 +138,7 @@ def _verify_one(
         fingerprint=fingerprint.lower(),
         aliases=principals.get(reviewer, ()),
         detail=str(path),
+        scope=scope,
     )
 
 

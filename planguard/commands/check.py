@@ -98,7 +98,7 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
         report = analyze_gated(setup, trusted)
         ssh = ssh_approvals(opts.approvals, trusted.allowed_signers, trusted.keys_trusted)
     facts = dataclasses.replace(facts, approvals=merged(ssh, facts.approvals))
-    screened = screen_change(report, policy, facts, authorship)
+    screened = screen_change(report, policy, facts, authorship, opts.now)
     today = opts.now.date()
     questions = team_questions(report, policy, facts, screened, today)
     membership: TeamMembership = {}

@@ -57,6 +57,10 @@ class ChangeFacts:
     """Files of the gate's own configuration the change edits."""
     commits_complete: bool = True
     """False when the code host listed fewer commits than the change has (or none)."""
+    repository: str = ""
+    """`owner/name`: what a signed approval must name."""
+    roots: tuple[str, ...] = ()
+    """The roots named on the command line (`NAME=PATH`), sorted: what it must name too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +96,24 @@ def authorship_of(trusted: TrustedPolicy, facts: ChangeFacts) -> Authorship:
 
 
 def screen_change(
-    report: Report, trusted: TrustedPolicy, facts: ChangeFacts, authorship: Authorship
+    report: Report,
+    trusted: TrustedPolicy,
+    facts: ChangeFacts,
+    authorship: Authorship,
+    now: dt.datetime | None = None,
 ) -> Screened:
     approvals = facts.approvals
     if not trusted.keys_trusted and authorship.kind.strict:
         # The change under review could have added its own key to the working tree's file.
         approvals = _without_ssh(approvals)
-    target = Target(report.fingerprint, facts.head)
+    target = Target(
+        report.fingerprint,
+        facts.head,
+        repository=facts.repository,
+        roots=facts.roots,
+        now=now,
+        max_age=dt.timedelta(days=trusted.policy.approval_max_age_days),
+    )
     return Screened(authorship, screen(approvals, target, authorship, trusted.agents))
 
 

@@ -12,6 +12,7 @@ from planguard.authorship.sources import pull_request_from_event
 from planguard.errors import UsageError
 from planguard.gate.check import UNTRUSTED_KEYS, ChangeFacts
 from planguard.gather.trusted import GateSetup, Trusted, policy_changes
+from planguard.plan.roots import named_roots
 
 
 def local_change(
@@ -34,6 +35,8 @@ def local_change(
         approvals=ApprovalSet(),
         environment=environment,
         policy_changes=policy_changes(setup, trusted, None),
+        repository=gitio.repository_name(repo),
+        roots=named_roots(setup.plans),
     )
 
 

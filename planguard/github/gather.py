@@ -25,6 +25,7 @@ from planguard.github.client import GitHubClient, GitHubError
 from planguard.github.comment import CommentMode, Stamp, newer_report
 from planguard.github.context import Context, context_from_env
 from planguard.gitio import CommitInfo
+from planguard.plan.roots import named_roots
 
 ACTIONS_IDENTITY = "github-actions[bot]"
 """Who a workflow's GITHUB_TOKEN writes as; `/user` cannot tell an installation token."""
@@ -121,6 +122,8 @@ def change_facts(
         approvals=run.approvals,
         environment=environment,
         policy_changes=policy_changes(setup, trusted, run.pr.head_sha),
+        repository=run.ctx.repository.lower(),
+        roots=named_roots(setup.plans),
         commits_complete=run.commits is not None
         and (run.pr.commits is None or len(run.commits) >= run.pr.commits),
     )

@@ -48,6 +48,17 @@ def discover(args: Sequence[str]) -> tuple[RootSpec, ...]:
     return specs
 
 
+def named_roots(args: Sequence[str]) -> tuple[str, ...]:
+    """The names of roots given as `NAME=PATH` (workspaces, environments), sorted: what an
+    approval binds to. A root named after its file path says nothing of where it applies."""
+    explicit = set()
+    for arg in args:
+        name, target = _split_name(arg)
+        if name is not None:
+            explicit.update(_expand(target))
+    return tuple(sorted(spec.name for spec in discover(args) if spec.path in explicit))
+
+
 def _once_per_file(named: Sequence[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
     """Each file once (`./a.json` is `a.json`); one file under two names is an error."""
     seen: dict[str, tuple[str | None, str]] = {}

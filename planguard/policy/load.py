@@ -42,6 +42,7 @@ _TOP = {
     "rulesets",
     "allowed_signers",
     "enforce",
+    "approval_max_age_days",
 }
 _TIERS = [t.value for t in Tier]
 _SUPPRESSION_KEYS = {"address", "rule", "reason", "expires", "accepted_by"}
@@ -126,6 +127,7 @@ def _build(doc: Mapping[str, object], source: str, digest: str) -> Policy:
         rulesets=d.strings(doc.get("rulesets", []), "rulesets"),
         allowed_signers=_optional_path(doc.get("allowed_signers"), "allowed_signers"),
         enforce_fail_on=_enforce(doc.get("enforce", {})),
+        approval_max_age_days=_days(doc.get("approval_max_age_days", 7), "approval_max_age_days"),
     )
 
 
@@ -164,6 +166,13 @@ def _approvals(raw: object) -> TierCounts:
     counts = d.mapping(raw, "approvals")
     d.known_keys(counts, _TIERS, "approvals")
     return PerTier(*(_positive(counts.get(t), f"approvals.{t}") for t in _TIERS))
+
+
+def _days(value: object, where: str) -> int:
+    number = d.integer(value, where)
+    if number < 1:
+        raise d.Invalid(where, f"expected at least 1 day, got {number}")
+    return number
 
 
 def _positive(value: object, where: str) -> int:

@@ -128,6 +128,9 @@ class Policy:
     rulesets: tuple[str, ...]
     allowed_signers: str | None
     """Reviewers' SSH keys (git's allowed-signers format), read from where the policy is."""
+    approval_max_age_days: int = 7
+    """How long an SSH-signed approval counts after it was signed (its `not_after` may not
+    reach further)."""
     enforce_fail_on: FailOn = FailOn.NEVER
     """`enforce.fail_on`: the least strict `--fail-on` (or PLANGUARD_FAIL_ON) a run may ask for."""
 
@@ -154,6 +157,7 @@ class Policy:
             approvals=PerTier(*(max(self.approvals.at(t), other.approvals.at(t)) for t in Tier)),
             ai_identities=self.ai_identities + other.ai_identities,
             enforce_fail_on=max(self.enforce_fail_on, other.enforce_fail_on, key=lambda f: f.rank),
+            approval_max_age_days=min(self.approval_max_age_days, other.approval_max_age_days),
         )
 
 
