@@ -65,11 +65,22 @@ class FindingKind(enum.Enum):
     DRIFT = "drift"
     ENVIRONMENT_TEARDOWN = "environment-teardown"
     INCOMPLETE_PLAN = "incomplete-plan"
+    INCONSISTENT_PLAN = "inconsistent-plan"
 
     @property
     def plan_level(self) -> bool:
         """About the whole plan, not one resource (its address is the plan's name)."""
-        return self in (FindingKind.ENVIRONMENT_TEARDOWN, FindingKind.INCOMPLETE_PLAN)
+        return self in _PLAN_LEVEL
+
+    @property
+    def needs_review(self) -> bool:
+        """What the plan leaves out or contradicts cannot be scored: never allowed on its tier."""
+        return self in (FindingKind.INCOMPLETE_PLAN, FindingKind.INCONSISTENT_PLAN)
+
+
+_PLAN_LEVEL = frozenset(
+    {FindingKind.ENVIRONMENT_TEARDOWN, FindingKind.INCOMPLETE_PLAN, FindingKind.INCONSISTENT_PLAN}
+)
 
 
 @dataclass(frozen=True, slots=True)

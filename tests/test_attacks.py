@@ -444,3 +444,52 @@ def test_an_approval_names_its_repository_and_expires(
         "longer than the policy allows"
         in long_lived["decision"]["approvals"]["rejected"][0]["reason"]
     )  # type: ignore[index]
+
+
+# -- 9. a hand-edited plan is a finding that needs review ---------------------------------------
+
+
+def _edited(plan: Path, tmp_path: Path, edit: str) -> Path:
+    doc = json.loads(plan.read_text())
+    changes = doc["resource_changes"]
+    deletes = [c for c in changes if c["change"]["actions"] == ["delete"]]
+    if edit == "destroys turned into no-ops":
+        for c in deletes:
+            c["change"]["actions"] = ["no-op"]
+    elif edit == "destroys left out":  # all of them would read as a refresh-only plan
+        doc["resource_changes"] = [c for c in changes if c not in deletes[: len(deletes) // 2]]
+    elif edit == "everything forgotten":
+        for c in deletes:
+            c["change"]["actions"] = ["forget"]
+    out = tmp_path / "edited.json"
+    out.write_text(json.dumps(doc))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        ("destroys turned into no-ops", "no-op with nothing after it"),
+        ("destroys left out", "in the prior state but not in resource_changes"),
+        ("everything forgotten", "is a forget"),
+    ],
+)
+def test_a_hand_edited_plan_needs_review_and_says_why(
+    edit: str, named: str, ai_change: Path, real_plans: dict[str, Path], tmp_path: Path
+) -> None:
+    plan = _edited(real_plans["destroy"], tmp_path, edit)
+    code, body, _ = check_json(plan, "--base", "main")
+    decision = body["decision"]
+    items = [i for i in decision["items"] if i["finding"]["rule"] == "inconsistent-plan"]  # type: ignore[index,union-attr]
+    assert code == 1 and decision["verdict"] in ("review required", "block"), decision["verdict"]  # type: ignore[index]
+    assert items and items[0]["action"] in ("review", "block")
+    reasons = " ".join(c["reason"] for c in items[0]["finding"]["components"])
+    assert named in reasons, reasons
+
+
+def test_no_corpus_plan_is_called_inconsistent() -> None:
+    corpus = sorted((Path(__file__).parent / "corpus").glob("*.json"))
+    plans = [str(p) for p in corpus if p.name != "manifest.json"]
+    report = cli(["analyze", *plans, "--format", "json"]).json()
+    kinds = {f["rule"] for root in report["roots"] for f in root["findings"]}  # type: ignore[index,union-attr]
+    assert "inconsistent-plan" not in kinds

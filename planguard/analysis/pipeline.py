@@ -33,7 +33,12 @@ from planguard.graph.dag import (
 from planguard.plan.model import Plan
 from planguard.rules.classify import Classifier
 from planguard.score.fingerprint import fingerprint, object_identity
-from planguard.score.plan_level import existing_and_destroyed, incomplete_finding, teardown_finding
+from planguard.score.plan_level import (
+    existing_and_destroyed,
+    incomplete_finding,
+    inconsistency_finding,
+    teardown_finding,
+)
 from planguard.score.resource import GraphFacts, score_change
 from planguard.source.apply import Placement, SourceFacts, place, summarize
 
@@ -151,7 +156,8 @@ def _findings(
     teardown = teardown_finding(
         plan.source, summary.existing_managed, summary.destroyed_or_replaced, scoring
     )
-    for plan_finding in (teardown, incomplete_finding(plan, scoring)):
+    checks = (incomplete_finding(plan, scoring), inconsistency_finding(plan, scoring))
+    for plan_finding in (teardown, *checks):
         if plan_finding is not None:
             found.append(plan_finding)
     return _ranked(found)

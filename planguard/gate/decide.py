@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet
 from planguard.authorship.model import AuthorKind, Authorship
-from planguard.findings import Finding, FindingKind, Tier
+from planguard.findings import Finding, Tier
 from planguard.gate.model import Decision, GateItem, Requirement, Verdict
 from planguard.policy.model import GateAction, Policy, ReviewerRule
 
@@ -104,8 +104,8 @@ def _item(
     tier = finding.tier if suppression is None or expired else Tier.LOW
     action = policy.actions_for(kind).at(tier)
     why = f"{kind.value} author, {tier.value} tier: {action.value}"
-    if finding.rule is FindingKind.INCOMPLETE_PLAN:
-        # What the plan leaves out cannot be scored: never allowed on the score alone.
+    if finding.rule.needs_review:
+        # What the plan leaves out or contradicts cannot be scored: never allowed on its tier.
         floor = GateAction.BLOCK if errored else GateAction.REVIEW
         if action < floor:
             action = floor

@@ -28,6 +28,7 @@ _SEVERITY = {
     FindingKind.DRIFT: "4.0",
     FindingKind.ENVIRONMENT_TEARDOWN: "9.5",
     FindingKind.INCOMPLETE_PLAN: "7.0",
+    FindingKind.INCONSISTENT_PLAN: "8.0",
 }
 _TEXT = {
     FindingKind.DESTROY: ("Resource destroyed", "The plan deletes a resource."),
@@ -48,6 +49,10 @@ _TEXT = {
     FindingKind.INCOMPLETE_PLAN: (
         "Incomplete plan",
         "The plan is partial or errored: what it will do is not fully known.",
+    ),
+    FindingKind.INCONSISTENT_PLAN: (
+        "Inconsistent plan",
+        "The plan contradicts itself, as a hand-edited plan does: what it will do is not known.",
     ),
 }
 HELP = (

@@ -15,10 +15,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 
-from planguard.findings import Finding, FindingKind
+from planguard.findings import Finding
 from planguard.plan.model import ResourceChange
 
-_PLAN_LEVEL = frozenset({FindingKind.ENVIRONMENT_TEARDOWN, FindingKind.INCOMPLETE_PLAN})
 VERSION = "pg2"
 IDENTITY_ATTRIBUTES = ("id", "arn", "self_link")
 """What names the real object behind an address; a digest of them, never the values."""
@@ -50,7 +49,7 @@ def _root_digest(findings: Iterable[Finding], objects: Mapping[str, str]) -> str
 
 
 def _item(finding: Finding, identity: str | None) -> dict[str, object]:
-    if finding.rule in _PLAN_LEVEL:
+    if finding.rule.plan_level:
         # The plan-level finding's address is the plan's file name: not part of the risk.
         return {"rule": finding.rule.value, "parts": sorted(c.name for c in finding.components)}
     blast = finding.blast

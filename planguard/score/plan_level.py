@@ -86,3 +86,77 @@ def incomplete_finding(plan: Plan, scoring: Scoring) -> Finding | None:
         tier=tier,
         components=(floor, *reasons),
     )
+
+
+FORGET_SINCE = (1, 7)
+"""Terraform and OpenTofu write `forget` from 1.7 on."""
+CHANGES_ALL_STATE_SINCE = (1, 1)
+"""From 1.1 on, a plan lists every managed object of its state in `resource_changes` (no-op
+included); older versions and refresh-only plans (no changes at all) do not."""
+
+
+def inconsistency_finding(plan: Plan, scoring: Scoring) -> Finding | None:
+    """Fail closed on a plan that contradicts itself: what a hand-edited plan (a destroy turned
+    into something milder, a destroy left out) shows. Each check is one no real plan of the
+    public corpus trips, whatever Terraform version wrote it."""
+    found = [*_missing_objects(plan), *_impossible_actions(plan)]
+    if not found:
+        return None
+    score = scoring.tier_thresholds[Tier.HIGH]
+    shown = [ScoreComponent("inconsistent", 0, text) for text in found[:5]]
+    if len(found) > 5:
+        shown.append(ScoreComponent("inconsistent", 0, f"and {len(found) - 5} more"))
+    floor = ScoreComponent("fail closed", score, "a plan that contradicts itself is never safe")
+    return Finding(
+        rule=FindingKind.INCONSISTENT_PLAN,
+        address=plan.source,
+        title="inconsistent plan",
+        score=score,
+        tier=Tier.HIGH,
+        components=(floor, *shown),
+    )
+
+
+def _version(plan: Plan) -> tuple[int, int] | None:
+    parts = (plan.terraform_version or "").split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        return None
+
+
+def _missing_objects(plan: Plan) -> list[str]:
+    version = _version(plan)
+    if version is None or version < CHANGES_ALL_STATE_SINCE or not plan.resource_changes:
+        return []
+    listed = {c.node_id for c in plan.resource_changes}
+    missing = [
+        s.address if s.deposed_key is None else f"{s.address} (deposed {s.deposed_key})"
+        for s in plan.prior_state
+        if s.location.mode == "managed"
+    ]
+    return [
+        f"{a}: in the prior state but not in resource_changes" for a in missing if a not in listed
+    ]
+
+
+def _impossible_actions(plan: Plan) -> list[str]:
+    version = _version(plan)
+    out = []
+    changes = plan.resource_changes
+    forgets = [c for c in changes if c.action in (Action.FORGET, Action.CREATE_FORGET)]
+    if forgets and version is not None and version < FORGET_SINCE:
+        made_by = plan.terraform_version
+        out.append(f"{len(forgets)} forget(s) in a plan from {made_by}, before forget existed")
+    if len(forgets) >= 2 and len(forgets) == sum(1 for c in changes if c.action.is_change):
+        out.append(
+            f"every change ({len(forgets)}) is a forget: the plan only drops objects from state"
+        )
+    for change in changes:
+        before, after = change.before.get(()), change.after.get(())
+        if change.action is Action.DELETE and after is not None:
+            out.append(f"{change.node_id}: a delete that leaves an object behind")
+        if change.action in (Action.NO_OP, Action.UPDATE) and (before is None) != (after is None):
+            side = "after" if after is None else "before"
+            out.append(f"{change.node_id}: {change.action.value} with nothing {side} it")
+    return out
