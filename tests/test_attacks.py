@@ -471,7 +471,7 @@ def _edited(plan: Path, tmp_path: Path, edit: str) -> Path:
     [
         ("destroys turned into no-ops", "no-op with nothing after it"),
         ("destroys left out", "in the prior state but not in resource_changes"),
-        ("everything forgotten", "is a forget"),
+        ("everything forgotten", "forgotten while its resource block is still declared"),
     ],
 )
 def test_a_hand_edited_plan_needs_review_and_says_why(

@@ -112,12 +112,15 @@ def plan_docs(draw: st.DrawFn) -> dict[str, object]:
 
 
 def _change(address: str, rtype: str, name: str, actions: list[str]) -> dict[str, object]:
+    """A change whose before and after agree with its actions, as Terraform writes them."""
+    before = None if actions == ["create"] else {"id": "x"}
+    after = None if actions in (["delete"], ["forget"]) else {"id": "x"}
     return {
         "address": address,
         "mode": "managed",
         "type": rtype,
         "name": name,
-        "change": {"actions": actions, "before": {"id": "x"}, "after": None},
+        "change": {"actions": actions, "before": before, "after": after},
     }
 
 

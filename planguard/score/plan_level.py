@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from planguard.findings import Finding, FindingKind, ScoreComponent, Tier
-from planguard.plan.model import Action, Plan
+from planguard.plan.model import Action, ModuleConfig, Plan
 from planguard.rules.model import Scoring
 
 
@@ -140,6 +140,14 @@ def _missing_objects(plan: Plan) -> list[str]:
     ]
 
 
+def _declared(module: ModuleConfig, prefix: str) -> set[str]:
+    """Configuration addresses of every resource block, through the module calls."""
+    found = {f"{prefix}{r.address}" for r in module.resources}
+    for call in module.calls:
+        found |= _declared(call.module, f"{prefix}module.{call.name}.")
+    return found
+
+
 def _impossible_actions(plan: Plan) -> list[str]:
     version = _version(plan)
     out = []
@@ -148,10 +156,11 @@ def _impossible_actions(plan: Plan) -> list[str]:
     if forgets and version is not None and version < FORGET_SINCE:
         made_by = plan.terraform_version
         out.append(f"{len(forgets)} forget(s) in a plan from {made_by}, before forget existed")
-    if len(forgets) >= 2 and len(forgets) == sum(1 for c in changes if c.action.is_change):
-        out.append(
-            f"every change ({len(forgets)}) is a forget: the plan only drops objects from state"
-        )
+    declared = _declared(plan.configuration, "") if plan.configuration else set()
+    for change in forgets:
+        if change.location.config_address in declared:
+            # Terraform forgets only what a `removed` block names, once its block is gone.
+            out.append(f"{change.node_id}: forgotten while its resource block is still declared")
     for change in changes:
         before, after = change.before.get(()), change.after.get(())
         if change.action is Action.DELETE and after is not None:
