@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import sys
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 
 from planguard.analysis.pipeline import NamedPlan, RootAnalysis, build_report
@@ -82,3 +85,19 @@ def explore(examples: int, body: Callable[..., None], *args: Any, **strategies: 
     """Run `body` on `examples` draws of the strategies (positional or by name)."""
     checks = settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     checks(given(*args, **strategies)(body))()
+
+
+def yaml_schema_errors(schema: dict[str, Any], text: str) -> list[str]:
+    """What a JSON Schema says of a YAML document, as an editor reads it (dates as strings)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    validator = jsonschema.Draft202012Validator(schema)
+    return [e.message for e in validator.iter_errors(plain(yaml.safe_load(text)))]

@@ -43,7 +43,14 @@ def ai_change(tmp_path: Path, all_keys: dict[str, Key], monkeypatch: pytest.Monk
     return repo
 
 
-def check_json(plan: Path, *args: str) -> tuple[int, dict[str, object], str]:
+def approve_as(plan: str, key: Key, out: Path) -> None:
+    """`planguard approve` run by `key`'s owner, with the policy from main."""
+    args = ["approve", plan, "--policy-ref", "main", "--as", key.login, "--key", str(key.private)]
+    signed = cli([*args, "-o", str(out)])
+    assert signed.code == 0, signed.err
+
+
+def check_json(plan: Path | str, *args: str) -> tuple[int, dict[str, object], str]:
     result = cli(["check", str(plan), *args, "--format", "json"])
     assert result.code in (0, 1), result.err
     return result.code, result.json(), result.err  # type: ignore[return-value]
@@ -356,21 +363,7 @@ def test_an_approval_of_staging_does_not_approve_prod(
     out = tmp_path / "approvals"
     out.mkdir()
     staging = f"staging={two_workspaces['staging']}"
-    signed = cli(
-        [
-            "approve",
-            staging,
-            "--policy-ref",
-            "main",
-            "--as",
-            "alice",
-            "--key",
-            str(alice.private),
-            "-o",
-            str(out),
-        ]
-    )
-    assert signed.code == 0, signed.err
+    approve_as(staging, alice, out)
 
     def verdict(plan: str) -> tuple[str, list[str]]:
         _, body, _ = check_json(plan, "--base", "main", "--approvals", str(out))
@@ -398,21 +391,7 @@ def test_an_approval_names_its_repository_and_expires(
     alice = all_keys["alice"]
     out = tmp_path / "approvals"
     out.mkdir()
-    signed = cli(
-        [
-            "approve",
-            plan,
-            "--policy-ref",
-            "main",
-            "--as",
-            "alice",
-            "--key",
-            str(alice.private),
-            "-o",
-            str(out),
-        ]
-    )
-    assert signed.code == 0, signed.err
+    approve_as(plan, alice, out)
     [approval] = out.glob("*.approval")
     body = json.loads(approval.read_text())
     assert body["repository"] == "repo" and body["not_after"] > body["signed_at"]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
-import yaml
+from helpers import yaml_schema_errors
 
 from planguard.authorship.model import AuthorKind
 from planguard.errors import PolicyError
@@ -22,19 +20,7 @@ DOC_EXAMPLE = (ROOT / "docs" / "gate.md").read_text().split("```yaml\n")[1].spli
 
 
 def schema_errors(text: str) -> list[str]:
-    doc = yaml.safe_load(text)
-
-    def plain(value: object) -> object:  # YAML dates are strings to an editor
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value
-
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    return [e.message for e in validator.iter_errors(plain(doc))]
+    return yaml_schema_errors(SCHEMA, text)
 
 
 VALID = {

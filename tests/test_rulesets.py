@@ -3,15 +3,12 @@ agree on what is valid; bad rulesets fail with the exact path."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
 
-import jsonschema
 import pytest
-import yaml
-from helpers import cli
+from helpers import cli, yaml_schema_errors
 
 from planguard.errors import RulesetError
 from planguard.findings import ResourceClass, Tier
@@ -104,17 +101,7 @@ def test_a_specific_glob_beats_a_broad_one(tmp_path: Path) -> None:
 
 
 def schema_errors(text: str) -> list[str]:
-    def plain(value: object) -> object:  # YAML dates are strings to an editor
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value
-
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    return [e.message for e in validator.iter_errors(plain(yaml.safe_load(text)))]
+    return yaml_schema_errors(SCHEMA, text)
 
 
 def loader_error(tmp_path: Path, text: str) -> str:
