@@ -92,6 +92,7 @@ def unambiguous_ref(ref: str, cwd: Path) -> str:
         )
     places = [ref] if ref.isupper() else []  # HEAD, FETCH_HEAD, …: files of the git directory
     places += [f"refs/{ref}", f"refs/tags/{ref}", f"refs/heads/{ref}", f"refs/remotes/{ref}"]
+    places.append(f"refs/remotes/{ref}/HEAD")
     found = {}
     for name in places:
         done = _git(["rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"], cwd)
@@ -115,19 +116,19 @@ def change_holds(commit: str, base: str | None, head: str | None, cwd: Path) -> 
         return None
     if commit == head:
         return "it is the change's own head commit"
-    if _is_ancestor(head, commit, cwd):
+    if is_ancestor(head, commit, cwd):
         return "it descends from the change's head commit"
     if base is None:
         return None
     base_commit = require_ref(base, cwd)
     forks = _ok(["merge-base", "--all", commit, head], cwd, "git merge-base").split()
-    inside = [c for c in forks if c != base_commit and not _is_ancestor(c, base_commit, cwd)]
+    inside = [c for c in forks if c != base_commit and not is_ancestor(c, base_commit, cwd)]
     if inside:
         return f"it holds commit {inside[0][:12]} of the change ({base}..{head[:12]})"
     return None
 
 
-def _is_ancestor(ancestor: str, descendant: str, cwd: Path) -> bool:
+def is_ancestor(ancestor: str, descendant: str, cwd: Path) -> bool:
     done = _git(["merge-base", "--is-ancestor", ancestor, descendant], cwd)
     return done.returncode == 0
 

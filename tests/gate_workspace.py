@@ -13,6 +13,8 @@ reviewers:
 teams:
   acme/sre: [bob]
 allowed_signers: .planguard/allowed_signers
+authorship:
+  human_evidence: commits  # local runs: commits by no agent's identity show a person
 """
 REVIEWERS = ("alice", "bob", "carol", "dave")
 """dave is a reviewer too: he must still not approve his own change."""

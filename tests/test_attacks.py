@@ -414,6 +414,12 @@ def test_an_approval_names_its_repository_and_expires(
     approval.write_text(sign_approval(body["fingerprint"], "alice", alice.private, scope))
     _, stale, _ = check_json(plan, "--base", "main", "--approvals", str(out))
     assert "expired" in stale["decision"]["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
+    # …one signed in the future (so that it would never expire) is refused…
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=365)
+    scope = ApprovalScope("repo", (), later.isoformat(), (later + dt.timedelta(days=7)).isoformat())
+    approval.write_text(sign_approval(body["fingerprint"], "alice", alice.private, scope))
+    _, future, _ = check_json(plan, "--base", "main", "--approvals", str(out))
+    assert "future" in future["decision"]["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
     # …and one that claims to last a year is refused however fresh.
     now = dt.datetime.now(dt.timezone.utc)
     scope = ApprovalScope("repo", (), now.isoformat(), (now + dt.timedelta(days=365)).isoformat())
@@ -472,3 +478,75 @@ def test_no_corpus_plan_is_called_inconsistent() -> None:
     report = cli(["analyze", *plans, "--format", "json"]).json()
     kinds = {f["rule"] for root in report["roots"] for f in root["findings"]}  # type: ignore[index,union-attr]
     assert "inconsistent-plan" not in kinds
+
+
+# -- second reading: forged context, rolled-back policy, the default floor ----------------------
+
+
+@pytest.mark.parametrize(
+    "forged", ["a human PR author in an event file", "GITHUB_ACTOR=dependabot"]
+)
+def test_a_local_run_cannot_claim_a_person_or_a_bot(
+    forged: str, ai_change: Path, real_plans: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local run's event file and environment are the agent's to write: with no trusted ref
+    the working tree still only tightens, and no forged claim makes the author human."""
+    (ai_change / ".planguard.yml").write_text(LOOSE + SUPPRESS_ALL)
+    args = [str(real_plans["destroy"])]
+    if forged.startswith("a human"):
+        event = ai_change.parent / "event.json"
+        pr = {"number": 1, "user": {"login": "alice", "id": 7, "type": "User"}, "head": {}}
+        event.write_text(json.dumps({"pull_request": pr}))
+        args += ["--event", str(event)]
+    else:
+        monkeypatch.setenv("GITHUB_ACTOR", "dependabot[bot]")
+    code, body, _ = check_json(*args)
+    decision = body["decision"]
+    assert code == 1 and decision["verdict"] == "review required", decision["verdict"]  # type: ignore[index]
+    assert decision["authorship"]["kind"] == "unknown"  # type: ignore[index]
+
+
+def test_an_older_policy_ref_cannot_roll_back_the_base(
+    ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    older = git(ai_change, "rev-parse", "main").strip()
+    git(ai_change, "checkout", "-q", "main")
+    commit(ai_change, "harden", {".planguard.yml": POLICY + "enforce: {fail_on: review}\n"})
+    git(ai_change, "checkout", "-q", "change")
+    git(ai_change, "merge", "-q", "main", "-m", "up to date")
+    plan = str(real_plans["destroy"])
+    result = cli(["check", plan, "--base", "main", "--policy-ref", older, "--fail-on", "never"])
+    assert result.code == 2 and "roll back" in result.err
+
+
+def test_without_a_trusted_ref_the_exit_code_cannot_be_lowered(
+    ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    result = cli(["check", str(real_plans["destroy"]), "--fail-on", "never"])
+    assert result.code == 1 and "enforce.fail_on: review" in result.out
+
+
+def test_a_file_outside_the_repository_the_policy_names_is_used(
+    ai_change: Path, real_plans: dict[str, Path], all_keys: dict[str, Key], tmp_path: Path
+) -> None:
+    """The other side of `--allowed-signers` outside the repository: named by the trusted
+    policy, it is taken (and alice's real approval counts)."""
+    signers = tmp_path / "managed" / "allowed_signers"
+    signers.parent.mkdir()
+    signers.write_text(f"alice {all_keys['alice'].public}\n")
+    git(ai_change, "checkout", "-q", "main")
+    commit(
+        ai_change,
+        "managed keys",
+        {".planguard.yml": POLICY.replace(".planguard/allowed_signers", str(signers))},
+    )
+    git(ai_change, "checkout", "-q", "change")
+    git(ai_change, "merge", "-q", "main", "-m", "up to date")
+    plan = str(real_plans["destroy"])
+    out = tmp_path / "approvals"
+    out.mkdir()
+    approve_as(plan, all_keys["alice"], out)
+    _, body, _ = check_json(
+        plan, "--base", "main", "--allowed-signers", str(signers), "--approvals", str(out)
+    )
+    assert body["decision"]["verdict"] == "approved", body["decision"]["approvals"]  # type: ignore[index]

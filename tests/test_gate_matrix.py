@@ -54,8 +54,8 @@ def author_args(author: str, repo: Path, monkeypatch: pytest.MonkeyPatch) -> lis
     if author == "ai-pr-author":
         event = event_file(repo.parent, "Copilot", 198982749, "Bot", "fix-network")
         args += ["--event", str(event)]
-    if author == "human":  # a person as GitHub reports the PR author (server-side evidence)
-        args += ["--event", str(event_file(repo.parent, "dave", 1234, "User", "fix-network"))]
+    # human: dave's commits, which the trusted policy counts as a person's (human_evidence:
+    # commits); a local event file could be forged, so it never shows a person.
     if author == "dependabot":
         event = event_file(repo.parent, "dependabot[bot]", 49699333, "Bot", "dependabot/tf/aws")
         args += ["--event", str(event)]

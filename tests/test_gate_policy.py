@@ -56,7 +56,8 @@ def approve(plan: Path, key: Key, out: Path) -> None:
 
 
 def human(repo: Path) -> list[str]:
-    """A person, as GitHub reports the PR author."""
+    """A person: dave's commits, which the trusted policy counts (human_evidence: commits); a
+    local event file naming a person could be forged, so it is not enough."""
     return ["--event", str(event_file(repo.parent, "dave", 1234, "User", "tune"))]
 
 
@@ -181,7 +182,7 @@ def test_partial_plan_needs_review_even_from_a_human(
     [
         (["--base", "no-such-branch"], "git ref 'no-such-branch' not found"),
         (["--policy", "missing.yml"], "missing.yml: policy file not found"),
-        (["--policy-ref", "main", "--policy", "other.yml"], None),
+        (["--policy-ref", "main", "--policy", "other.yml"], "other.yml: no such policy at main"),
     ],
 )
 def test_configuration_errors_exit_2_never_pass(

@@ -83,12 +83,17 @@ def _out_of_scope(scope: ApprovalScope, target: Target) -> str | None:
         until = _aware(dt.datetime.fromisoformat(scope.not_after))
     except ValueError:
         return "its signing or expiry time is not a time"
+    if target.now is not None and signed > _aware(target.now) + _CLOCK_SKEW:
+        return f"signed in the future ({scope.signed_at})"
     if until - signed > target.max_age:
         days = target.max_age.days
         return f"valid for longer than the policy allows (approval_max_age_days: {days})"
     if target.now is not None and until < _aware(target.now):
         return f"expired at {scope.not_after}"
     return None
+
+
+_CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def _aware(when: dt.datetime) -> dt.datetime:

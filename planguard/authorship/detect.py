@@ -7,6 +7,7 @@ signal, of any trust tier, back into "human". No evidence at all is `unknown`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -56,9 +57,23 @@ def detect_authorship(inputs: AuthorshipInputs, agents: Sequence[Agent]) -> Auth
             )
         )
     signals += _human_evidence(inputs, signals)
+    if not inputs.context_trusted:
+        signals = [_escalating_only(s) for s in signals]
     kinds = [s.kind for s in signals if s.kind is not None] or [AuthorKind.UNKNOWN]
     kind = max(kinds, key=lambda k: k.strictness)
     return Authorship(kind, tuple(signals), _basis(kind, signals), tuple(sorted(identities)))
+
+
+_LOWERING = (AuthorKind.HUMAN, AuthorKind.AUTOMATION)
+
+
+def _escalating_only(signal: Signal) -> Signal:
+    """A claim the runner of the check could forge (an event file, GITHUB_ACTOR) is recorded,
+    but may only make the change look more like an agent's, never like a person's or a bot's."""
+    forgeable = signal.source.startswith(("pull_request", "env GITHUB_"))
+    if forgeable and signal.kind in _LOWERING:
+        return dataclasses.replace(signal, kind=None)
+    return signal
 
 
 def _pull_request_signals(pr: PullRequestInfo, agents: Sequence[Agent]) -> list[Signal]:
@@ -127,7 +142,7 @@ def _env_signals(env: Iterable[tuple[str, str]], agents: Sequence[Agent]) -> lis
 def _human_evidence(inputs: AuthorshipInputs, signals: Sequence[Signal]) -> list[Signal]:
     """A person is shown only by who authored, never by the absence of agent markers alone."""
     pr = inputs.pull_request
-    if pr is not None:
+    if pr is not None and inputs.context_trusted:  # a local event file proves no one
         if any(s.source == "pull_request.user" for s in signals):
             return []
         author = pr.author_login

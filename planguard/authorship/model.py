@@ -118,6 +118,9 @@ class AuthorshipInputs:
     """Whether commits by unknown identities count as evidence of a human (policy)."""
     commits_complete: bool = True
     """False when the code host's list of the change's commits could not be read whole."""
+    context_trusted: bool = True
+    """False when the pull request and the actors come from files and variables whoever runs
+    planguard sets (a local run): they may then show an agent, never a person or a bot."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,8 +92,9 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
         else:
             facts = github_gather.change_facts(run, setup, read, environment=opts.env)
         authorship = authorship_of(read.gate_policy(), facts)
-        strict = read.ref is None and authorship.kind.strict
-        trusted = read.tightened(authorship.kind.value) if strict else read
+        # No trusted ref: nothing tells the policy from one the change wrote, whoever the
+        # author seems to be (a local run's event file and environment are forgeable too).
+        trusted = read.tightened(authorship.kind.value) if read.ref is None else read
         policy = trusted.gate_policy()
         report = analyze_gated(setup, trusted)
         ssh = ssh_approvals(opts.approvals, trusted.allowed_signers, trusted.keys_trusted)

@@ -16,7 +16,7 @@ from planguard.authorship.detect import detect_authorship
 from planguard.authorship.model import Agent, Authorship, AuthorshipInputs, PullRequestInfo
 from planguard.authorship.sources import actors, agent_markers
 from planguard.gate.decide import GateInputs, TeamMembership, decide
-from planguard.gate.model import Decision
+from planguard.gate.model import Decision, Verdict
 from planguard.gitio import CommitInfo
 from planguard.policy.model import FailOn, HumanEvidence, Policy
 
@@ -59,6 +59,8 @@ class ChangeFacts:
     """False when the code host listed fewer commits than the change has (or none)."""
     repository: str = ""
     """`owner/name`: what a signed approval must name."""
+    context_trusted: bool = True
+    """False for a local run: its event file and environment are whoever runs it's to set."""
     roots: tuple[str, ...] = ()
     """The roots named on the command line (`NAME=PATH`), sorted: what it must name too."""
 
@@ -91,6 +93,7 @@ def authorship_of(trusted: TrustedPolicy, facts: ChangeFacts) -> Authorship:
         env=agent_markers(env, trusted.agents),
         human_from_commits=trusted.policy.human_evidence is HumanEvidence.COMMITS,
         commits_complete=facts.commits_complete,
+        context_trusted=facts.context_trusted,
     )
     return detect_authorship(inputs, trusted.agents)
 
@@ -154,6 +157,15 @@ def conclude(
             f" allows (enforce.fail_on: {floor.value}): {floor.value} applies",
         )
         fail_on = floor
+    verdict = decision.verdict
+    blocked = verdict is Verdict.BLOCK
+    if FailOn.REVIEW.fails(verdict.allowed, blocked) and not fail_on.fails(
+        verdict.allowed, blocked
+    ):
+        notes += (
+            f"--fail-on {fail_on.value} (or PLANGUARD_FAIL_ON): this run exits 0 although the"
+            f" verdict is {verdict.value}",
+        )
     return CheckResult(decision, report, notes, fail_on)
 
 

@@ -36,6 +36,7 @@ def local_change(
         environment=environment,
         policy_changes=policy_changes(setup, trusted, None),
         repository=gitio.repository_name(repo),
+        context_trusted=False,
         roots=named_roots(setup.plans),
     )
 

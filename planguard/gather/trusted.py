@@ -20,7 +20,7 @@ from planguard.errors import PolicyError, UsageError
 from planguard.gate.check import TrustedPolicy
 from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
 from planguard.policy.load import load_policy
-from planguard.policy.model import Policy
+from planguard.policy.model import FailOn, Policy
 
 DEFAULT_POLICY = ".planguard.yml"
 UNTRUSTED_POLICY = (
@@ -85,7 +85,9 @@ class Trusted:
         note = UNTRUSTED_POLICY.format(author=author, path=self.policy_path)
         return dataclasses.replace(
             self,
-            policy=load_policy(None, "defaults").tightened_by(self.policy),
+            policy=dataclasses.replace(
+                load_policy(None, "defaults"), enforce_fail_on=FailOn.REVIEW
+            ).tightened_by(self.policy),
             allowed_signers=None,
             rulesets=(),
             keys_trusted=False,
@@ -116,6 +118,11 @@ def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None) -> None:
     if setup.base is not None and setup.base != ref:
         gitio.unambiguous_ref(setup.base, where)
     base = setup.base if setup.policy_ref is not None else None
+    if base is not None and not gitio.is_ancestor(gitio.require_ref(base, where), commit, where):
+        raise UsageError(
+            f"--policy-ref {ref}: does not contain --base {base}; an older policy would roll back"
+            " what the base enforces. Pass a ref at or after the base"
+        )
     why = gitio.change_holds(commit, base, change_head, where)
     if why is not None:
         flag = "--policy-ref" if setup.policy_ref is not None else "--base"
@@ -134,6 +141,8 @@ def _load(setup: GateSetup, scratch: Path, signers_flag: str | None) -> Trusted:
         where = repo or setup.cwd
         text = gitio.show_file(ref, path, where)
         source = f"git {ref}:{path}"
+        if text is None and setup.policy_file is not None:
+            raise PolicyError(f"{path}: no such policy at {ref} (named by --policy)")
         if text is None:
             notes.append(f"no {path} at {ref}: planguard's default policy applies")
     else:
@@ -234,6 +243,10 @@ def _trusted_file(path: str | None, ref: str | None, where: Path, scratch: Path)
     """A file the policy names, from the trusted ref (copied to `scratch`) or the work tree."""
     if path is None:
         return None
+    if Path(path).is_absolute():  # outside the repository: the policy vouches for it
+        if not Path(path).is_file():
+            raise PolicyError(f"{path}: named in the policy but not found")
+        return Path(path)
     if ref is None:
         return where / path
     text = gitio.show_file(ref, path, where)
