@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +32,7 @@ IDENTITY_KEYS = frozenset(
 _AGENT_KEYS = IDENTITY_KEYS | {"id", "name", "kind"}
 
 
+@functools.cache  # knowledge shipped with planguard: read once per run
 def builtin_agents() -> tuple[Agent, ...]:
     agents: list[Agent] = []
     for path in sorted((data_dir("rulesets") / "agents").glob("*.yaml")):

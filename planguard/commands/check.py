@@ -24,7 +24,6 @@ from planguard.gate.check import (
     team_questions,
 )
 from planguard.gate.decide import TeamMembership
-from planguard.gate.model import Verdict
 from planguard.gather.local import local_change, ssh_approvals
 from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
 from planguard.github import deliver as github_deliver
@@ -122,7 +121,6 @@ def render_check(result: CheckResult, opts: CheckOptions, fmt: Format) -> str:
 
 
 def _exit_code(fail_on: FailOn, result: CheckResult, problems: tuple[str, ...]) -> ExitCode:
-    verdict = result.decision.verdict
-    if fail_on.fails(verdict.allowed, verdict is Verdict.BLOCK):
+    if result.decision.verdict.fails(fail_on):
         return ExitCode.GATE_TRIPPED
     return ExitCode.GITHUB if problems else ExitCode.OK

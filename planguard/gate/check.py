@@ -16,7 +16,7 @@ from planguard.authorship.detect import detect_authorship
 from planguard.authorship.model import Agent, Authorship, AuthorshipInputs, PullRequestInfo
 from planguard.authorship.sources import actors, agent_markers
 from planguard.gate.decide import GateInputs, TeamMembership, decide
-from planguard.gate.model import Decision, Verdict
+from planguard.gate.model import Decision
 from planguard.gitio import CommitInfo
 from planguard.policy.model import FailOn, HumanEvidence, Policy
 
@@ -106,7 +106,7 @@ def screen_change(
     now: dt.datetime | None = None,
 ) -> Screened:
     approvals = facts.approvals
-    if not trusted.keys_trusted and authorship.kind.strict:
+    if not trusted.keys_trusted:
         # The change under review could have added its own key to the working tree's file.
         approvals = _without_ssh(approvals)
     target = Target(
@@ -158,10 +158,7 @@ def conclude(
         )
         fail_on = floor
     verdict = decision.verdict
-    blocked = verdict is Verdict.BLOCK
-    if FailOn.REVIEW.fails(verdict.allowed, blocked) and not fail_on.fails(
-        verdict.allowed, blocked
-    ):
+    if verdict.fails(FailOn.REVIEW) and not verdict.fails(fail_on):
         notes += (
             f"--fail-on {fail_on.value} (or PLANGUARD_FAIL_ON): this run exits 0 although the"
             f" verdict is {verdict.value}",

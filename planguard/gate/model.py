@@ -9,7 +9,7 @@ from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet
 from planguard.authorship.model import Authorship
 from planguard.findings import Finding, Tier
-from planguard.policy.model import GateAction, Suppression
+from planguard.policy.model import FailOn, GateAction, Suppression
 
 
 class Verdict(enum.Enum):
@@ -23,6 +23,10 @@ class Verdict(enum.Enum):
     @property
     def allowed(self) -> bool:
         return self in (Verdict.PASS, Verdict.WARN, Verdict.APPROVED)
+
+    def fails(self, fail_on: FailOn) -> bool:
+        """Whether a run asking for `fail_on` exits 1 on this verdict."""
+        return fail_on.fails(self.allowed, self is Verdict.BLOCK)
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,23 +102,23 @@ def trusted_configuration(
     """The policy and the files it and the flags name, read once; the copies vanish when the
     run ends. `change_head`: the tip of the change under review (None: the checkout's HEAD);
     `allowed_signers`: the `--allowed-signers` file."""
-    _refuse_untrusted_refs(setup, change_head)
+    repo = gitio.repo_root(setup.cwd)
+    _refuse_untrusted_refs(setup, change_head, repo or setup.cwd)
     with tempfile.TemporaryDirectory(prefix="planguard-policy-") as tmp:
-        yield _load(setup, Path(tmp), allowed_signers)
+        yield _load(setup, repo, Path(tmp), allowed_signers)
 
 
-def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None) -> None:
+def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None, where: Path) -> None:
     """A trusted ref must name one commit, and one the change under review cannot have written:
     otherwise the change would be its own policy (and, as the base, hide its own commits)."""
     ref = setup.policy_ref or setup.base
     if ref is None:
         return
-    where = gitio.repo_root(setup.cwd) or setup.cwd
     commit = gitio.unambiguous_ref(ref, where)
-    if setup.base is not None and setup.base != ref:
-        gitio.unambiguous_ref(setup.base, where)
     base = setup.base if setup.policy_ref is not None else None
-    if base is not None and not gitio.is_ancestor(gitio.require_ref(base, where), commit, where):
+    if base is not None and not gitio.is_ancestor(
+        gitio.unambiguous_ref(base, where), commit, where
+    ):
         raise UsageError(
             f"--policy-ref {ref}: does not contain --base {base}; an older policy would roll back"
             " what the base enforces. Pass a ref at or after the base"
@@ -132,8 +132,7 @@ def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None) -> None:
         )
 
 
-def _load(setup: GateSetup, scratch: Path, signers_flag: str | None) -> Trusted:
-    repo = gitio.repo_root(setup.cwd)
+def _load(setup: GateSetup, repo: Path | None, scratch: Path, signers_flag: str | None) -> Trusted:
     ref = setup.policy_ref or setup.base
     path = setup.policy_file or DEFAULT_POLICY
     notes: list[str] = []
