@@ -1,5 +1,5 @@
-from __future__ import annotations
+"""`python -m planguard`."""
 
-from planguard.cli import main
+from planguard.entry import main
 
 main()

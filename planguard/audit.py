@@ -41,9 +41,14 @@ class AuditCheck:
         return not self.problems
 
 
-def entry(decision: Decision, time: str, plans: Sequence[str]) -> dict[str, object]:
-    """What one decision records (no attribute values: only ids, verdicts and evidence)."""
+def entry(
+    decision: Decision, time: str, plans: Sequence[str], **context: object
+) -> dict[str, object]:
+    """What one decision records (no attribute values: only ids, verdicts and evidence).
+    `context`: what else identifies the run (`planguard apply`: the event and the plan's
+    SHA-256)."""
     return {
+        **context,
         "time": time,
         "fingerprint": decision.fingerprint,
         "verdict": decision.verdict.value,
@@ -68,6 +73,21 @@ def entry(decision: Decision, time: str, plans: Sequence[str]) -> dict[str, obje
     }
 
 
+def applied(
+    time: str, decision_line: str, plan_sha256: str, command: Sequence[str], exit_code: int
+) -> dict[str, object]:
+    """What `planguard apply` records after Terraform ran: linked to its decision's line by
+    that line's digest (`decision`), and to the bytes applied by their SHA-256."""
+    return {
+        "event": "apply",
+        "time": time,
+        "decision": decision_line,
+        "plan_sha256": plan_sha256,
+        "command": list(command),
+        "exit_code": exit_code,
+    }
+
+
 def append(path: Path, record: dict[str, object]) -> str:
     """Append `record` chained to the file's last line; returns the new head digest."""
     lines = _read_lines(path) if path.exists() else []
@@ -75,6 +95,7 @@ def append(path: Path, record: dict[str, object]) -> str:
     seq = _last_seq(lines) + 1 if lines else 0
     line = json.dumps({"seq": seq, "prev": prev, **record}, sort_keys=True, separators=(",", ":"))
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("ab") as handle:
             if lines and not path.read_bytes().endswith(b"\n"):
                 handle.write(b"\n")

@@ -18,8 +18,14 @@ from typing import Any, TypeVar
 import click
 
 from planguard import __version__
+from planguard.commands.agents import exec_tool as exec_command
+from planguard.commands.agents import install as install_command
+from planguard.commands.agents import shim as shim_command
+from planguard.commands.agents import status as status_command
 from planguard.commands.analyze import AnalyzeOptions
 from planguard.commands.analyze import analyze as analyze_command
+from planguard.commands.apply import ApplyOptions
+from planguard.commands.apply import apply as apply_command
 from planguard.commands.approve import ApproveOptions
 from planguard.commands.approve import approve as approve_command
 from planguard.commands.audit import audit_verify as audit_verify_command
@@ -28,6 +34,7 @@ from planguard.commands.check import check as check_command
 from planguard.commands.explain import explain as explain_command
 from planguard.commands.graph import GraphOptions
 from planguard.commands.graph import graph as graph_command
+from planguard.commands.hook import run_hook
 from planguard.commands.outcome import Outcome
 from planguard.commands.rules import rules_list as rules_list_command
 from planguard.commands.schema import SchemaKind
@@ -37,6 +44,8 @@ from planguard.findings import Tier
 from planguard.gather.trusted import DEFAULT_POLICY, GateSetup
 from planguard.github.comment import CommentMode
 from planguard.github.gather import GitHubOptions, Post
+from planguard.hooks.install import Locations, Scope
+from planguard.hooks.protocol import Harness
 from planguard.policy.model import FailOn
 from planguard.render.engine import use_color, visible
 from planguard.render.formats import Format, GraphFormat
@@ -453,6 +462,103 @@ def approve(
 def schema(kind: str) -> int:
     """Print the JSON Schema of the `analyze` (report) or `check` JSON output."""
     return _emit(schema_command(SchemaKind(kind)), None)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("plan")
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED, metavar="[-- TERRAFORM OPTIONS]")
+@click.option(
+    "--terraform-bin",
+    default="terraform",
+    show_default=True,
+    envvar="PLANGUARD_TERRAFORM_BIN",
+    help="The binary that reads and applies the plan (tofu for OpenTofu).",
+)
+@click.option(
+    "--approvals",
+    multiple=True,
+    metavar="PATH",
+    help="SSH-signed approval files or directories (also read: .planguard/approvals/).",
+)
+@click.option(
+    "--audit-log",
+    type=click.Path(dir_okay=False),
+    envvar="PLANGUARD_AUDIT_LOG",
+    help="The hash-chained audit log [default: .planguard/audit.jsonl in the repository].",
+)
+def apply(
+    plan: str,
+    extra: tuple[str, ...],
+    terraform_bin: str,
+    approvals: tuple[str, ...],
+    audit_log: str | None,
+) -> int:
+    """Apply the saved PLAN only if the gate allows exactly it: the plan is copied privately,
+    checked (trusted policy: the machine's managed policy, else the strictest defaults) and that
+    copy applied. Exit 0 applied, 1 refused by the gate, 2 refused input, 5 terraform failed."""
+    opts = ApplyOptions(
+        plan=plan,
+        extra=extra,
+        cwd=Path.cwd(),
+        env=tuple(os.environ.items()),
+        now=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        terraform_bin=terraform_bin,
+        approvals=approvals,
+        audit_log=audit_log,
+    )
+    return _emit(apply_command(opts), None)
+
+
+@cli.command()
+@click.argument("harness", type=click.Choice([h.value for h in Harness]))
+def hook(harness: str) -> int:
+    """The agent-harness hook: reads the harness's payload on stdin, answers in its protocol
+    (docs/agents.md). Install it with `planguard hooks install HARNESS`."""
+    return run_hook(harness)
+
+
+@cli.group("hooks")
+def hooks_group() -> None:
+    """Install planguard's hook in agent harnesses, and see what is installed."""
+
+
+_SCOPES = click.Choice([s.value for s in Scope])
+
+
+@hooks_group.command("install")
+@click.argument("harness", type=click.Choice([h.value for h in Harness]))
+@click.option("--scope", type=_SCOPES, default="project", show_default=True)
+def hooks_install(harness: str, scope: str) -> int:
+    """Merge planguard's hook (and the harness's own backstops) into its configuration; shows
+    the diff. Idempotent. The managed scope is the one an agent cannot edit (needs root)."""
+    return _emit(install_command(Harness(harness), Scope(scope), _locations()), None)
+
+
+@hooks_group.command("status")
+def hooks_status() -> int:
+    """What is installed where, and what an agent could still bypass."""
+    return _emit(status_command(_locations(), os.environ.get("PATH", "")), None)
+
+
+@hooks_group.command("shim")
+@click.argument("directory", type=click.Path(file_okay=False))
+def hooks_shim(directory: str) -> int:
+    """Write terraform/tofu/terragrunt wrappers into DIRECTORY that ask planguard first."""
+    return _emit(shim_command(Path(directory)), None)
+
+
+@hooks_group.command("exec", hidden=True, context_settings={"ignore_unknown_options": True})
+@click.argument("tool")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def hooks_exec(tool: str, args: tuple[str, ...]) -> int:
+    """What a shim runs: check, then exec the real TOOL."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    outcome = exec_command(tool, args, Path.cwd(), env=tuple(os.environ.items()), now=now)
+    return _emit(outcome, None)
+
+
+def _locations() -> Locations:
+    return Locations(project=Path.cwd(), home=Path.home())
 
 
 @cli.group("audit")

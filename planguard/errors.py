@@ -24,6 +24,8 @@ class ExitCode(enum.IntEnum):
     GITHUB = 4
     """GitHub refused or could not serve a request planguard needed (token, permission, outage).
     With `--github`, also: the verdict allowed the change but posting it to GitHub failed."""
+    APPLY_FAILED = 5
+    """`planguard apply`: the gate allowed the plan, and `terraform apply` ran and failed."""
 
 
 class PlanguardError(Exception):

@@ -25,6 +25,7 @@ from planguard.gate.check import (
 )
 from planguard.gate.decide import TeamMembership
 from planguard.gather.local import local_change, ssh_approvals
+from planguard.gather.managed import find_managed
 from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
 from planguard.github import deliver as github_deliver
 from planguard.github import gather as github_gather
@@ -85,7 +86,8 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
     shipped defaults that the working tree may only tighten, and only built-in rulesets."""
     setup = opts.setup
     head = run.pr.head_sha if run else None
-    with trusted_configuration(setup, head, opts.allowed_signers) as read:
+    managed = find_managed(dict(opts.env))
+    with trusted_configuration(setup, head, opts.allowed_signers, managed) as read:
         if run is None:
             facts = local_change(setup, read, environment=opts.env, event_path=opts.event_path)
         else:
@@ -93,7 +95,7 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
         authorship = authorship_of(read.gate_policy(), facts)
         # No trusted ref: nothing tells the policy from one the change wrote, whoever the
         # author seems to be (a local run's event file and environment are forgeable too).
-        trusted = read.tightened(authorship.kind.value) if read.ref is None else read
+        trusted = read if read.anchored else read.tightened(authorship.kind.value)
         policy = trusted.gate_policy()
         report = analyze_gated(setup, trusted)
         ssh = ssh_approvals(opts.approvals, trusted.allowed_signers, trusted.keys_trusted)

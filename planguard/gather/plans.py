@@ -45,7 +45,7 @@ def analyze_plans(
             " each plan's own directory is read"
         )
     loaded = [
-        NamedPlan(s.name, load_plan(s.path, terraform_bin), _source_facts(s.path, where))
+        NamedPlan(s.name, load_plan(s.path, terraform_bin, where.cwd), _source_facts(s.path, where))
         for s in specs
     ]
     return build_report(loaded, classifier)

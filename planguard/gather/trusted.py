@@ -18,6 +18,7 @@ from planguard.analysis.report import Report
 from planguard.authorship.knowledge import builtin_agents
 from planguard.errors import PolicyError, UsageError
 from planguard.gate.check import TrustedPolicy
+from planguard.gather.managed import Managed, unprotected
 from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
 from planguard.policy.load import load_policy
 from planguard.policy.model import FailOn, Policy
@@ -68,6 +69,13 @@ class Trusted:
     """Repository files the flags named: guarded like the policy's own files."""
     keys_trusted: bool = False
     """The keys came from the trusted ref, or from a file the policy there names."""
+    managed: bool = False
+    """The policy is the machine's managed policy (`planguard.gather.managed`)."""
+
+    @property
+    def anchored(self) -> bool:
+        """Read from somewhere the change cannot write: a trusted ref or the managed policy."""
+        return self.ref is not None or self.managed
 
     def gate_policy(self) -> TrustedPolicy:
         """What the pure check needs to know of it."""
@@ -97,15 +105,54 @@ class Trusted:
 
 @contextmanager
 def trusted_configuration(
-    setup: GateSetup, change_head: str | None = None, allowed_signers: str | None = None
+    setup: GateSetup,
+    change_head: str | None = None,
+    allowed_signers: str | None = None,
+    managed: Managed | None = None,
 ) -> Iterator[Trusted]:
     """The policy and the files it and the flags name, read once; the copies vanish when the
     run ends. `change_head`: the tip of the change under review (None: the checkout's HEAD);
-    `allowed_signers`: the `--allowed-signers` file."""
+    `allowed_signers`: the `--allowed-signers` file; `managed`: the machine's managed policy,
+    which wins over any other (the flags that name others are whoever runs planguard's)."""
     repo = gitio.repo_root(setup.cwd)
     _refuse_untrusted_refs(setup, change_head, repo or setup.cwd)
     with tempfile.TemporaryDirectory(prefix="planguard-policy-") as tmp:
-        yield _load(setup, repo, Path(tmp), allowed_signers)
+        if managed is not None and managed.path is not None:
+            yield _load_managed(managed, repo)
+            return
+        trusted = _load(setup, repo, Path(tmp), allowed_signers)
+        notes = managed.notes if managed is not None else ()
+        yield dataclasses.replace(trusted, notes=(*notes, *trusted.notes))
+
+
+def _load_managed(managed: Managed, repo: Path | None) -> Trusted:
+    """The managed policy; the files it names must be protected like it."""
+    assert managed.path is not None
+    source = f"managed {managed.path}"
+    policy = load_policy(_read_text(managed.path), source)
+    named = [p for p in (policy.allowed_signers, *policy.rulesets) if p is not None]
+    for path in named:
+        if not Path(path).is_absolute():
+            raise PolicyError(
+                f"{managed.path}: {path}: a managed policy names files by absolute path"
+            )
+        why = unprotected(Path(path))
+        if why is not None:
+            raise PolicyError(
+                f"{managed.path}: {path}: {why}: it must be as protected as the policy"
+            )
+    return Trusted(
+        policy,
+        repo,
+        None,
+        str(managed.path),
+        Path(policy.allowed_signers) if policy.allowed_signers else None,
+        managed.path.parent,
+        (f"policy: {source}", *managed.notes),
+        rulesets=tuple(Path(p) for p in policy.rulesets),
+        keys_trusted=True,
+        managed=True,
+    )
 
 
 def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None, where: Path) -> None:
@@ -226,7 +273,7 @@ def policy_changes(setup: GateSetup, trusted: Trusted, pr_head: str | None) -> t
     """Files of the gate's configuration the change edits. `pr_head`: the commit the checkout
     must be for the diff to be the change's (None: the checkout is the change)."""
     base = setup.base or trusted.ref
-    if base is None or trusted.repo is None:
+    if base is None or trusted.repo is None or trusted.managed:
         return ()
     if pr_head is not None and not gitio.checks_out(pr_head, trusted.repo):
         return (UNSEEN_POLICY_CHANGES,)  # fail closed: as if it edited them

@@ -21,7 +21,6 @@ from planguard import shellcmd
 from planguard.errors import RulesetError
 from planguard.resources import data_dir
 from planguard.shellcmd import UNKNOWN_DIRECTORY, Command
-from planguard.yamlio import YamlError, read_yaml_file
 
 _MENTION = re.compile(
     r"(?<!\w)(terraform|tofu|opentofu|terragrunt|TF_CLI_ARGS)(?![\w-])", re.IGNORECASE
@@ -301,6 +300,9 @@ class _Knowledge:
 
 @functools.cache  # shipped knowledge: read once per process
 def _knowledge() -> _Knowledge:
+    # Imported here: a command line that names no tool is answered without loading YAML.
+    from planguard.yamlio import YamlError, read_yaml_file  # noqa: PLC0415
+
     path = data_dir("rulesets") / "hooks" / "commands.yaml"
     try:
         doc = d.mapping(read_yaml_file(path, "command knowledge"), "(top)")

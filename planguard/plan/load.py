@@ -24,12 +24,14 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _SHOW_HINT = "make one with: terraform plan -out=tfplan && terraform show -json tfplan > plan.json"
 
 
-def load_plan(source: str, terraform_bin: str = "terraform") -> Plan:
-    """Read, decode and parse one plan; `source` is a file path or `-` for stdin."""
+def load_plan(source: str, terraform_bin: str = "terraform", workdir: Path | None = None) -> Plan:
+    """Read, decode and parse one plan; `source` is a file path or `-` for stdin. `workdir`:
+    the initialized working directory a binary plan is read in, when the plan file's own
+    directory is not one (default: the current directory)."""
     name = "<stdin>" if source == "-" else source
     data = _read(source)
     if data.startswith(_ZIP_MAGIC):
-        data = _show_binary(Path(source), terraform_bin)
+        data = _show_binary(Path(source), terraform_bin, workdir or Path.cwd())
     return plan_from_bytes(data, name)
 
 
@@ -94,7 +96,7 @@ def _read(source: str) -> bytes:
         raise PlanInputError(f"{source}: cannot read: {exc.strerror}") from None
 
 
-def _show_binary(path: Path, terraform_bin: str) -> bytes:
+def _show_binary(path: Path, terraform_bin: str, workdir: Path) -> bytes:
     """Run `<bin> show -json PLANFILE`: a binary plan needs the binary that made it."""
     exe = shutil.which(terraform_bin)
     if exe is None:
@@ -104,7 +106,7 @@ def _show_binary(path: Path, terraform_bin: str) -> bytes:
             " for an OpenTofu plan), or pass the JSON from `terraform show -json` instead."
         )
     # `show` needs the initialized working directory: the plan's own when it is one.
-    cwd = path.parent if (path.parent / ".terraform").is_dir() else Path.cwd()
+    cwd = path.parent if (path.parent / ".terraform").is_dir() else workdir
     result = subprocess.run(
         [exe, "show", "-json", str(path.resolve())], capture_output=True, check=False, cwd=cwd
     )

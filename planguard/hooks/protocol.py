@@ -1,0 +1,175 @@
+"""Each agent harness's hook protocol: the payload it sends, the answer it understands.
+
+Shapes as `../shared/reference/agent-hooks.md` and the vendors' documentation give them (the
+test fixtures in tests/fixtures/hooks/ name their sources). Three rules hold everywhere:
+
+- *allow* is said by saying nothing where the protocol lets it (exit 0, empty stdout): a hook's
+  explicit "allow" skips Claude Code's own permission prompt, and planguard never widens what a
+  harness would ask. Cursor with `failClosed` reads empty output as a failure, so it gets JSON.
+- *deny* is the protocol's documented deny, with a reason for the model and, where the harness
+  has one, a message for the human.
+- a crash or a payload planguard cannot read is a deny (exit 2 with the reason on stderr blocks
+  in every harness here; exit 1, a timeout or bad JSON would let the command run).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+BLOCK = 2
+"""The exit code every supported harness treats as "block this tool call"."""
+
+
+class Harness(enum.Enum):
+    CLAUDE = "claude"
+    CURSOR = "cursor"
+    GEMINI = "gemini"
+    CODEX = "codex"
+    COPILOT = "copilot"
+    KIRO = "kiro"
+
+
+class PayloadError(Exception):
+    """The harness sent something planguard cannot read: the call is denied."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    harness: Harness
+    event: str
+    tool: str
+    commands: tuple[str, ...]
+    """The shell command lines the call would run (an MCP tool's string inputs too)."""
+    cwd: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    allowed: bool
+    to_agent: str = ""
+    """What the model reads: why, and what to do next."""
+    to_human: str = ""
+    """What the person at the harness reads (where the harness shows one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    stdout: str
+    stderr: str
+    exit_code: int
+
+
+_SHELL_TOOLS = frozenset({"Bash", "bash", "Shell", "shell", "run_shell_command", "execute_bash"})
+
+
+def read_call(harness: Harness, raw: bytes) -> ToolCall:
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PayloadError(f"the hook payload is not JSON ({exc})") from None
+    if not isinstance(payload, dict):
+        raise PayloadError("the hook payload is not a JSON object")
+    if harness is Harness.COPILOT and "toolName" in payload:
+        event = "preToolUse"
+        tool = _text(payload, "toolName")
+        arguments = _decoded(payload.get("toolArgs"), "toolArgs")
+    else:
+        event = _text(payload, "hook_event_name")
+        if event == "beforeShellExecution":
+            return ToolCall(harness, event, "Shell", (_text(payload, "command"),), _cwd(payload))
+        tool = _text(payload, "tool_name")
+        arguments = _decoded(payload.get("tool_input"), "tool_input")
+    shell = tool in _SHELL_TOOLS
+    if shell and isinstance(arguments, Mapping):
+        command = arguments.get("command")
+        if isinstance(command, list):  # Codex may pass an argv array
+            command = " ".join(_quoted(str(word)) for word in command)
+        if not isinstance(command, str):
+            raise PayloadError(f"the {tool} call carries no command string")
+        texts: tuple[str, ...] = (command,)
+    else:  # an MCP or other tool: every string it is given could be a command line
+        texts = tuple(_strings(arguments))
+    return ToolCall(harness, event, tool, texts, _cwd(payload))
+
+
+def reply(harness: Harness, event: str, answer: Answer) -> Reply:
+    """The answer in `harness`'s protocol for `event`."""
+    if answer.allowed:
+        if harness is Harness.CURSOR:
+            return Reply(json.dumps({"permission": "allow"}), "", 0)
+        return Reply("", "", 0)
+    human = answer.to_human or answer.to_agent
+    if harness in (Harness.CLAUDE, Harness.CODEX) or event == "PreToolUse":
+        if event == "PermissionRequest":
+            decision = {"behavior": "deny", "message": answer.to_agent}
+            output = {"hookEventName": "PermissionRequest", "decision": decision}
+        else:
+            output = {
+                "hookEventName": "PreToolUse",
+                "permissionDecision": "deny",
+                "permissionDecisionReason": answer.to_agent,
+            }
+        return Reply(json.dumps({"hookSpecificOutput": output}), "", 0)
+    if harness is Harness.CURSOR:
+        body = {"permission": "deny", "user_message": human, "agent_message": answer.to_agent}
+        return Reply(json.dumps(body), "", 0)
+    if harness is Harness.GEMINI:
+        body = {"decision": "deny", "reason": answer.to_agent, "systemMessage": human}
+        return Reply(json.dumps(body), "", 0)
+    if harness is Harness.COPILOT:
+        body = {"permissionDecision": "deny", "permissionDecisionReason": answer.to_agent}
+        return Reply(json.dumps(body), "", 0)
+    return Reply("", answer.to_agent + "\n", BLOCK)  # Kiro / Amazon Q: exit codes only
+
+
+def failure(message: str) -> Reply:
+    """A crash or unreadable payload: blocked in every supported protocol."""
+    return Reply(
+        "", f"planguard could not check this command, so it is blocked: {message}\n", BLOCK
+    )
+
+
+def _text(payload: Mapping[str, object], key: str) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str):
+        raise PayloadError(f"the hook payload has no {key!r} string")
+    return value
+
+
+def _cwd(payload: Mapping[str, object]) -> str:
+    cwd = payload.get("cwd")
+    if isinstance(cwd, str) and cwd:
+        return cwd
+    roots = payload.get("workspace_roots")
+    if isinstance(roots, list) and roots and isinstance(roots[0], str):
+        return roots[0]
+    raise PayloadError("the hook payload does not say where the command runs (no 'cwd')")
+
+
+def _decoded(value: object, key: str) -> object:
+    """Copilot's `toolArgs` and Cursor's MCP `tool_input` may be JSON inside a string."""
+    if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise PayloadError(f"{key} is a string that is not the JSON it looks like") from None
+    return value
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _quoted(word: str) -> str:
+    safe = word and all(c.isalnum() or c in "@%+=:,./-_" for c in word)
+    return word if safe else "'" + word.replace("'", "'\"'\"'") + "'"
