@@ -23,7 +23,7 @@ from planguard.resources import data_dir
 from planguard.shellcmd import UNKNOWN_DIRECTORY, Command
 
 _MENTION = re.compile(
-    r"(?<!\w)(terraform|tofu|opentofu|terragrunt|TF_CLI_ARGS)(?![\w-])", re.IGNORECASE
+    r"(?<!\w)(terraform|tofu|opentofu|terragrunt)(?![\w-])|(TF_CLI_ARGS)", re.IGNORECASE
 )
 _QUOTING = str.maketrans("", "", "\"'\\")
 _SUBSTITUTED = re.compile(r"\$\([^)]*\)?|`[^`]*`?")
@@ -127,7 +127,7 @@ def _may_write(command: Command, plans: set[str], knowledge: _Knowledge) -> bool
 
 def _first_tool(text: str) -> str:
     found = _MENTION.search(text)
-    return found.group(1) if found else "terraform"
+    return found.group(1) or found.group(2) if found else "terraform"
 
 
 def _rule_command(command: Command, knowledge: _Knowledge) -> Ruling | None:

@@ -90,8 +90,8 @@ def read_call(harness: Harness, raw: bytes) -> ToolCall:
         if not isinstance(command, str):
             raise PayloadError(f"the {tool} call carries no command string")
         texts: tuple[str, ...] = (command,)
-    else:  # an MCP or other tool: every string it is given could be a command line
-        texts = tuple(_strings(arguments))
+    else:  # an MCP or other tool: what it is given to run, under a command-like name
+        texts = tuple(_command_inputs(arguments))
     return ToolCall(harness, event, tool, texts, _cwd(payload))
 
 
@@ -102,7 +102,11 @@ def reply(harness: Harness, event: str, answer: Answer) -> Reply:
             return Reply(json.dumps({"permission": "allow"}), "", 0)
         return Reply("", "", 0)
     human = answer.to_human or answer.to_agent
-    if harness in (Harness.CLAUDE, Harness.CODEX) or event == "PreToolUse":
+    if harness is Harness.COPILOT and event == "PreToolUse":
+        # Copilot's Claude-style registration: its answer shape is undocumented, but exit 2
+        # is a denial whatever stdout says.
+        return Reply("", answer.to_agent + "\n", BLOCK)
+    if harness in (Harness.CLAUDE, Harness.CODEX):
         if event == "PermissionRequest":
             decision = {"behavior": "deny", "message": answer.to_agent}
             output = {"hookEventName": "PermissionRequest", "decision": decision}
@@ -159,15 +163,25 @@ def _decoded(value: object, key: str) -> object:
     return value
 
 
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
+_COMMAND_KEYS = ("command", "cmd", "script", "shell", "bash", "exec")
+_ARGV_KEYS = frozenset({"args", "argv", "arguments"})
+
+
+def _command_inputs(value: object, key: str = "") -> Iterator[str]:
+    """The command lines a tool's input carries: strings under a command-like key (a search
+    query that mentions terraform is no command), argv lists joined as a shell would read them."""
+    name = key.lower()
+    runs = any(word in name for word in _COMMAND_KEYS) or name in _ARGV_KEYS
+    if isinstance(value, str) and runs:
         yield value
+    elif isinstance(value, list) and runs and all(isinstance(v, str) for v in value):
+        yield " ".join(_quoted(str(v)) for v in value)
     elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
+        for inner, item in value.items():
+            yield from _command_inputs(item, str(inner))
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from _command_inputs(item, key)
 
 
 def _quoted(word: str) -> str:
