@@ -453,6 +453,7 @@ def approve(
         output=output,
         now=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         fingerprint=fingerprint,
+        env=tuple(os.environ.items()),
     )
     return _emit(approve_command(opts), None)
 

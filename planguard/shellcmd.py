@@ -152,6 +152,8 @@ class _Walker:
         if program in _SHELLS:
             self._shell(argv, directory, fed)
             return
+        if program.startswith("python") and argv[1:2] == ("-m",) and len(argv) > 2:
+            argv = (argv[2], *argv[3:])  # `python -m MODULE`: the module is the program
         wrapped = _WRAPPERS.get(program)
         if wrapped is not None:
             rest, where, more = wrapped(argv[1:])

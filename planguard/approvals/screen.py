@@ -21,6 +21,9 @@ class Target:
     """Sorted root names."""
     now: dt.datetime | None = None
     max_age: dt.timedelta = dt.timedelta(days=7)
+    authors_known: bool = False
+    """No author identities and none to find: a plan saved from a working tree (`planguard
+    apply`), written by the agent running there, not by anyone's commits."""
 
 
 def screen(
@@ -60,7 +63,7 @@ def _why_not(approval: Approval, target: Target, authors: set[str], agents: set[
         outside = _out_of_scope(approval.scope, target)
         if outside is not None:
             return outside
-    if not authors:
+    if not authors and not target.authors_known:
         return (
             "the change's authors are not known (pass --base or the PR event), so this could"
             " be a self-approval"

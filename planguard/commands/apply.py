@@ -28,6 +28,7 @@ from planguard.errors import ExitCode, UsageError
 from planguard.gate.check import CheckResult
 from planguard.gather.trusted import GateSetup
 from planguard.hooks.commands import Action, rule_line
+from planguard.policy.model import GateAction
 from planguard.render.formats import Format
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -137,14 +138,30 @@ def check_saved_plan(
         env=env,
         now=now,
         approvals=(*approvals, *found),
+        working_tree=True,
     )
     result = evaluate(opts)
     return SavedPlanCheck(result, render_check(result, opts, Format.TEXT))
 
 
+def reviewers_named(result: CheckResult) -> str:
+    missing = result.decision.missing_reviewers
+    return ", ".join(f"@{r.lstrip('@')}" for r in missing) or "a reviewer the policy names"
+
+
+def risk_summary(result: CheckResult) -> str:
+    """One line: the verdict and the findings that call for it."""
+    decision = result.decision
+    held = [i for i in decision.items if i.action >= GateAction.REVIEW]
+    named = ", ".join(f"{i.finding.id} ({i.tier.value})" for i in held[:3])
+    more = f" and {len(held) - 3} more" if len(held) > 3 else ""
+    why = f": {named}{more}" if named else ""
+    return f"{decision.verdict.value} for this plan (author: {decision.authorship.kind.value}){why}"
+
+
 def next_steps(plan: str, result: CheckResult) -> str:
     """What to do when the gate does not allow the plan: who approves, and how."""
-    reviewers = ", ".join(result.decision.missing_reviewers) or "a reviewer the policy names"
+    reviewers = reviewers_named(result)
     return (
         f"Next: show this summary to a person; one of {reviewers} approves exactly this plan"
         f" with `planguard approve {shlex.quote(plan)} --as LOGIN --key ~/.ssh/id_ed25519"

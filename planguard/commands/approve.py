@@ -10,8 +10,11 @@ from planguard import gitio
 from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalScope
 from planguard.approvals.ssh import sign_approval
+from planguard.authorship.knowledge import builtin_agents
+from planguard.authorship.sources import agent_markers
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
+from planguard.gather.managed import find_managed
 from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
 from planguard.plan.roots import named_roots
 from planguard.render.engine import render_template
@@ -26,13 +29,17 @@ class ApproveOptions:
     output: str
     now: dt.datetime
     fingerprint: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    """For the machine's managed policy (the same policy `check` and `apply` use)."""
 
 
 def approve(opts: ApproveOptions) -> Outcome:
     """Sign the plan's fingerprint as `reviewer`; print what was approved."""
+    _refuse_agents(opts.env)
     report: Report | None = None
     fingerprint = opts.fingerprint
-    with trusted_configuration(opts.setup) as trusted:
+    managed = find_managed(dict(opts.env))
+    with trusted_configuration(opts.setup, managed=managed) as trusted:
         if fingerprint is None:
             report = analyze_gated(opts.setup, trusted)
             fingerprint = report.fingerprint
@@ -43,11 +50,9 @@ def approve(opts: ApproveOptions) -> Outcome:
     roots = named_roots(opts.setup.plans)
     scope = ApprovalScope(repository, roots, opts.now.isoformat(), (opts.now + max_age).isoformat())
     text = sign_approval(fingerprint, opts.reviewer, Path(opts.key), scope)
-    target = Path(opts.output)
-    if target.is_dir():
-        reviewer = opts.reviewer.lstrip("@").lower()
-        target = target / f"{short(fingerprint)}.{reviewer}.approval"
+    target = approval_path(Path(opts.output), opts.output, fingerprint, opts.reviewer)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"{target}: cannot write the approval: {exc.strerror}") from None
@@ -55,3 +60,32 @@ def approve(opts: ApproveOptions) -> Outcome:
         "approve.txt.j2", report=report, fingerprint=fingerprint, path=str(target)
     )
     return Outcome(summary, ExitCode.OK)
+
+
+def approval_path(output: Path, written: str, fingerprint: str, reviewer: str) -> Path:
+    """`-o DIR` (existing, or written with a trailing `/`, or without `.approval`): one file per
+    reviewer and plan inside it, created when missing. `-o FILE.approval`: that file, which
+    must not already hold someone's approval."""
+    is_folder = output.is_dir() or written.endswith("/") or not written.endswith(".approval")
+    if is_folder:
+        login = reviewer.lstrip("@").lower()
+        return output / f"{short(fingerprint)}.{login}.approval"
+    if output.exists():
+        raise UsageError(
+            f"{written}: already exists; approvals are never overwritten. Pass a directory"
+            " (`-o .planguard/approvals/`) and each reviewer's approval gets its own file"
+        )
+    return output
+
+
+def _refuse_agents(env: tuple[tuple[str, str], ...]) -> None:
+    """An approval is a person's word: not signed from inside an agent's session, where the
+    agent could sign with a key it can read. (The markers are advisory; the agent hook also
+    denies `planguard approve`, and docs/agents.md says to keep reviewer keys out of reach.)"""
+    markers = agent_markers(dict(env), builtin_agents())
+    if markers:
+        names = ", ".join(sorted({f"{name}" for name, _ in markers}))
+        raise UsageError(
+            f"planguard approve: refused inside an AI agent's session ({names} set): a person"
+            " approves, in their own terminal, with their own key"
+        )

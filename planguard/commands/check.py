@@ -46,6 +46,8 @@ class CheckOptions:
     format: Format = Format.TEXT
     color: bool = False
     fail_on: FailOn = FailOn.REVIEW
+    working_tree: bool = False
+    """`planguard apply` and the agent hook: the change is the working tree (`ChangeFacts`)."""
 
 
 def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
@@ -90,6 +92,7 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
     with trusted_configuration(setup, head, opts.allowed_signers, managed) as read:
         if run is None:
             facts = local_change(setup, read, environment=opts.env, event_path=opts.event_path)
+            facts = dataclasses.replace(facts, working_tree=opts.working_tree)
         else:
             facts = github_gather.change_facts(run, setup, read, environment=opts.env)
         authorship = authorship_of(read.gate_policy(), facts)

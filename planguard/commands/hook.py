@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from planguard.errors import PlanguardError
-from planguard.hooks.commands import LineRuling, Ruling, mentions_a_tool, rule_line
+from planguard.hooks.commands import LineRuling, Ruling, concerns_the_gate, rule_line
 from planguard.hooks.protocol import (
     Answer,
     Harness,
@@ -95,7 +95,7 @@ def _answer(
     now: dt.datetime,
     gate: GateCheck | None,
 ) -> Answer:
-    lines = [rule_line(text) for text in call.commands if mentions_a_tool(text)]
+    lines = [rule_line(text) for text in call.commands if concerns_the_gate(text)]
     denied = [r for line in lines for r in line.denied]
     if denied:
         return _denial(denied[0], lines)
@@ -133,6 +133,8 @@ def gate_for(
             check_saved_plan,
             next_steps,
             private_copy,
+            reviewers_named,
+            risk_summary,
         )
 
         assert ruling.plan is not None
@@ -148,19 +150,16 @@ def gate_for(
         except PlanguardError as exc:
             text = f"planguard blocked `{ruling.command}`: the plan cannot be checked: {exc}"
             return False, text, text
-        decision = checked.result.decision
-        if decision.verdict.allowed:
+        if checked.result.decision.verdict.allowed:
             return True, "", ""
-        reviewers = ", ".join(decision.missing_reviewers) or "a reviewer the policy names"
-        why = "; ".join(decision.reasons[:2]) or decision.verdict.value
+        summary = risk_summary(checked.result)
         to_agent = (
-            f"planguard blocked `{ruling.command}`: the gate says {decision.verdict.value}"
-            f" for this plan ({why}). Do not apply it another way. "
+            f"planguard blocked `{ruling.command}`: {summary}. Do not apply it another way. "
             + next_steps(ruling.plan, checked.result)
         )
         to_human = (
-            f"planguard blocked the agent's `{ruling.command}`: {decision.verdict.value}"
-            f" ({why}). Approval needed from {reviewers}."
+            f"planguard blocked the agent's `{ruling.command}`: {summary}. Approval needed"
+            f" from {reviewers_named(checked.result)} (`planguard approve {ruling.plan}`)."
         )
         return False, to_agent, to_human
 

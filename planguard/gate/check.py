@@ -63,6 +63,10 @@ class ChangeFacts:
     """False for a local run: its event file and environment are whoever runs it's to set."""
     roots: tuple[str, ...] = ()
     """The roots named on the command line (`NAME=PATH`), sorted: what it must name too."""
+    working_tree: bool = False
+    """The plan was saved from the working tree it is applied from (`planguard apply`, the
+    agent hook): no commits to read authors from; the agent (or person) running it wrote it,
+    and the policy's reviewers are who may approve it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,7 @@ def screen_change(
         roots=facts.roots,
         now=now,
         max_age=dt.timedelta(days=trusted.policy.approval_max_age_days),
+        authors_known=facts.working_tree,
     )
     return Screened(authorship, screen(approvals, target, authorship, trusted.agents))
 

@@ -80,9 +80,14 @@ def mentions_a_tool(text: str) -> bool:
     )
 
 
+def concerns_the_gate(text: str) -> bool:
+    """Whether the hook must read the line at all: it names a tool, or planguard itself."""
+    return mentions_a_tool(text) or "planguard" in text
+
+
 def rule_line(text: str) -> LineRuling:
     """The ruling on every part of a shell command line."""
-    if not mentions_a_tool(text):
+    if not concerns_the_gate(text):
         return LineRuling(())
     line = shellcmd.parse(text)
     knowledge = _knowledge()
@@ -147,6 +152,8 @@ def _rule_command(command: Command, knowledge: _Knowledge) -> Ruling | None:
         )
     if any(a.startswith("TF_CLI_ARGS") for a in command.assignments):
         return Ruling(Action.DENY, shown, "TF_CLI_ARGS adds options the command does not show")
+    if flavour == "planguard":
+        return _planguard(command, knowledge)
     if flavour == "terragrunt":
         ruling = _terragrunt(command, knowledge)
     else:
@@ -157,6 +164,16 @@ def _rule_command(command: Command, knowledge: _Knowledge) -> Ruling | None:
             Action.DENY, shown, "its arguments arrive at run time (xargs, find -exec), unseen"
         )
     return ruling
+
+
+def _planguard(command: Command, knowledge: _Knowledge) -> Ruling | None:
+    shown = " ".join(command.argv)
+    denied = [a for a in command.argv[1:] if a in knowledge.planguard_denied]
+    if denied:
+        return Ruling(
+            Action.DENY, shown, f"`planguard {denied[0]}`: {knowledge.planguard_denied[denied[0]]}"
+        )
+    return None
 
 
 def _is_inert(command: Command, knowledge: _Knowledge) -> bool:
@@ -293,6 +310,7 @@ class _Knowledge:
     tg_all: Mapping[str, str]
     tg_with_value: frozenset[str]
     tg_working_dir: frozenset[str]
+    planguard_denied: Mapping[str, str]
     inert: frozenset[str]
     inert_subcommands: Mapping[str, frozenset[str]]
     harmless: frozenset[str]
@@ -329,6 +347,9 @@ def _knowledge() -> _Knowledge:
             tg_all=_texts(tg["all_commands"], "terragrunt.all_commands"),
             tg_with_value=_set(tg["options_with_value"], "terragrunt.options_with_value"),
             tg_working_dir=_set(tg["working_dir_options"], "terragrunt.working_dir_options"),
+            planguard_denied=_texts(
+                d.mapping(doc["planguard"], "planguard")["denied"], "planguard.denied"
+            ),
             inert=_set(doc["inert"], "inert"),
             inert_subcommands={
                 k: _set(v, f"inert_subcommands.{k}")
