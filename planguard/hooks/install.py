@@ -93,7 +93,7 @@ def install(harness: Harness, scope: Scope, where: Locations, command: str) -> t
     changes = [_write(path, before, after)]
     if scope in info.policy:
         policy = where.resolve(info.policy[scope], scope)
-        changes.append(_write(policy, _read(policy), _gemini_policy()))
+        changes.append(_write(policy, _read(policy), _BACKSTOPS[harness]()))
     return tuple(changes)
 
 
@@ -217,16 +217,40 @@ def _codex_requirements(before: str, hook: str) -> str:
     return before + ("\n" if before and not before.endswith("\n") else "") + "".join(blocks)
 
 
+_FORBIDDEN = tuple(
+    (tool, *sub)
+    for tool in TOOLS
+    for sub in (("destroy",), ("apply", "-destroy"), ("apply", "-auto-approve"))
+)
+"""Command prefixes the harnesses' own rules deny, in case the hook is skipped (the files are
+planguard's own: written whole, never merged)."""
+
+
 def _gemini_policy() -> str:
     rules = [
-        f'[[rule]]\ntoolName = "run_shell_command"\ncommandPrefix = "{tool} {sub}"\n'
-        f'decision = "deny"\npriority = 900\n'
-        for tool in TOOLS
-        for sub in ("destroy", "apply -destroy", "apply -auto-approve")
+        f'[[rule]]\ntoolName = "run_shell_command"\ncommandPrefix = "{" ".join(words)}"\n'
+        'decision = "deny"\npriority = 900\n'
+        for words in _FORBIDDEN
     ]
-    return "# Written by `planguard hooks install gemini`: a backstop to its hook.\n\n" + "\n".join(
+    head = "# Written by `planguard hooks install gemini`: a backstop to its hook.\n\n"
+    return head + "\n".join(rules)
+
+
+def _codex_rules() -> str:
+    rules = [
+        f'prefix_rule(pattern={json.dumps(list(words))}, decision="forbidden",'
+        ' justification="save the plan and run `planguard apply` after a named approval")\n'
+        for words in _FORBIDDEN
+    ]
+    return "# Written by `planguard hooks install codex`: a backstop to its hook.\n" + "".join(
         rules
     )
+
+
+_BACKSTOPS: dict[Harness, Callable[[], str]] = {
+    Harness.GEMINI: _gemini_policy,
+    Harness.CODEX: _codex_rules,
+}
 
 
 def _read(path: Path) -> str:
