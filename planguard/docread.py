@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
 
-E = TypeVar("E", bound=enum.Enum)
+TYPE_CHECKING = False  # not typing's: importing typing costs the agent hook's start-up
+if TYPE_CHECKING:  # annotations are strings: the TypeVar exists for mypy only
+    from typing import TypeVar
+
+    E = TypeVar("E", bound=enum.Enum)
 
 
 class Invalid(Exception):

@@ -248,3 +248,16 @@ def test_the_hook_fast_path_loads_no_gate() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_knowledge_is_read_through_a_cache_only_its_own_bytes_name(tmp_path: Path) -> None:
+    from planguard.yamlio import CACHE_DIRECTORY, read_knowledge_file
+
+    source = tmp_path / "commands.yaml"
+    source.write_text("read_only: [plan]  # a comment\n")
+    assert read_knowledge_file(source, "knowledge") == {"read_only": ["plan"]}
+    (cache,) = (tmp_path / CACHE_DIRECTORY).iterdir()
+    source.write_text("read_only: [plan, destroy]\n")  # an edit: a new name, a new parse
+    assert read_knowledge_file(source, "knowledge") == {"read_only": ["plan", "destroy"]}
+    cache.write_text('{"read_only": ["everything"]}')  # the old bytes' cache: never this file's
+    assert read_knowledge_file(source, "knowledge") == {"read_only": ["plan", "destroy"]}

@@ -16,12 +16,11 @@ import datetime as dt
 import os
 import posixpath
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 from planguard.errors import PlanguardError
-from planguard.hooks.commands import LineRuling, Ruling, concerns_the_gate, rule_line
+from planguard.hooks.commands import LineRuling, Ruling, rule_line
 from planguard.hooks.protocol import (
     Answer,
     Harness,
@@ -32,6 +31,7 @@ from planguard.hooks.protocol import (
     read_call,
     reply,
 )
+from planguard.hooks.quick import concerns_the_gate
 
 AGENT_MARKERS = {
     # What tells the gate the author is this harness's agent (rulesets/agents/ai-agents.yaml):
@@ -54,10 +54,12 @@ GateCheck = Callable[[Ruling, ToolCall], "tuple[bool, str, str]"]
 """(allowed, text for the agent, text for the person) for one gated apply."""
 
 
-def run_hook(harness: str) -> int:
-    """The whole hook process: stdin to stdout/stderr and the exit code, in the protocol of
-    `harness` (an unknown name is blocked: every supported harness blocks on exit 2)."""
-    raw = sys.stdin.buffer.read()
+def run_hook(harness: str, raw: bytes | None = None) -> int:
+    """The whole hook process: the payload (default: stdin) to stdout/stderr and the exit
+    code, in the protocol of `harness` (an unknown name is blocked: every supported harness
+    blocks on exit 2)."""
+    if raw is None:
+        raw = sys.stdin.buffer.read()
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     try:
         known = Harness(harness)
@@ -85,6 +87,8 @@ def hook(
     except PayloadError as exc:
         return failure(str(exc))
     except Exception as exc:  # the hook's error boundary: fail closed, in the protocol
+        import traceback  # noqa: PLC0415 (only on a crash: the hook's start-up stays small)
+
         detail = traceback.format_exception_only(exc)[-1].strip()
         return failure(f"{detail} (a planguard bug: please report it)")
 

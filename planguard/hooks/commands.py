@@ -19,13 +19,11 @@ from dataclasses import dataclass
 from planguard import docread as d
 from planguard import shellcmd
 from planguard.errors import RulesetError
+from planguard.hooks.quick import concerns_the_gate, first_tool, mentions_a_tool
 from planguard.resources import data_dir
 from planguard.shellcmd import UNKNOWN_DIRECTORY, Command
+from planguard.yamlio import YamlError, read_knowledge_file
 
-_MENTION = re.compile(
-    r"(?<!\w)(terraform|tofu|opentofu|terragrunt)(?![\w-])|(TF_CLI_ARGS)", re.IGNORECASE
-)
-_QUOTING = str.maketrans("", "", "\"'\\")
 _SUBSTITUTED = re.compile(r"\$\([^)]*\)?|`[^`]*`?")
 _SAVE_THE_PLAN = "save the plan first (`terraform plan -out tfplan`)"
 
@@ -72,19 +70,6 @@ class LineRuling:
         return tuple(r for r in self.rulings if r.action is Action.GATE)
 
 
-def mentions_a_tool(text: str) -> bool:
-    """Whether the text names Terraform, OpenTofu or Terragrunt at all (the fast path), also
-    when quotes split the name (`terra""form`)."""
-    return (
-        _MENTION.search(text) is not None or _MENTION.search(text.translate(_QUOTING)) is not None
-    )
-
-
-def concerns_the_gate(text: str) -> bool:
-    """Whether the hook must read the line at all: it names a tool, or planguard itself."""
-    return mentions_a_tool(text) or "planguard" in text
-
-
 def rule_line(text: str) -> LineRuling:
     """The ruling on every part of a shell command line."""
     if not concerns_the_gate(text):
@@ -92,7 +77,7 @@ def rule_line(text: str) -> LineRuling:
     line = shellcmd.parse(text)
     knowledge = _knowledge()
     rulings = [
-        Ruling(Action.DENY, text.strip(), f"{why}, and the command names {_first_tool(text)}")
+        Ruling(Action.DENY, text.strip(), f"{why}, and the command names {first_tool(text)}")
         for why in line.hidden
     ]
     for command in line.commands:
@@ -130,11 +115,6 @@ def _may_write(command: Command, plans: set[str], knowledge: _Knowledge) -> bool
     return True
 
 
-def _first_tool(text: str) -> str:
-    found = _MENTION.search(text)
-    return found.group(1) or found.group(2) if found else "terraform"
-
-
 def _rule_command(command: Command, knowledge: _Knowledge) -> Ruling | None:
     flavour = knowledge.tools.get(command.program)
     shown = " ".join(command.argv)
@@ -142,12 +122,12 @@ def _rule_command(command: Command, knowledge: _Knowledge) -> Ruling | None:
         # What `$(…)` runs is ruled on by itself; the rest is what this program is given.
         words = [_SUBSTITUTED.sub("", w) for w in (*command.assignments, *command.argv[1:])]
         words += command.input
-        if not any(_MENTION.search(w) for w in words) or _is_inert(command, knowledge):
+        if not any(mentions_a_tool(w) for w in words) or _is_inert(command, knowledge):
             return None
         return Ruling(
             Action.DENY,
             shown or " ".join(command.assignments),
-            f"its arguments name {_first_tool(' '.join(words))}, and what"
+            f"its arguments name {first_tool(' '.join(words))}, and what"
             f" {command.program or 'the shell'} does with them cannot be seen",
         )
     if any(a.startswith("TF_CLI_ARGS") for a in command.assignments):
@@ -318,12 +298,9 @@ class _Knowledge:
 
 @functools.cache  # shipped knowledge: read once per process
 def _knowledge() -> _Knowledge:
-    # Imported here: a command line that names no tool is answered without loading YAML.
-    from planguard.yamlio import YamlError, read_yaml_file  # noqa: PLC0415
-
     path = data_dir("rulesets") / "hooks" / "commands.yaml"
     try:
-        doc = d.mapping(read_yaml_file(path, "command knowledge"), "(top)")
+        doc = d.mapping(read_knowledge_file(path, "command knowledge"), "(top)")
         tf = d.mapping(doc["terraform"], "terraform")
         apply = d.mapping(tf["apply"], "terraform.apply")
         tg = d.mapping(doc["terragrunt"], "terragrunt")

@@ -19,6 +19,8 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from planguard.hooks.quick import ALLOW_OUTPUT
+
 BLOCK = 2
 """The exit code every supported harness treats as "block this tool call"."""
 
@@ -98,9 +100,7 @@ def read_call(harness: Harness, raw: bytes) -> ToolCall:
 def reply(harness: Harness, event: str, answer: Answer) -> Reply:
     """The answer in `harness`'s protocol for `event`."""
     if answer.allowed:
-        if harness is Harness.CURSOR:
-            return Reply(json.dumps({"permission": "allow"}), "", 0)
-        return Reply("", "", 0)
+        return Reply(ALLOW_OUTPUT.get(harness.value, ""), "", 0)
     human = answer.to_human or answer.to_agent
     if harness is Harness.COPILOT and event == "PreToolUse":
         # Copilot's Claude-style registration: its answer shape is undocumented, but exit 2
