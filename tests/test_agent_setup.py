@@ -261,3 +261,37 @@ def test_knowledge_is_read_through_a_cache_only_its_own_bytes_name(tmp_path: Pat
     assert read_knowledge_file(source, "knowledge") == {"read_only": ["plan", "destroy"]}
     cache.write_text('{"read_only": ["everything"]}')  # the old bytes' cache: never this file's
     assert read_knowledge_file(source, "knowledge") == {"read_only": ["plan", "destroy"]}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a managed policy must be root's: run as root")
+def test_a_managed_policy_wins_over_a_ref_the_agent_names(
+    real_plans: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The side-commit attack: the agent commits a lax policy off the change's line and passes
+    it as --policy-ref. With a managed policy, that ref decides nothing."""
+    from gitrepo import commit, git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "start", {"main.tf": "# infra\n"})
+    git(repo, "checkout", "-q", "-b", "side")
+    lax = "reviewers: {default: ['@mallory']}\n"  # the agent's own reviewer
+    commit(repo, "lax policy", {".planguard.yml": lax})
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "the change", {"main.tf": "# infra, changed\n"})
+    managed = tmp_path / "managed.yml"
+    managed.write_text("reviewers: {default: ['@alice']}\n")
+    managed.chmod(0o644)
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv(MANAGED_POLICY_ENV, str(managed))
+    plan = str(real_plans["destroy"])
+    result = cli(["check", plan, "--policy-ref", "side", "--format", "json"])
+    assert result.code == 1, result.err
+    decision = result.json()["decision"]  # type: ignore[index]
+    assert decision["policy_source"] == f"managed {managed}"
+    reviewers = lambda doc: {r for q in doc["requirements"] for r in q["reviewers"]}  # noqa: E731
+    assert reviewers(decision) == {"alice"}
+    monkeypatch.delenv(MANAGED_POLICY_ENV)
+    without = cli(["check", plan, "--policy-ref", "side", "--format", "json"])
+    assert reviewers(without.json()["decision"]) == {"mallory"}  # type: ignore[index]
