@@ -200,8 +200,8 @@ def test_the_fixed_managed_policy_cannot_be_redirected(tmp_path: Path) -> None:
         (["apply", "tfplan", "--", "-var", "x=1"], ["refused", "sets variables"]),
         (["apply", "tfplan", "--", "-replace=terraform_data.network"], ["refused", "replaces"]),
         (["apply", "tfplan", "other.tfplan"], ["refused", "more than one plan"]),
-        (["apply", "-auto-approve"], ["Missing argument 'PLAN'"]),
-        (["apply", "--", "-auto-approve"], ["no such plan file", "terraform plan -out"]),
+        (["apply", "-auto-approve"], ["refused", "without a saved plan", "plan -out tfplan"]),
+        (["apply", "--", "-auto-approve"], ["refused", "without a saved plan"]),
     ],
 )
 def test_apply_refuses_what_is_not_one_saved_plan(

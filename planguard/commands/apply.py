@@ -68,6 +68,12 @@ class ApplyOptions:
 
 
 def apply(opts: ApplyOptions) -> Outcome:
+    if opts.plan.startswith("-"):
+        raise UsageError(
+            f"planguard apply {opts.plan}: refused: an apply without a saved plan applies a plan"
+            " nobody reviewed; save one (`terraform plan -out tfplan`), then `planguard apply"
+            " tfplan`"
+        )
     _refuse_options(opts.extra, opts.plan)
     plan = opts.cwd / opts.plan
     with private_copy(plan) as saved:
