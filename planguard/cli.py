@@ -57,7 +57,7 @@ _TERRAFORM = click.option(
     default="terraform",
     show_default=True,
     envvar="PLANGUARD_TERRAFORM_BIN",
-    help="Binary that runs `show -json` on a binary plan (e.g. tofu for OpenTofu plans).",
+    help="The Terraform binary (tofu for OpenTofu): reads binary plans; `apply` applies with it.",
 )
 _RULESET = click.option(
     "--ruleset",
@@ -65,6 +65,21 @@ _RULESET = click.option(
     multiple=True,
     type=click.Path(dir_okay=False),
     help="Extra ruleset YAML; extends and overrides the built-in ones. Repeatable.",
+)
+
+
+_APPROVALS = click.option(
+    "--approvals",
+    multiple=True,
+    metavar="PATH",
+    help="SSH-signed approval files (or directories of *.approval files). Repeatable.",
+)
+_AUDIT_LOG = click.option(
+    "--audit-log",
+    type=click.Path(dir_okay=False),
+    envvar="PLANGUARD_AUDIT_LOG",
+    help="Append the decision to this hash-chained JSON-lines audit log; the new head digest"
+    " is printed on stderr [apply's default: .planguard/audit.jsonl in the repository].",
 )
 
 
@@ -250,24 +265,13 @@ def _setup(
 @cli.command()
 @_gate_options
 @_format_option(Format, "text")
-@click.option(
-    "--approvals",
-    multiple=True,
-    metavar="PATH",
-    help="SSH-signed approval files (or directories of *.approval files). Repeatable.",
-)
+@_APPROVALS
 @click.option(
     "--allowed-signers",
     type=click.Path(dir_okay=False),
     help="Reviewers' SSH keys in git's allowed-signers format (overrides the policy's).",
 )
-@click.option(
-    "--audit-log",
-    type=click.Path(dir_okay=False),
-    envvar="PLANGUARD_AUDIT_LOG",
-    help="Append this decision to a hash-chained JSON-lines audit log (also with --github);"
-    " the new head digest is printed on stderr.",
-)
+@_AUDIT_LOG
 @click.option(
     "--event",
     "event_path",
@@ -468,25 +472,9 @@ def schema(kind: str) -> int:
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("plan")
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED, metavar="[-- TERRAFORM OPTIONS]")
-@click.option(
-    "--terraform-bin",
-    default="terraform",
-    show_default=True,
-    envvar="PLANGUARD_TERRAFORM_BIN",
-    help="The binary that reads and applies the plan (tofu for OpenTofu).",
-)
-@click.option(
-    "--approvals",
-    multiple=True,
-    metavar="PATH",
-    help="SSH-signed approval files or directories (also read: .planguard/approvals/).",
-)
-@click.option(
-    "--audit-log",
-    type=click.Path(dir_okay=False),
-    envvar="PLANGUARD_AUDIT_LOG",
-    help="The hash-chained audit log [default: .planguard/audit.jsonl in the repository].",
-)
+@_TERRAFORM
+@_APPROVALS
+@_AUDIT_LOG
 def apply(
     plan: str,
     extra: tuple[str, ...],

@@ -108,22 +108,21 @@ def status(where: Locations) -> tuple[Installed, ...]:
     return tuple(found)
 
 
+def _on(event: str, matchers: tuple[str, ...], entry: dict[str, object]) -> dict[str, object]:
+    """`{"hooks": {event: [{"matcher": m, "hooks": [entry]}, …]}}`: the shape Claude Code,
+    Gemini CLI and Codex share."""
+    return {"hooks": {event: [{"matcher": m, "hooks": [entry]} for m in matchers]}}
+
+
 def _fragment_claude(hook: str) -> dict[str, object]:
     entry = {"type": "command", "command": hook, "timeout": TIMEOUT_SECONDS}
-    return {
-        "hooks": {
-            "PreToolUse": [
-                {"matcher": "Bash", "hooks": [entry]},
-                {"matcher": "mcp__.*", "hooks": [entry]},
-            ]
-        },
-        "permissions": {
-            "deny": [f"Bash({tool} destroy *)" for tool in TOOLS]
-            + ["Bash(terragrunt run-all destroy *)", "Bash(terragrunt destroy-all *)"],
-            "ask": [f"Bash({tool} apply *)" for tool in TOOLS]
-            + ["Bash(terragrunt run-all apply *)", "Bash(terragrunt apply-all *)"],
-        },
+    rules = {
+        "deny": [f"Bash({tool} destroy *)" for tool in TOOLS]
+        + ["Bash(terragrunt run-all destroy *)", "Bash(terragrunt destroy-all *)"],
+        "ask": [f"Bash({tool} apply *)" for tool in TOOLS]
+        + ["Bash(terragrunt run-all apply *)", "Bash(terragrunt apply-all *)"],
     }
+    return {**_on("PreToolUse", ("Bash", "mcp__.*"), entry), "permissions": rules}
 
 
 def _fragment_cursor(hook: str) -> dict[str, object]:
@@ -133,26 +132,12 @@ def _fragment_cursor(hook: str) -> dict[str, object]:
 
 def _fragment_gemini(hook: str) -> dict[str, object]:
     entry = {"type": "command", "command": hook, "timeout": TIMEOUT_SECONDS * 1000}
-    return {
-        "hooks": {
-            "BeforeTool": [
-                {"matcher": "run_shell_command", "hooks": [entry]},
-                {"matcher": "mcp_.*", "hooks": [entry]},
-            ]
-        }
-    }
+    return _on("BeforeTool", ("run_shell_command", "mcp_.*"), entry)
 
 
 def _fragment_codex(hook: str) -> dict[str, object]:
     entry = {"type": "command", "command": hook, "timeout": TIMEOUT_SECONDS}
-    return {
-        "hooks": {
-            "PreToolUse": [
-                {"matcher": "^Bash$", "hooks": [entry]},
-                {"matcher": "^mcp__.*", "hooks": [entry]},
-            ]
-        }
-    }
+    return _on("PreToolUse", ("^Bash$", "^mcp__.*"), entry)
 
 
 def _fragment_copilot(hook: str) -> dict[str, object]:
