@@ -18,8 +18,10 @@ import dataclasses
 import posixpath
 import re
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from planguard import shellscan
 
 UNKNOWN_DIRECTORY = "?"
 """`Command.directory` when the text does not say where it runs (`cd "$X"`, `cd -`, `popd`)."""
@@ -78,8 +80,10 @@ class _Walker:
             return
         self.depth += 1
         try:
-            text, bodies = _here_documents(text)
-            for inner in _substitutions(text):
+            prepared = shellscan.prepare(text)
+            self.hidden += [f"{what}, which planguard does not read" for what in prepared.unread]
+            text, bodies = prepared.text, prepared.bodies
+            for inner in shellscan.substitutions(text):
                 self.line(inner, directory)
             tokens = _tokens(text)
         except ValueError as exc:  # unbalanced quotes, a trailing escape
@@ -143,8 +147,8 @@ class _Walker:
     ) -> None:
         """Look through wrappers to the program that really runs."""
         program = posixpath.basename(argv[0])
-        if argv[0].startswith("$") or "$" in program:
-            self.hidden.append(f"the program is a variable ({argv[0]})")
+        if argv[0] not in ("[", "[[") and any(c in argv[0] for c in "$*?[{`"):
+            self.hidden.append(f"the program's name is computed when it runs ({argv[0]})")
             return
         if program in ("eval", "alias", "source", "."):
             self._eval(program, argv, directory)
@@ -158,7 +162,7 @@ class _Walker:
         if wrapped is not None:
             rest, where, more = wrapped(argv[1:])
             if where is not None:
-                directory = _join(directory, where)
+                directory = join_directory(directory, where)
             if rest:
                 self._unwrap(rest, directory, from_input or more, assignments, fed)
             return
@@ -174,13 +178,13 @@ class _Walker:
     def _eval(self, program: str, argv: tuple[str, ...], directory: str) -> None:
         text = " ".join(argv[1:])
         if program == "eval" and "$" not in text:
-            self.line(text, directory)
+            self.line(text, directory)  # what eval runs is the command, not eval
         elif program == "eval":
             self.hidden.append("eval of a variable")
         elif program == "alias":
             self.hidden.append("an alias definition")
-        # `source FILE` / `. FILE` run a file: as unseen as a script, not hidden text.
-        self.commands.append(Command(argv, directory))
+        else:  # `source FILE` / `. FILE` run a file: as unseen as a script, not hidden text
+            self.commands.append(Command(argv, directory))
 
     def _shell(self, argv: tuple[str, ...], directory: str, fed: tuple[str, ...]) -> None:
         args = list(argv[1:])
@@ -236,71 +240,37 @@ _CONTAINER_TOOL = re.compile(r"(?:^|/)(terraform|opentofu|tofu|terragrunt)$")
 _WATCH_VALUES = frozenset({"-n", "--interval", "-d", "--differences", "-q", "--equexit"})
 
 
+_OPERATORS = sorted(
+    {"&&", "||", ";;", "|&", ">>", "<<<", "<<", "&>>", "&>", ">&", "<&", ">|", "<>"}
+    | set(";&|()<>\n"),
+    key=len,
+    reverse=True,
+)
+
+
 def _tokens(text: str) -> list[str]:
-    lexer = shlex.shlex(text.replace("\\\n", ""), posix=True, punctuation_chars="();<>|&\n")
+    """Words and operators. `shlex` keeps a run of operator characters as one token
+    (`true&&(…)`, `);`): each run is split into the shell's operators, longest first."""
+    lexer = shlex.shlex(text, posix=True, punctuation_chars="();<>|&\n")
     lexer.whitespace = " \t\r"
     lexer.whitespace_split = True
-    return list(lexer)
+    lexer.commenters = ""  # comments are gone: `shellscan` knows where a word starts
+    tokens: list[str] = []
+    for token in lexer:
+        if token and all(c in ";&|()<>\n" for c in token):
+            tokens += _operators(token)
+        else:
+            tokens.append(token)
+    return tokens
 
 
-def _substitutions(text: str) -> Iterator[str]:
-    """The text of each `$(…)` and `` `…` `` outside single quotes (inside double quotes they
-    run too). Unbalanced ones yield the rest of the text: what they run is at least that."""
-    i, quote = 0, ""
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and quote != "'":
-            i += 2
-            continue
-        if char in "'\"" and quote in ("", char):
-            quote = "" if quote == char else char
-        elif quote != "'" and char == "`":
-            end = text.find("`", i + 1)
-            yield text[i + 1 : end if end > i else len(text)]
-            i = end if end > i else len(text)
-        elif quote != "'" and text.startswith("$(", i):
-            depth, end = 1, i + 2
-            while end < len(text) and depth:
-                depth += {"(": 1, ")": -1}.get(text[end], 0)
-                end += 1
-            yield text[i + 2 : end - 1 if depth == 0 else end]
-            i = end - 1
-        i += 1
-
-
-_HERE_DOCUMENT = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
-
-
-def _here_documents(text: str) -> tuple[str, dict[str, str]]:
-    """The text without here-document bodies, each `<<EOF` replaced by `<< MARKER`, and the
-    body of each marker (an unterminated one runs to the end, as in the shell)."""
-    lines = text.split("\n")
-    kept: list[str] = []
-    bodies: dict[str, str] = {}
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        pending = [
-            (f"heredoc-{len(bodies) + n}-{id(text)}", m.group(1) + m.group(3))
-            for n, m in enumerate(_HERE_DOCUMENT.finditer(line))
-        ]
-        pieces = _HERE_DOCUMENT.split(line)[::4]  # the text between the operators
-        kept.append(
-            "".join(
-                p + (f"<< {pending[n][0]}" if n < len(pending) else "")
-                for n, p in enumerate(pieces)
-            )
-        )
-        i += 1
-        for marker, delimiter in pending:
-            strip_tabs, word = delimiter.startswith("-"), delimiter.lstrip("-")
-            body: list[str] = []
-            while i < len(lines) and (lines[i].lstrip("\t") if strip_tabs else lines[i]) != word:
-                body.append(lines[i])
-                i += 1
-            i += 1
-            bodies[marker] = "\n".join(body)
-    return "\n".join(kept), bodies
+def _operators(run: str) -> list[str]:
+    found = []
+    while run:
+        operator = next(op for op in _OPERATORS if run.startswith(op))
+        found.append(operator)
+        run = run[len(operator) :]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,11 +307,15 @@ def _changed_directory(directory: str, argv: list[str]) -> str:
     args = [a for a in argv[1:] if not (a.startswith("-") and len(a) > 1)]
     if argv[0] == "popd" or not args:
         return UNKNOWN_DIRECTORY
-    return _join(directory, args[0])
+    return join_directory(directory, args[0])
 
 
-def _join(directory: str, target: str) -> str:
-    if directory == UNKNOWN_DIRECTORY or target.startswith(("~", "-")) or "$" in target:
+def join_directory(directory: str, target: str) -> str:
+    """`target` seen from `directory` (both relative to where the line starts), or
+    UNKNOWN_DIRECTORY when the text does not say (`~`, `-`, a variable)."""
+    if directory == UNKNOWN_DIRECTORY or not target or target.startswith(("~", "-")):
+        return UNKNOWN_DIRECTORY
+    if "$" in target:
         return UNKNOWN_DIRECTORY
     return posixpath.normpath(posixpath.join(directory, target))
 
@@ -387,16 +361,17 @@ def _env(args: tuple[str, ...]) -> Unwrapped:
     )(args)
     for i, arg in enumerate(args):
         if arg in ("-S", "--split-string") and i + 1 < len(args):
-            return (*_split(args[i + 1]), *args[i + 2 :]), where, False
+            return (*shlex.split(args[i + 1]), *args[i + 2 :]), where, False
         if arg.startswith("--split-string="):
-            return (*_split(arg.partition("=")[2]), *args[i + 1 :]), where, False
+            return (*shlex.split(arg.partition("=")[2]), *args[i + 1 :]), where, False
+        if arg.startswith("-") and not arg.startswith("--") and "S" in arg[1:]:
+            attached = arg[arg.index("S", 1) + 1 :]  # `-S'…'`, `-iS…`: the string follows
+            if attached:
+                return (*shlex.split(attached), *args[i + 1 :]), where, False
+            return (*shlex.split(args[i + 1]), *args[i + 2 :]), where, False
     while rest and _ASSIGNMENT.match(rest[0]):
         rest = rest[1:]
     return rest, where, False
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(shlex.split(text))
 
 
 def _xargs(args: tuple[str, ...]) -> Unwrapped:

@@ -21,7 +21,7 @@ from planguard import shellcmd
 from planguard.errors import RulesetError
 from planguard.hooks.quick import concerns_the_gate, first_tool, mentions_a_tool
 from planguard.resources import data_dir
-from planguard.shellcmd import UNKNOWN_DIRECTORY, Command
+from planguard.shellcmd import UNKNOWN_DIRECTORY, Command, join_directory
 from planguard.yamlio import YamlError, read_knowledge_file
 
 _SUBSTITUTED = re.compile(r"\$\([^)]*\)?|`[^`]*`?")
@@ -148,6 +148,8 @@ def _rule_command(command: Command, knowledge: _Knowledge) -> Ruling | None:
 
 def _planguard(command: Command, knowledge: _Knowledge) -> Ruling | None:
     shown = " ".join(command.argv)
+    if any("$" in a for a in command.argv[1:]):
+        return Ruling(Action.DENY, shown, "what planguard is asked to do is computed when it runs")
     denied = [a for a in command.argv[1:] if a in knowledge.planguard_denied]
     if denied:
         return Ruling(
@@ -157,11 +159,23 @@ def _planguard(command: Command, knowledge: _Knowledge) -> Ruling | None:
 
 
 def _is_inert(command: Command, knowledge: _Knowledge) -> bool:
+    """Treats its arguments as data: never when a variable set for it names a tool
+    (`GIT_EDITOR='terraform destroy' git commit`), nor with an option that runs a command."""
+    if any(mentions_a_tool(a) for a in command.assignments):
+        return False
+    running = knowledge.running_options.get(command.program, frozenset())
+    if any(a.split("=")[0] in running or _clustered(a, running) for a in command.argv[1:]):
+        return False
     subcommands = knowledge.inert_subcommands.get(command.program)
     if subcommands is not None:
         sub = next((a for a in command.argv[1:] if not a.startswith("-")), "")
-        return sub in subcommands and "-c" not in command.argv
+        return sub in subcommands
     return command.program in knowledge.inert
+
+
+def _clustered(arg: str, options: frozenset[str]) -> bool:
+    """`-uCMD`: a one-letter option written with its value attached."""
+    return any(len(o) == 2 and arg.startswith(o) and len(arg) > 2 for o in options)
 
 
 def _terraform(command: Command, args: list[str], knowledge: _Knowledge, directory: str) -> Ruling:
@@ -173,7 +187,7 @@ def _terraform(command: Command, args: list[str], knowledge: _Knowledge, directo
         if flag in knowledge.global_with_value:
             if not has_value:
                 value = args.pop(0) if args else ""
-            directory = _join(directory, value)
+            directory = join_directory(directory, value)
     if not args:
         return Ruling(Action.ALLOW, shown, "no subcommand: prints help")
     sub, rest = args[0], args[1:]
@@ -225,7 +239,9 @@ def _apply(shown: str, args: list[str], knowledge: _Knowledge, directory: str) -
         )
     if directory == UNKNOWN_DIRECTORY or plan.startswith("~"):
         return Ruling(Action.DENY, shown, "where the plan file is cannot be told from the command")
-    return Ruling(Action.GATE, shown, "applies a saved plan", _join(directory, plan), directory)
+    return Ruling(
+        Action.GATE, shown, "applies a saved plan", join_directory(directory, plan), directory
+    )
 
 
 def _terragrunt(command: Command, knowledge: _Knowledge) -> Ruling:
@@ -264,16 +280,10 @@ def _terragrunt_words(command: Command, knowledge: _Knowledge) -> tuple[list[str
             if not has_value:
                 value = words.pop(0) if words else ""
             if flag in knowledge.tg_working_dir:
-                directory = _join(directory, value)
+                directory = join_directory(directory, value)
         elif word != "--" and not (word.startswith("--") and not args):
             args.append(word)
     return args, directory, run_all
-
-
-def _join(directory: str, target: str) -> str:
-    if directory == UNKNOWN_DIRECTORY or not target or "$" in target or target.startswith("~"):
-        return UNKNOWN_DIRECTORY
-    return posixpath.normpath(posixpath.join(directory, target))
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +303,7 @@ class _Knowledge:
     planguard_denied: Mapping[str, str]
     inert: frozenset[str]
     inert_subcommands: Mapping[str, frozenset[str]]
+    running_options: Mapping[str, frozenset[str]]
     harmless: frozenset[str]
 
 
@@ -331,6 +342,10 @@ def _knowledge() -> _Knowledge:
             inert_subcommands={
                 k: _set(v, f"inert_subcommands.{k}")
                 for k, v in d.mapping(doc["inert_subcommands"], "inert_subcommands").items()
+            },
+            running_options={
+                k: _set(v, f"running_options.{k}")
+                for k, v in d.mapping(doc["running_options"], "running_options").items()
             },
             harmless=_set(doc["harmless_beside_an_apply"], "harmless_beside_an_apply"),
         )
