@@ -154,7 +154,8 @@ def test_the_agent_cannot_tear_the_environment_down_without_a_named_approval(
         "-o", str(box.repo / ".planguard" / "approvals"),
     )  # fmt: skip
     assert approved.returncode == 0, approved.stderr
-    assert box.hook("terraform apply tfplan") is None
+    # Approved now, and still not applied raw: the hook sends the agent to planguard apply.
+    assert "run `planguard apply tfplan`" in reason(box.hook("terraform apply tfplan"))
 
     # A different plan saved over the approved one is not approved.
     shutil.copy(box.repo / "tfplan", box.repo / "tfplan.approved")

@@ -134,7 +134,7 @@ def test_other_tools_are_not_in_the_way(harness: str, fixture: str) -> None:
 
 
 @pytest.mark.parametrize(("harness", "fixture"), fixtures("shell"))
-def test_a_saved_plan_goes_to_the_gate_from_where_the_command_runs(
+def test_a_saved_plan_goes_to_the_gate_and_then_to_planguard_apply(
     harness: str, fixture: str
 ) -> None:
     refused, allowed = Gate(False), Gate(True)
@@ -144,8 +144,8 @@ def test_a_saved_plan_goes_to_the_gate_from_where_the_command_runs(
         assert "person: @alice must approve" in answer(harness, raw, refused).stdout
     ruling, call = refused.asked[0]
     assert (call.cwd, ruling.plan, ruling.directory) == ("/work/repo", "infra/tfplan", "infra")
-    assert answer(harness, raw, allowed).exit_code == 0
-    assert "deny" not in answer(harness, raw, allowed).stdout
+    # Allowed by the gate, still not run raw: only `planguard apply` applies what it checked.
+    assert_denied(harness, answer(harness, raw, allowed), "planguard apply infra/tfplan", fixture)
 
 
 @pytest.mark.parametrize("harness", [h.value for h in Harness])
@@ -210,3 +210,23 @@ def test_the_installed_program_answers_with_the_protocols_exit_codes(
     assert b"destroy" in denied.stdout + denied.stderr
     assert allowed.returncode == 0
     assert allowed.stdout in (b"", b'{"permission": "allow"}')
+
+
+@pytest.mark.parametrize(
+    "args", ['"terraform destroy -auto-approve"', '["terraform", "destroy"]', "42"]
+)
+def test_a_shell_call_without_an_object_input_is_blocked(args: str) -> None:
+    doc = json.loads(payload("copilot", "shell.json", "x"))
+    doc["toolArgs"] = json.loads(args)
+    reply = answer("copilot", json.dumps(doc).encode())
+    assert reply.exit_code == 2
+
+
+@pytest.mark.parametrize(("harness", "key"), [("kiro", "working_dir"), ("gemini", "dir_path")])
+def test_the_directory_a_shell_call_names_is_where_its_plan_is(harness: str, key: str) -> None:
+    doc = json.loads(payload(harness, "shell.json", "terraform apply tfplan", cwd="/repo"))
+    doc["tool_input"][key] = "live/prod"
+    gate = Gate(False)
+    answer(harness, json.dumps(doc).encode(), gate)
+    ((ruling, call),) = gate.asked
+    assert (call.cwd, ruling.plan) == ("/repo/live/prod", "tfplan")

@@ -8,7 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from planguard.commands.hook import GateCheck, gate_for
+from planguard.commands.hook import GateCheck, gate_for, gated_apply
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
 from planguard.hooks import install as installer
@@ -86,10 +86,9 @@ def exec_tool(
     if ruling.denied:
         why = ruling.denied[0].why
         return Outcome("", ExitCode.GATE_TRIPPED, warnings=(f"blocked `{line}`: {why}",))
-    for gated in ruling.gated:
-        allowed, to_agent, _ = check(gated, call)
-        if not allowed:
-            return Outcome("", ExitCode.GATE_TRIPPED, warnings=(to_agent,))
+    if ruling.gated:
+        answer = gated_apply(ruling.gated[0], call, check)
+        return Outcome("", ExitCode.GATE_TRIPPED, warnings=(answer.to_agent,))
     real = real_binary(tool, dict(env).get("PATH", ""))
     if real is None:
         raise UsageError(f"{tool}: not found on PATH (other than planguard's shim)")

@@ -104,12 +104,26 @@ def _answer(
     if denied:
         return _denial(denied[0], lines)
     gated = [r for line in lines for r in line.gated]
-    check = gate or gate_for(env, now, call.harness)
-    for ruling in gated:
-        allowed, to_agent, to_human = check(ruling, call)
-        if not allowed:
-            return Answer(False, to_agent, to_human)
+    if gated:
+        return gated_apply(gated[0], call, gate or gate_for(env, now, call.harness))
     return Answer(True)
+
+
+def gated_apply(ruling: Ruling, call: ToolCall, check: GateCheck) -> Answer:
+    """A raw `terraform apply PLANFILE` is never let through: between this check and
+    Terraform reading the file, anything running beside the agent could put another plan
+    there. `planguard apply` checks a private copy and applies that copy; the gate's verdict
+    on the plan says whether that will pass now or who must approve first."""
+    allowed, to_agent, to_human = check(ruling, call)
+    if not allowed:
+        return Answer(False, to_agent, to_human)
+    plan = ruling.plan or "tfplan"
+    redirect = (
+        f"planguard: run `planguard apply {plan}` instead of `{ruling.command}`: the gate"
+        f" allows this plan, and planguard apply applies exactly the bytes it checked (a"
+        " plain apply reads the file again later, when it may hold another plan)."
+    )
+    return Answer(False, redirect, redirect)
 
 
 def _denial(first: Ruling, lines: list[LineRuling]) -> Answer:

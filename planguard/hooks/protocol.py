@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import enum
 import json
+import posixpath
+import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -84,17 +86,18 @@ def read_call(harness: Harness, raw: bytes) -> ToolCall:
             return ToolCall(harness, event, "Shell", (_text(payload, "command"),), _cwd(payload))
         tool = _text(payload, "tool_name")
         arguments = _decoded(payload.get("tool_input"), "tool_input")
-    shell = tool in _SHELL_TOOLS
-    if shell and isinstance(arguments, Mapping):
+    cwd = _cwd(payload)
+    if tool in _SHELL_TOOLS:
+        if not isinstance(arguments, Mapping):
+            raise PayloadError(f"the {tool} call's input is not an object with a command")
         command = arguments.get("command")
         if isinstance(command, list):  # Codex may pass an argv array
-            command = " ".join(_quoted(str(word)) for word in command)
+            command = shlex.join(str(word) for word in command)
         if not isinstance(command, str):
             raise PayloadError(f"the {tool} call carries no command string")
-        texts: tuple[str, ...] = (command,)
-    else:  # an MCP or other tool: what it is given to run, under a command-like name
-        texts = tuple(_command_inputs(arguments))
-    return ToolCall(harness, event, tool, texts, _cwd(payload))
+        return ToolCall(harness, event, tool, (command,), _working_directory(cwd, arguments))
+    # An MCP or other tool: what it is given to run, under a command-like name.
+    return ToolCall(harness, event, tool, tuple(_command_inputs(arguments)), cwd)
 
 
 def reply(harness: Harness, event: str, answer: Answer) -> Reply:
@@ -153,6 +156,20 @@ def _cwd(payload: Mapping[str, object]) -> str:
     raise PayloadError("the hook payload does not say where the command runs (no 'cwd')")
 
 
+_DIRECTORY_KEYS = ("working_dir", "dir_path", "workdir", "cwd", "directory")
+"""Where a shell tool's own input says it runs (Kiro `working_dir`, Gemini `dir_path`)."""
+
+
+def _working_directory(cwd: str, arguments: Mapping[str, object]) -> str:
+    for key in _DIRECTORY_KEYS:
+        value = arguments.get(key)
+        if isinstance(value, str) and value:
+            return posixpath.join(cwd, value)
+        if value is not None and not isinstance(value, str):
+            raise PayloadError(f"the shell call's {key!r} is not a directory name")
+    return cwd
+
+
 def _decoded(value: object, key: str) -> object:
     """Copilot's `toolArgs` and Cursor's MCP `tool_input` may be JSON inside a string."""
     if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
@@ -175,15 +192,10 @@ def _command_inputs(value: object, key: str = "") -> Iterator[str]:
     if isinstance(value, str) and runs:
         yield value
     elif isinstance(value, list) and runs and all(isinstance(v, str) for v in value):
-        yield " ".join(_quoted(str(v)) for v in value)
+        yield shlex.join(str(v) for v in value)
     elif isinstance(value, Mapping):
         for inner, item in value.items():
             yield from _command_inputs(item, str(inner))
     elif isinstance(value, list):
         for item in value:
             yield from _command_inputs(item, key)
-
-
-def _quoted(word: str) -> str:
-    safe = word and all(c.isalnum() or c in "@%+=:,./-_" for c in word)
-    return word if safe else "'" + word.replace("'", "'\"'\"'") + "'"
