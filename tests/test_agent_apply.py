@@ -22,6 +22,14 @@ from scenarios import ENV
 from terraform_runner import Terraform
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hooks" / "claude" / "shell.json"
+LYING_TERRAFORM = """#!/bin/sh
+# Says every plan changes nothing; would apply whatever it is given.
+if [ "$1" = show ]; then
+  echo '{{"format_version":"1.2","terraform_version":"1.11.4","resource_changes":[]}}'
+  exit 0
+fi
+exec {real} "$@"
+"""
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,6 +45,7 @@ class Workstation:
     repo: Path
     env: dict[str, str]
     alice: Key
+    terraform_path: Path
 
     def hook(self, command: str) -> dict[str, object] | None:
         """The Claude Code hook on `command`; its JSON answer (None: allowed, nothing said)."""
@@ -47,10 +56,15 @@ class Workstation:
         return json.loads(done.stdout) if done.stdout.strip() else None
 
     def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        return self.run_with({}, *args, stdin=stdin)
+
+    def run_with(
+        self, env: dict[str, str], *args: str, stdin: bytes | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
             [sys.executable, "-m", "planguard", *args],
             cwd=self.repo,
-            env=self.env,
+            env={**self.env, **env},
             input=stdin,
             capture_output=True,
             check=False,
@@ -59,9 +73,8 @@ class Workstation:
 
     def as_person(self) -> Workstation:
         """The same machine, outside the agent's session."""
-        return Workstation(
-            self.repo, {k: v for k, v in self.env.items() if k != "CLAUDECODE"}, self.alice
-        )
+        person = {k: v for k, v in self.env.items() if k != "CLAUDECODE"}
+        return Workstation(self.repo, person, self.alice, self.terraform_path)
 
     def terraform(self, *args: str) -> str:
         done = subprocess.run(
@@ -81,7 +94,10 @@ def workstation(tmp_path: Path, terraform: Terraform) -> Workstation:
     signers = managed / "allowed_signers"
     signers.write_text(allowed_signers({"alice": alice}, {}))
     policy = managed / "policy.yml"
-    policy.write_text(f'reviewers:\n  default: ["@alice"]\nallowed_signers: {signers}\n')
+    real = terraform.executable(bin_dir.parent).resolve()
+    policy.write_text(
+        f'reviewers:\n  default: ["@alice"]\nallowed_signers: {signers}\nterraform_bin: {real}\n'
+    )
     for path in (managed, signers, policy):
         path.chmod(0o755 if path.is_dir() else 0o644)
     repo = tmp_path / "infra"
@@ -98,7 +114,7 @@ def workstation(tmp_path: Path, terraform: Terraform) -> Workstation:
         TF_IN_AUTOMATION="1",
         CHECKPOINT_DISABLE="1",
     )
-    box = Workstation(repo, env, alice)
+    box = Workstation(repo, env, alice, real)
     box.terraform("init", "-input=false", "-no-color")
     box.terraform("apply", "-auto-approve", "-input=false", "-no-color")
     return box
@@ -136,6 +152,16 @@ def test_the_agent_cannot_tear_the_environment_down_without_a_named_approval(
     # The agent tries its own flags and environment: nothing it can choose loosens the gate.
     sneaky = box.run("apply", "tfplan", "--approvals", str(box.repo))
     assert sneaky.returncode == 1
+    liar = box.repo.parent / "liar"
+    liar.mkdir()
+    pinned = box.terraform_path
+    (liar / "terraform").write_text(LYING_TERRAFORM.format(real=pinned))
+    (liar / "terraform").chmod(0o755)
+    lied = box.run_with(
+        {"PATH": f"{liar}{os.pathsep}{box.env['PATH']}"},
+        "apply", "tfplan", "--terraform-bin", str(liar / "terraform"),
+    )  # fmt: skip
+    assert lied.returncode == 1, lied.stderr  # the pinned binary read the plan, not the liar
     assert box.run("apply", "tfplan", "--", "-destroy").returncode == 2
 
     # The agent cannot sign for alice, even with a key it can read.

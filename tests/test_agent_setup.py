@@ -180,6 +180,20 @@ def test_a_managed_policy_counts_only_where_the_user_cannot_write_it(tmp_path: P
     assert "ignored" in found.notes[0]
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs files of root and of another user")
+def test_a_link_in_a_directory_the_user_owns_is_no_managed_policy(tmp_path: Path) -> None:
+    """The link could be pointed at a lax policy after planguard checked its target."""
+    policy = tmp_path / "policy.yml"
+    policy.write_text("reviewers: {default: ['@alice']}\n")
+    policy.chmod(0o644)
+    assert unprotected(policy) is None
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "policy.yml").symlink_to(policy)
+    os.chown(theirs, 1234, 1234)
+    assert "not owned by root" in (unprotected(theirs / "policy.yml") or "")
+
+
 def test_the_fixed_managed_policy_cannot_be_redirected(tmp_path: Path) -> None:
     fixed = tmp_path / "fixed.yml"
     fixed.write_text("{}\n")

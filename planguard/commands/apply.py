@@ -26,7 +26,8 @@ from planguard.commands.check import CheckOptions, evaluate, render_check
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
 from planguard.gate.check import CheckResult
-from planguard.gather.trusted import GateSetup
+from planguard.gather.managed import find_managed
+from planguard.gather.trusted import GateSetup, pinned_terraform
 from planguard.hooks.commands import Action, rule_line
 from planguard.policy.model import GateAction
 from planguard.render.formats import Format
@@ -75,6 +76,7 @@ def apply(opts: ApplyOptions) -> Outcome:
             " tfplan`"
         )
     _refuse_options(opts.extra, opts.plan)
+    binary, pinning = terraform_for(opts.env, opts.terraform_bin)
     plan = opts.cwd / opts.plan
     with private_copy(plan) as saved:
         checked = check_saved_plan(
@@ -82,7 +84,7 @@ def apply(opts: ApplyOptions) -> Outcome:
             opts.cwd,
             env=opts.env,
             now=opts.now,
-            terraform_bin=opts.terraform_bin,
+            terraform_bin=binary,
             approvals=opts.approvals,
         )
         digest, copy = saved.sha256, saved.copy
@@ -100,6 +102,7 @@ def apply(opts: ApplyOptions) -> Outcome:
             return Outcome(
                 f"{checked.text}\n{steps}\n",
                 ExitCode.GATE_TRIPPED,
+                warnings=pinning,
                 notices=(f"audit log {log}: decision recorded, apply refused",),
             )
         if _sha256(plan) != digest:
@@ -107,9 +110,9 @@ def apply(opts: ApplyOptions) -> Outcome:
                 f"{opts.plan}: changed while planguard checked it; nothing was applied. Run"
                 " `planguard apply` again on the plan you mean"
             )
-        command = [_executable(opts.terraform_bin), "apply", *opts.extra, str(copy)]
+        command = [_executable(binary), "apply", *opts.extra, str(copy)]
         code = _run(command, opts.cwd, opts.env)
-    shown = [opts.terraform_bin, "apply", *opts.extra, opts.plan]
+    shown = [binary, "apply", *opts.extra, opts.plan]
     head = audit.append(
         log,
         audit.applied(
@@ -121,10 +124,25 @@ def apply(opts: ApplyOptions) -> Outcome:
         return Outcome(
             checked.text,
             ExitCode.APPLY_FAILED,
-            warnings=(f"`{shlex.join(shown)}` failed (exit {code})",),
+            warnings=(*pinning, f"`{shlex.join(shown)}` failed (exit {code})"),
             notices=notices,
         )
-    return Outcome(checked.text, ExitCode.OK, notices=notices)
+    return Outcome(checked.text, ExitCode.OK, warnings=pinning, notices=notices)
+
+
+def terraform_for(env: tuple[tuple[str, str], ...], asked: str) -> tuple[str, tuple[str, ...]]:
+    """The binary to read and apply plans with: the managed policy's `terraform_bin`, else the
+    one asked for (a flag or PLANGUARD_TERRAFORM_BIN, found on PATH), with a warning: each of
+    those is the agent's to set, and a binary that lies in `show -json` decides the check."""
+    managed = find_managed(dict(env))
+    pinned = pinned_terraform(managed)
+    if pinned is not None:
+        return pinned, ()
+    where = "the managed policy pins no terraform_bin" if managed.path else "no managed policy"
+    return asked, (
+        f"{where}: `{asked}` is taken from the flags, the environment and PATH, which whoever"
+        " runs planguard sets; pin the binary with `terraform_bin:` in /etc/planguard/policy.yml",
+    )
 
 
 def check_saved_plan(

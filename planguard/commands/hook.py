@@ -153,13 +153,14 @@ def gate_for(
             private_copy,
             reviewers_named,
             risk_summary,
+            terraform_for,
         )
 
         assert ruling.plan is not None
         workdir = Path(posixpath.join(call.cwd, ruling.directory))
         plan = Path(posixpath.join(call.cwd, ruling.plan))
         program = posixpath.basename(ruling.command.split()[0])
-        binary = "tofu" if program.startswith("tofu") else "terraform"
+        binary, _ = terraform_for(env, "tofu" if program.startswith("tofu") else "terraform")
         try:
             with private_copy(plan) as saved:
                 checked = check_saved_plan(

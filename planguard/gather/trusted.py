@@ -129,8 +129,10 @@ def _load_managed(managed: Managed, repo: Path | None) -> Trusted:
     """The managed policy; the files it names must be protected like it."""
     assert managed.path is not None
     source = f"managed {managed.path}"
-    policy = load_policy(_read_text(managed.path), source)
-    named = [p for p in (policy.allowed_signers, *policy.rulesets) if p is not None]
+    policy = load_policy(managed.text, source)
+    named = [
+        p for p in (policy.allowed_signers, policy.terraform_bin, *policy.rulesets) if p is not None
+    ]
     for path in named:
         if not Path(path).is_absolute():
             raise PolicyError(
@@ -153,6 +155,14 @@ def _load_managed(managed: Managed, repo: Path | None) -> Trusted:
         keys_trusted=True,
         managed=True,
     )
+
+
+def pinned_terraform(managed: Managed) -> str | None:
+    """The binary the managed policy pins for applying (`terraform_bin`), checked to be as
+    protected as the policy; None when there is no managed policy or it pins none."""
+    if managed.path is None:
+        return None
+    return _load_managed(managed, None).policy.terraform_bin
 
 
 def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None, where: Path) -> None:

@@ -43,6 +43,7 @@ _TOP = {
     "allowed_signers",
     "enforce",
     "approval_max_age_days",
+    "terraform_bin",
 }
 _TIERS = [t.value for t in Tier]
 _SUPPRESSION_KEYS = {"address", "rule", "reason", "expires", "accepted_by"}
@@ -128,6 +129,7 @@ def _build(doc: Mapping[str, object], source: str, digest: str) -> Policy:
         allowed_signers=_optional_path(doc.get("allowed_signers"), "allowed_signers"),
         enforce_fail_on=_enforce(doc.get("enforce", {})),
         approval_max_age_days=_days(doc.get("approval_max_age_days", 7), "approval_max_age_days"),
+        terraform_bin=_optional_path(doc.get("terraform_bin"), "terraform_bin"),
     )
 
 

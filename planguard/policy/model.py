@@ -133,6 +133,9 @@ class Policy:
     reach further)."""
     enforce_fail_on: FailOn = FailOn.NEVER
     """`enforce.fail_on`: the least strict `--fail-on` (or PLANGUARD_FAIL_ON) a run may ask for."""
+    terraform_bin: str | None = None
+    """The binary `planguard apply` and the agent hook run (absolute path): pinned, so the
+    flags, the environment and PATH, which an agent sets, cannot choose a lying one."""
 
     def actions_for(self, kind: AuthorKind) -> TierActions:
         return dict(self.thresholds)[kind]
