@@ -244,6 +244,8 @@ def test_apply_refuses_a_risky_plan_without_approval_and_records_it(
     result = cli(["apply", "tfplan", "--terraform-bin", binary])
     assert result.code == 1, result.err
     assert "planguard approve tfplan" in result.out
+    assert "environment-teardown:tfplan" in result.out  # the plan's name, not its private copy's
+    assert "planguard-apply-" not in result.out + result.err
     (entry,) = [
         json.loads(line) for line in (workdir / ".planguard/audit.jsonl").read_text().splitlines()
     ]

@@ -157,8 +157,13 @@ def check_saved_plan(
     """The gate on a saved plan (its private `copy`), with the approvals given and those in
     the repository's `.planguard/approvals/` (signed: where they lie does not matter)."""
     found = default_approvals(workdir)
+    copy = str(saved.copy)
+    shown = os.path.relpath(saved.original, workdir)
+    setup = GateSetup(
+        plans=(copy,), cwd=workdir, terraform_bin=terraform_bin, shown_as=((copy, shown),)
+    )
     opts = CheckOptions(
-        setup=GateSetup(plans=(str(saved.copy),), cwd=workdir, terraform_bin=terraform_bin),
+        setup=setup,
         env=env,
         now=now,
         approvals=(*approvals, *found),

@@ -120,7 +120,7 @@ def render_check(result: CheckResult, opts: CheckOptions, fmt: Format) -> str:
         result.report,
         result.decision,
         notes=result.notes,
-        plans=opts.setup.plans,
+        plans=tuple(dict(opts.setup.shown_as).get(p, p) for p in opts.setup.plans),
         color=opts.color,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +36,11 @@ def analyze_plans(
     classifier: Classifier,
     terraform_bin: str,
     source: SourceOptions | None = None,
+    shown_as: Mapping[str, str] | None = None,
 ) -> tuple[Report, tuple[RootAnalysis, ...]]:
+    """`shown_as`: a name to show for a plan file instead of its path (a private copy)."""
     specs = discover(plans)
+    names = shown_as or {}
     where = source or SourceOptions()
     if where.directory is not None and len(specs) > 1:
         raise UsageError(
@@ -45,7 +48,11 @@ def analyze_plans(
             " each plan's own directory is read"
         )
     loaded = [
-        NamedPlan(s.name, load_plan(s.path, terraform_bin, where.cwd), _source_facts(s.path, where))
+        NamedPlan(
+            names.get(s.path, s.name),
+            load_plan(s.path, terraform_bin, where.cwd, names.get(s.path)),
+            _source_facts(s.path, where),
+        )
         for s in specs
     ]
     return build_report(loaded, classifier)

@@ -50,6 +50,8 @@ class GateSetup:
     base: str | None = None
     source: str | None = None
     """The root module's directory (default: the plan's directory, else the working one)."""
+    shown_as: tuple[tuple[str, str], ...] = ()
+    """(plan file, name to show): `planguard apply` checks a private copy under its own name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +277,9 @@ def analyze_gated(setup: GateSetup, trusted: Trusted) -> Report:
     """The plans analyzed with the trusted rulesets (the policy's, then the flags')."""
     classifier = classifier_for([str(p) for p in trusted.rulesets])
     source = SourceOptions(setup.source, setup.base, setup.cwd)
-    report, _ = analyze_plans(setup.plans, classifier, setup.terraform_bin, source)
+    report, _ = analyze_plans(
+        setup.plans, classifier, setup.terraform_bin, source, dict(setup.shown_as)
+    )
     return report
 
 

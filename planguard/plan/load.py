@@ -24,11 +24,17 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _SHOW_HINT = "make one with: terraform plan -out=tfplan && terraform show -json tfplan > plan.json"
 
 
-def load_plan(source: str, terraform_bin: str = "terraform", workdir: Path | None = None) -> Plan:
+def load_plan(
+    source: str,
+    terraform_bin: str = "terraform",
+    workdir: Path | None = None,
+    shown_as: str | None = None,
+) -> Plan:
     """Read, decode and parse one plan; `source` is a file path or `-` for stdin. `workdir`:
     the initialized working directory a binary plan is read in, when the plan file's own
-    directory is not one (default: the current directory)."""
-    name = "<stdin>" if source == "-" else source
+    directory is not one (default: the current directory); `shown_as`: the name to show for
+    it (a private copy's original)."""
+    name = shown_as or ("<stdin>" if source == "-" else source)
     data = _read(source)
     if data.startswith(_ZIP_MAGIC):
         data = _show_binary(Path(source), terraform_bin, workdir or Path.cwd())
