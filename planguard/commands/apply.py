@@ -29,10 +29,10 @@ from planguard.gate.check import CheckResult
 from planguard.gather.managed import find_managed
 from planguard.gather.trusted import GateSetup, pinned_terraform
 from planguard.hooks.commands import Action, rule_line
+from planguard.plan.load import is_saved_plan
 from planguard.policy.model import GateAction
 from planguard.render.formats import Format
 
-_ZIP_MAGIC = b"PK\x03\x04"
 APPROVALS_DIR = ".planguard/approvals"
 AUDIT_LOG = ".planguard/audit.jsonl"
 
@@ -236,7 +236,7 @@ def _read_saved_plan(plan: Path) -> bytes:
         ) from None
     except OSError as exc:
         raise UsageError(f"{plan}: cannot read the plan: {exc.strerror}") from None
-    if not data.startswith(_ZIP_MAGIC):
+    if not is_saved_plan(data):
         raise UsageError(
             f"{plan}: is not a saved plan (the binary file `terraform plan -out` writes); a JSON"
             " plan can be checked but never applied"

@@ -36,9 +36,14 @@ def load_plan(
     it (a private copy's original)."""
     name = shown_as or ("<stdin>" if source == "-" else source)
     data = _read(source)
-    if data.startswith(_ZIP_MAGIC):
+    if is_saved_plan(data):
         data = _show_binary(Path(source), terraform_bin, workdir or Path.cwd())
     return plan_from_bytes(data, name)
+
+
+def is_saved_plan(data: bytes) -> bool:
+    """A binary plan (`terraform plan -out`): a zip archive, read through `show -json`."""
+    return data.startswith(_ZIP_MAGIC)
 
 
 def plan_from_bytes(data: bytes, name: str) -> Plan:
