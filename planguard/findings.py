@@ -98,6 +98,8 @@ class HazardHit:
     attribute: str
     summary: str
     points: int
+    floor: Tier | None = None
+    """The least tier it gives the finding on its own (a disarmed protection)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from planguard.graph.dag import (
 )
 from planguard.plan.model import Plan
 from planguard.rules.classify import Classifier
+from planguard.score.causes import cascade_order, lift_root_causes
 from planguard.score.fingerprint import fingerprint, object_identity
 from planguard.score.plan_level import (
     existing_and_destroyed,
@@ -153,19 +154,23 @@ def _findings(
         if finding is not None:
             found.append(finding)
     scoring = classifier.rulesets.scoring
-    teardown = teardown_finding(
-        plan.source, summary.existing_managed, summary.destroyed_or_replaced, scoring
-    )
+    teardown = teardown_finding(plan, lambda t: classifier.classify(t)[0], scoring)
     checks = (incomplete_finding(plan, scoring), inconsistency_finding(plan, scoring))
     for plan_finding in (teardown, *checks):
         if plan_finding is not None:
             found.append(plan_finding)
-    return _ranked(found)
+    return _ranked(lift_root_causes(found))
 
 
 def _ranked(findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    """Most severe first: tier (an unexplained destroy is raised), then score."""
-    return tuple(sorted(findings, key=lambda f: (-f.tier.rank, -f.score, f.address, f.rule.value)))
+    """Most severe first: tier (an unexplained destroy is raised), then score; at equal
+    severity a root cause before what cascades from it."""
+    return tuple(
+        sorted(
+            findings,
+            key=lambda f: (-f.tier.rank, -f.score, cascade_order(f), f.address, f.rule.value),
+        )
+    )
 
 
 def _summary(plan: Plan) -> PlanSummary:

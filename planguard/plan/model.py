@@ -101,6 +101,11 @@ class Values:
         """The value at `path`, or None when absent; for comparisons only, never output."""
         return _walk(self._value(), path)
 
+    def names(self) -> tuple[str, ...]:
+        """The top-level attribute names (the provider schema's names, never values)."""
+        value = self._value()
+        return tuple(value) if isinstance(value, dict) else ()
+
     def is_sensitive(self, path: AttributePath) -> bool:
         """True when Terraform marked the value, or anything above it, sensitive."""
         node = self._mask()

@@ -35,7 +35,7 @@ from planguard.yamlio import YamlError, read_yaml_file
 E = TypeVar("E", bound=enum.Enum)
 
 _TOP_KEYS = {"ruleset", "description", "classes", "hazards", "scoring"}
-_HAZARD_KEYS = {"id", "types", "attribute", "when", "value", "points", "summary"}
+_HAZARD_KEYS = {"id", "types", "attribute", "when", "value", "points", "summary", "floor"}
 _ACTION_KEYS = {a.name.lower() for a in Action}
 _SCORING_KEYS = {
     "class_weights",
@@ -48,6 +48,7 @@ _SCORING_KEYS = {
     "tiers",
     "unexplained_escalates_from",
     "teardown",
+    "create_first_class_share",
 }
 
 
@@ -143,9 +144,10 @@ def _hazard(raw: Mapping[str, object], name: str, where: str) -> Hazard:
         )
     when = choice(HazardWhen, raw.get("when"), f"{where}.when")
     value = raw.get("value")
-    if when is HazardWhen.FORCES_REPLACEMENT and value is not None:
-        raise Invalid(f"{where}.value", "forces_replacement takes no value")
-    if when is not HazardWhen.FORCES_REPLACEMENT and not isinstance(value, (bool, int, float, str)):
+    valueless = (HazardWhen.FORCES_REPLACEMENT, HazardWhen.LOWERED)
+    if when in valueless and value is not None:
+        raise Invalid(f"{where}.value", f"{when.value} takes no value")
+    if when not in valueless and not isinstance(value, (bool, int, float, str)):
         raise Invalid(f"{where}.value", f'{when.value} needs a scalar value (true, 3, "x")')
     points = raw.get("points")
     if not isinstance(points, int) or isinstance(points, bool) or not 0 <= points <= 100:
@@ -163,6 +165,7 @@ def _hazard(raw: Mapping[str, object], name: str, where: str) -> Hazard:
         points=points,
         summary=string(raw.get("summary"), f"{where}.summary"),
         ruleset=name,
+        floor=None if raw.get("floor") is None else choice(Tier, raw["floor"], f"{where}.floor"),
     )
 
 
@@ -209,10 +212,17 @@ def _scoring(raw: dict[str, object]) -> Scoring:
     blast = int_map(raw.get("blast"), "scoring.blast")
     known_keys(blast, {"per_doubling", "max"}, "scoring.blast")
     teardown = mapping(raw.get("teardown"), "scoring.teardown")
-    known_keys(teardown, {"share", "min_existing"}, "scoring.teardown")
-    share = teardown.get("share")
-    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1:
-        raise Invalid("scoring.teardown.share", f"expected a fraction in (0, 1], got {share!r}")
+    known_keys(
+        teardown, {"share", "min_existing", "min_destroyed", "class_weights"}, "scoring.teardown"
+    )
+    share = _fraction(teardown.get("share"), "scoring.teardown.share")
+    counted = mapping(teardown.get("class_weights", {}), "scoring.teardown.class_weights")
+    teardown_weights = {
+        choice(ResourceClass, k, f"scoring.teardown.class_weights.{k}"): _fraction(
+            v, f"scoring.teardown.class_weights.{k}"
+        )
+        for k, v in counted.items()
+    }
     return Scoring(
         class_weights=classes,
         action_points={k: actions.get(k, 0) for k in _ACTION_KEYS},
@@ -227,12 +237,25 @@ def _scoring(raw: dict[str, object]) -> Scoring:
         teardown_min_existing=integer(
             teardown.get("min_existing"), "scoring.teardown.min_existing"
         ),
+        teardown_min_destroyed=float(
+            integer(teardown.get("min_destroyed", 4), "scoring.teardown.min_destroyed")
+        ),
+        teardown_class_weights=teardown_weights,
+        create_first_class_share=_fraction(
+            raw.get("create_first_class_share", 1), "scoring.create_first_class_share"
+        ),
         unexplained_escalates_from=choice(
             Tier,
             raw.get("unexplained_escalates_from", "high"),
             "scoring.unexplained_escalates_from",
         ),
     )
+
+
+def _fraction(value: object, where: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 1:
+        raise Invalid(where, f"expected a fraction in (0, 1], got {value!r}")
+    return float(value)
 
 
 def _tiers(raw: object) -> dict[Tier, int]:

@@ -19,6 +19,8 @@ class HazardWhen(enum.Enum):
     """The object is destroyed or replaced while its current value equals the value."""
     FORCES_REPLACEMENT = "forces_replacement"
     """The attribute is (under) one of the change's `replace_paths`."""
+    LOWERED = "lowered"
+    """A number goes down (a retention, a deletion window); the value is not used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,14 @@ class Hazard:
     points: int
     summary: str
     ruleset: str
+    floor: Tier | None = None
+    """The least tier a finding it trips gets, whatever its points: disarming a protection is
+    a precursor of data loss, high on its own (`floor: high`)."""
+
+    @property
+    def by_name(self) -> bool:
+        """The attribute is a name pattern (`*deletion_protection*`), for any provider."""
+        return any(c in str(self.attribute[0]) for c in "*?[")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,13 @@ class Scoring:
     """Lowest score of the tiers medium, high and critical."""
     teardown_share: float
     teardown_min_existing: int
+    teardown_min_destroyed: float = 4.0
+    """Fewer (weighted) destroys than this is no teardown, whatever the share."""
+    teardown_class_weights: Mapping[ResourceClass, float] | None = None
+    """How much one destroyed object of a class counts toward a teardown (default 1)."""
+    create_first_class_share: float = 1.0
+    """The share of a class's points a create-first replacement scores: nothing is ever
+    missing, so less than delete-first (data loss is scored in full, separately)."""
     unexplained_escalates_from: Tier = Tier.HIGH
     """Lowest tier that an unexplained destroy raises one tier."""
 

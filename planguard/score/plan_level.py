@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
-from planguard.findings import Finding, FindingKind, ScoreComponent, Tier
+from planguard.findings import Finding, FindingKind, ResourceClass, ScoreComponent, Tier
 from planguard.plan.model import Action, ModuleConfig, Plan
 from planguard.rules.model import Scoring
 
@@ -26,31 +27,51 @@ def existing_and_destroyed(plan: Plan) -> tuple[int, int]:
 
 
 def teardown_finding(
-    source: str, existing: int, destroyed: int, scoring: Scoring
+    plan: Plan, classify: Callable[[str], ResourceClass], scoring: Scoring
 ) -> Finding | None:
     """The shape of the incident planguard exists for: most of an environment goes away.
 
-    `existing` and `destroyed` are `existing_and_destroyed` of the plan named `source`.
+    What counts is what goes missing: deletes and delete-first replacements (a create-first
+    replacement exists before the old object goes), each weighted by its class (a local file
+    counts less than a database), against the environment weighted the same way. Below a
+    minimum size it is no environment, and a few destroys are no teardown.
     """
-    if existing < scoring.teardown_min_existing or destroyed == 0:
+    weights = scoring.teardown_class_weights or {}
+    existing: dict[str, float] = {}
+    missing: dict[str, float] = {}
+    for change in plan.resource_changes:
+        if change.mode != "managed" or change.deposed:
+            continue
+        weight = weights.get(classify(change.type), 1.0)
+        if change.action not in (Action.CREATE, Action.CREATE_FORGET):
+            existing[change.address] = weight
+        if change.action in (Action.DELETE, Action.REPLACE_DELETE_FIRST):
+            missing[change.address] = weight
+    for state in plan.prior_state:
+        if state.location.mode == "managed" and not state.deposed_key:
+            existing.setdefault(state.address, weights.get(classify(state.location.type), 1.0))
+    total, gone = sum(existing.values()), sum(missing.values())
+    if len(existing) < scoring.teardown_min_existing or gone < scoring.teardown_min_destroyed:
         return None
-    share = destroyed / existing
+    share = gone / total
     if share < scoring.teardown_share:
         return None
     critical = scoring.tier_thresholds[Tier.CRITICAL]
+    destroyed = len(missing)
     components = (
         ScoreComponent(
             "teardown",
             critical,
-            f"{destroyed} of {existing} existing managed resources destroyed or replaced"
-            f" ({share:.0%} >= {scoring.teardown_share:.0%}): always critical",
+            f"{destroyed} of {len(existing)} existing managed resources deleted or replaced"
+            f" delete-first ({share:.0%} by weight >= {scoring.teardown_share:.0%},"
+            f" at least {scoring.teardown_min_destroyed:g}): always critical",
         ),
         ScoreComponent("share", round(share * 10), f"{share:.0%} of the environment"),
     )
     return Finding(
         rule=FindingKind.ENVIRONMENT_TEARDOWN,
-        address=source,
-        title=f"environment teardown: {destroyed} of {existing} resources destroyed or replaced",
+        address=plan.source,
+        title=f"environment teardown: {destroyed} of {len(existing)} resources go missing",
         score=sum(c.points for c in components),
         tier=Tier.CRITICAL,
         components=components,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 from planguard.findings import Finding, FindingKind, HazardHit, ResourceClass, ScoreComponent, Tier
 from planguard.graph.model import BlastRadius
@@ -65,6 +66,7 @@ def score_change(
         *(ScoreComponent(f"hazard {h.id}", h.points, h.summary) for h in hazards),
     ]
     components += _unknown_floor(change, cls, components, scoring)
+    components += _hazard_floor(hazards, components, scoring)
     if drift:
         components.append(
             ScoreComponent(
@@ -131,7 +133,11 @@ def _action_components(
     out = [ScoreComponent("action", scoring.action_points[action.name.lower()], action.label)]
     if action.destroys:
         weight = scoring.class_weights[cls]
-        out.append(ScoreComponent("class", weight, f"{cls.value} resource destroyed"))
+        text = f"{cls.value} resource destroyed"
+        if action is Action.REPLACE_CREATE_FIRST and scoring.create_first_class_share < 1:
+            weight = round(weight * scoring.create_first_class_share)
+            text += " (create-first: its replacement exists before it goes)"
+        out.append(ScoreComponent("class", weight, text))
         if cls in _DATA_BEARING:
             out.append(
                 ScoreComponent(
@@ -171,6 +177,23 @@ def _unknown_floor(
     ]
 
 
+def _hazard_floor(
+    hits: list[HazardHit], components: list[ScoreComponent], scoring: Scoring
+) -> list[ScoreComponent]:
+    """A tripped hazard with a `floor` (disarming a protection: a precursor of data loss)
+    makes the finding at least that tier on its own."""
+    floors = [(h, h.floor) for h in hits if h.floor is not None]
+    if not floors:
+        return []
+    hit, floor = max(floors, key=lambda pair: pair[1].rank)
+    least = scoring.tier_thresholds[floor]
+    total = sum(c.points for c in components)
+    if floor is Tier.LOW or total >= least:
+        return []
+    why = f"{hit.summary}: disarming a protection is {floor.value} on its own"
+    return [ScoreComponent("precursor", least - total, why)]
+
+
 def _reason_components(change: ResourceChange, scoring: Scoring) -> list[ScoreComponent]:
     reason = change.action_reason
     if reason is None or not change.action.is_change:
@@ -187,36 +210,63 @@ def _blast_components(
 ) -> list[ScoreComponent]:
     if not change.action.destroys or blast is None or blast.total == 0:
         return []
-    doublings = math.ceil(math.log2(blast.total + 1))
+    if change.action is Action.REPLACE_CREATE_FIRST:
+        # Create-first: the new object exists before the old one goes, so no dependent is ever
+        # without what it depends on; only those the plan changes with it are at stake.
+        exposed = blast.changing
+        text = (
+            f"{blast.total} dependent(s), none left without it (create-first):"
+            f" {blast.changing} change with it"
+        )
+    else:
+        exposed = blast.total
+        text = (
+            f"{blast.total} dependent(s): {blast.changing} also changing,"
+            f" {blast.unchanged} unchanged but losing what they depend on"
+        )
+    if exposed == 0:
+        return [ScoreComponent("blast radius", 0, text)]
+    doublings = math.ceil(math.log2(exposed + 1))
     points = min(scoring.blast_points_max, scoring.blast_points_per_doubling * doublings)
-    text = (
-        f"{blast.total} dependent(s): {blast.changing} also changing,"
-        f" {blast.unchanged} unchanged but losing what they depend on"
-    )
     return [ScoreComponent("blast radius", points, text)]
 
 
 def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[HazardHit]:
-    return [
-        HazardHit(h.id, _dotted(h.attribute), h.summary, h.points)
-        for h in hazards
-        if _fires(h, change)
-    ]
+    """Each hazard that fires, once per attribute: a provider's own hazard wins over a
+    by-name one (`*deletion_protection*`) on the same attribute."""
+    hits: dict[str, HazardHit] = {}
+    for hazard in sorted(hazards, key=lambda h: h.by_name):
+        for attribute in _attributes(hazard, change):
+            dotted = _dotted(attribute)
+            if dotted not in hits and _fires(hazard, attribute, change):
+                hits[dotted] = HazardHit(
+                    hazard.id, dotted, hazard.summary, hazard.points, hazard.floor
+                )
+    return list(hits.values())
 
 
-def _fires(hazard: Hazard, change: ResourceChange) -> bool:
+def _attributes(hazard: Hazard, change: ResourceChange) -> list[AttributePath]:
+    if not hazard.by_name:
+        return [hazard.attribute]
+    pattern, rest = str(hazard.attribute[0]), hazard.attribute[1:]
+    names = dict.fromkeys((*change.before.names(), *change.after.names()))
+    return [(name, *rest) for name in names if fnmatchcase(name, pattern)]
+
+
+def _fires(hazard: Hazard, attribute: AttributePath, change: ResourceChange) -> bool:
     action = change.action
     if hazard.when is HazardWhen.FORCES_REPLACEMENT:
-        return action.is_replace and any(
-            _overlaps(hazard.attribute, path) for path in change.replace_paths
-        )
+        return action.is_replace and any(_overlaps(attribute, p) for p in change.replace_paths)
     if hazard.when is HazardWhen.DESTROYED_WITH:
-        return action.destroys and _same(change.before.get(hazard.attribute), hazard.value)
-    return (
-        action in (Action.UPDATE, *(a for a in Action if a.is_replace))
-        and _same(change.after.get(hazard.attribute), hazard.value)
-        and not _same(change.before.get(hazard.attribute), hazard.value)
-    )
+        return action.destroys and _same(change.before.get(attribute), hazard.value)
+    updated = action in (Action.UPDATE, *(a for a in Action if a.is_replace))
+    before, after = change.before.get(attribute), change.after.get(attribute)
+    if hazard.when is HazardWhen.LOWERED:
+        numbers = all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in (before, after)
+        )
+        return updated and numbers and after < before  # type: ignore[operator]
+    return updated and _same(after, hazard.value) and not _same(before, hazard.value)
 
 
 def _overlaps(a: AttributePath, b: AttributePath) -> bool:
