@@ -243,3 +243,17 @@ def test_well_known_types_of_other_providers_are_classified(
     assert finding["resource_class"] == cls
     if cls == "stateful":
         assert finding["tier"] in ("high", "critical")
+
+
+def test_a_data_bearing_object_replaced_create_first_keeps_its_weight(
+    terraform: Terraform, tmp_path: Path
+) -> None:
+    """Create-first spares the dependents, not the data: a stateful object's class and data
+    loss score in full (corpus: checkov's aws_secretsmanager_secret replaced create-first)."""
+    ruleset = tmp_path / "stateful.yaml"
+    ruleset.write_text("ruleset: test-stateful\nclasses:\n  stateful: [terraform_data]\n")
+    found = by_address(findings(planned(terraform, tmp_path, group(True, 1)), ruleset))
+    replaced = found["terraform_data.group"]
+    assert component(replaced, "class")["points"] == 40
+    assert component(replaced, "data loss")["points"] == 30
+    assert replaced["tier"] in ("high", "critical")

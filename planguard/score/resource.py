@@ -134,7 +134,14 @@ def _action_components(
     if action.destroys:
         weight = scoring.class_weights[cls]
         text = f"{cls.value} resource destroyed"
-        if action is Action.REPLACE_CREATE_FIRST and scoring.create_first_class_share < 1:
+        # A create-first replacement leaves nothing without what it needs, but a data-bearing
+        # object's data is gone all the same: its class keeps its full weight.
+        keeps_data = cls not in _DATA_BEARING
+        if (
+            action is Action.REPLACE_CREATE_FIRST
+            and keeps_data
+            and scoring.create_first_class_share < 1
+        ):
             weight = round(weight * scoring.create_first_class_share)
             text += " (create-first: its replacement exists before it goes)"
         out.append(ScoreComponent("class", weight, text))
