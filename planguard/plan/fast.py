@@ -36,7 +36,7 @@ from planguard.plan.model import (
     StateResource,
     Values,
 )
-from planguard.plan.parse import ACTIONS, format_warnings
+from planguard.plan.parse import ACTIONS, drift_address, format_warnings
 from planguard.plan.shape import ShapeError
 
 _NULL = msgspec.Raw(b"null")
@@ -61,6 +61,23 @@ class _ResourceChange(msgspec.Struct, frozen=True):
     action_reason: str | None = None
     previous_address: str | None = None
     deposed: str | None = None
+
+
+class _Drift(msgspec.Struct, frozen=True):
+    """A `resource_drift` entry: Terraform 1.0.0 wrote it without `address`, and planguard makes
+    one from the other parts, left as JSON slices until then."""
+
+    change: _Change
+    address: str | None = None
+    provider_name: str | None = None
+    action_reason: str | None = None
+    previous_address: str | None = None
+    deposed: str | None = None
+    module_address: msgspec.Raw = _NULL
+    mode: msgspec.Raw = _NULL
+    type: msgspec.Raw = _NULL
+    name: msgspec.Raw = _NULL
+    index: msgspec.Raw = _NULL
 
 
 class _Deferred(msgspec.Struct, frozen=True):
@@ -110,7 +127,7 @@ class _Document(msgspec.Struct, frozen=True):
     errored: bool | None = None
     applyable: bool | None = None
     resource_changes: tuple[_ResourceChange, ...] | None = None
-    resource_drift: tuple[_ResourceChange, ...] | None = None
+    resource_drift: tuple[_Drift, ...] | None = None
     deferred_changes: tuple[_Deferred, ...] | None = None
     output_changes: dict[str, _Output] | None = None
     prior_state: _State | None = None
@@ -209,11 +226,12 @@ def _plan(doc: _Document, source: str) -> Plan:
     )
 
 
-def _change(raw: _ResourceChange) -> ResourceChange:
+def _change(raw: _ResourceChange | _Drift) -> ResourceChange:
     change = raw.change
+    address = raw.address if raw.address is not None else _drift_address(raw)
     return ResourceChange(
-        address=raw.address,
-        location=_address(raw.address),
+        address=address,
+        location=_address(address),
         action=_action(change.actions),
         provider_name=raw.provider_name or "",
         action_reason=None if raw.action_reason is None else ActionReason(raw.action_reason),
@@ -224,6 +242,19 @@ def _change(raw: _ResourceChange) -> ResourceChange:
         before=Values(change.before, change.before_sensitive, _decode_value),
         after=Values(change.after, change.after_sensitive, _decode_value),
     )
+
+
+def _drift_address(raw: _ResourceChange | _Drift) -> str:
+    if not isinstance(raw, _Drift):
+        raise _NotFast
+    parts = (raw.module_address, raw.mode, raw.type, raw.name, raw.index)
+    try:
+        made = drift_address(*(_decode_value(part) for part in parts))
+    except ValueError:
+        raise _NotFast from None
+    if made is None:
+        raise _NotFast
+    return made
 
 
 def _decode_value(raw: msgspec.Raw) -> object:

@@ -10,9 +10,11 @@ import gc
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from planguard.errors import PlanInputError
@@ -47,7 +49,16 @@ def is_saved_plan(data: bytes) -> bool:
 
 
 def plan_from_bytes(data: bytes, name: str) -> Plan:
-    plan = fast.read_plan(data.removeprefix(_BOM), name)  # PowerShell 5 writes a BOM
+    data = _as_utf8(data, name)
+    if _WRAPPED.match(data):
+        plan = _parse(_unwrap(data, name), name)
+        return replace(plan, warnings=(*plan.warnings, _UNWRAPPED))
+    return _parse(data, name)
+
+
+def _parse(data: bytes, name: str) -> Plan:
+    """The plan in `data`: UTF-8, without a byte order mark."""
+    plan = fast.read_plan(data, name)
     if plan is not None:
         return plan
     # Not a plan the fast reader takes whole: read it carefully, for the exact error if any.
@@ -64,6 +75,32 @@ def plan_from_bytes(data: bytes, name: str) -> Plan:
 
 
 _BOM = b"\xef\xbb\xbf"
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 LE"),  # before UTF-16 LE: it starts the same
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32 BE"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16 LE"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16 BE"),
+)
+
+
+def _as_utf8(data: bytes, name: str) -> bytes:
+    """`data` as UTF-8 without a byte order mark, by the BOM it starts with: PowerShell 5.1's
+    `terraform show -json tfplan > plan.json` writes UTF-16 LE with a BOM, others UTF-8 with one.
+    Without a BOM the file is UTF-8 (a prefix test: the fast path stays fast)."""
+    if data.startswith(_BOM):
+        return data[len(_BOM) :]
+    for bom, codec, label in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                text = str(memoryview(data)[len(bom) :], codec)
+            except UnicodeDecodeError as exc:
+                raise PlanInputError(
+                    f"{name}: starts with a {label} byte order mark, but byte"
+                    f" {exc.start + len(bom)} is not {label}: the file is damaged or cut off."
+                    " Write it again, or pass planguard the binary plan (tfplan) itself"
+                ) from None
+            return text.encode("utf-8")
+    return data
 
 
 DEFAULT_MAX_PLAN_BYTES = 2 << 30
@@ -105,6 +142,62 @@ def _read(source: str) -> bytes:
         raise PlanInputError(f"{source}: is a directory, not a plan file") from None
     except OSError as exc:
         raise PlanInputError(f"{source}: cannot read: {exc.strerror}") from None
+
+
+_WRAPPED = re.compile(rb"\s*\[command\]")
+"""How @actions/exec echoes the command it runs (`[command]/…/terraform-bin show -json tfplan`):
+the start of what hashicorp/setup-terraform's `terraform_wrapper` writes to stdout."""
+
+_WRAPPER_FIX = (
+    "set `terraform_wrapper: false` in the hashicorp/setup-terraform step (setup-opentofu:"
+    " `tofu_wrapper: false`), or run the unwrapped binary: terraform-bin show -json tfplan"
+    " > plan.json"
+)
+_UNWRAPPED = (
+    "read the plan out of the output of setup-terraform's terraform_wrapper (a `[command]` line"
+    " before the plan JSON, `::debug::` lines after it); to write the plan alone,"
+    f" {_WRAPPER_FIX}"
+)
+
+
+def _unwrap(data: bytes, name: str) -> bytes:
+    """The plan inside setup-terraform wrapper output: after the `[command]` line, exactly one
+    line of JSON object (Terraform writes a plan on one line), then only workflow commands
+    (`::debug::…`, `::set-output …`, which repeat the plan escaped). Anything else is refused:
+    which part is the plan would be a guess."""
+    _, *rest = data.strip().splitlines()
+    body, tail = rest, []
+    for at, line in enumerate(rest):
+        if line.startswith(b"::"):
+            body, tail = rest[:at], rest[at:]
+            break
+    lines = [line.strip() for line in body if line.strip()]
+    problem = _wrapper_problem(lines, tail)
+    if problem is not None:
+        raise PlanInputError(
+            f"{name}: is the output of hashicorp/setup-terraform's terraform_wrapper (it starts"
+            f" with a `[command]` line), and planguard cannot tell the plan in it: {problem}."
+            f" To write the plan alone, {_WRAPPER_FIX}"
+        )
+    return lines[0]
+
+
+def _wrapper_problem(lines: list[bytes], tail: list[bytes]) -> str | None:
+    if not lines:
+        return "no line of JSON follows the `[command]` line"
+    if len(lines) > 1:
+        return (
+            f"{len(lines)} lines, not one line of plan JSON, come before the wrapper's"
+            " `::debug::` lines"
+        )
+    if not (lines[0].startswith(b"{") and lines[0].endswith(b"}")):
+        return (
+            "the line after the `[command]` line is not one whole JSON object (cut off, or run"
+            " together with the wrapper's `::debug::` lines)"
+        )
+    if any(line.strip() and not line.startswith(b"::") for line in tail):
+        return "other output is mixed into the wrapper's `::debug::` lines after the plan"
+    return None
 
 
 def _show_binary(path: Path, terraform_bin: str, workdir: Path) -> bytes:
@@ -183,6 +276,16 @@ def _decode_error(name: str, text: str, exc: json.JSONDecodeError) -> str:
     where = f"{name}:{exc.lineno}:{exc.colno}"
     if exc.msg == "Extra data" and _looks_like_log(text):
         return _LOG_STREAM.format(name=name)
+    if exc.msg == "Extra data":
+        count, whole = _count_documents(text)
+        if count > 1:
+            return _concatenated(name, count, whole)
+    if _looks_like_utf16(text):
+        return (
+            f"{name}: has NUL bytes between its characters: it looks like UTF-16 without a byte"
+            " order mark. Write it as UTF-8 (or as UTF-16 with one, as PowerShell's `>` does),"
+            " or pass planguard the binary plan (tfplan) itself"
+        )
     stripped = text.strip()
     if stripped.startswith("{") and not stripped.endswith("}"):
         return f"{where}: the JSON ends early ({exc.msg}): the file looks truncated. {_SHOW_HINT}"
@@ -192,6 +295,45 @@ def _decode_error(name: str, text: str, exc: json.JSONDecodeError) -> str:
             f" {_SHOW_HINT}"
         )
     return f"{where}: not valid JSON ({exc.msg}). {_SHOW_HINT}"
+
+
+def _concatenated(name: str, count: int, whole: bool) -> str:
+    rest = "" if whole else ", then text that is not JSON"
+    file = "all.json" if name == "<stdin>" else shlex.quote(name)
+    return (
+        f"{name}: holds {count} JSON documents one after another{rest}, not one plan: several"
+        " `terraform show -json` outputs written into one file (as `terragrunt run-all show"
+        " -json` or a shell loop does). planguard reads one plan per file, and many files or a"
+        " directory of them at once: write each root's plan to its own file and pass them all"
+        " (Terragrunt: plan with --json-out-dir DIR and pass DIR), or split this file with"
+        f' mkdir plans && jq -c . {file} | awk \'{{print > ("plans/" NR ".json")}}\''
+        " and pass plans/"
+    )
+
+
+_SPACE = re.compile(r"\s*")
+
+
+def _count_documents(text: str) -> tuple[int, bool]:
+    """How many JSON documents follow one another in `text`, and whether that is all of it."""
+    decoder = json.JSONDecoder()
+    count, pos = 0, 0
+    while True:
+        space = _SPACE.match(text, pos)
+        pos = space.end() if space is not None else pos
+        if pos == len(text):
+            return count, True
+        try:
+            _, pos = decoder.raw_decode(text, pos)
+        except (ValueError, RecursionError):
+            return count, False
+        count += 1
+
+
+def _looks_like_utf16(text: str) -> bool:
+    """A NUL byte and `{` as the first characters: UTF-16 (LE or BE) of a JSON object."""
+    head = text[:8]
+    return "\x00" in head and head.lstrip(" \t\r\n\x00").startswith("{")
 
 
 _LOG_STREAM = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from planguard.addresses import ResourceAddress, parse_address
@@ -37,7 +38,7 @@ def parse_plan(doc: dict[str, object], source: str) -> Plan:
         errored=shape.opt_bool(doc, "errored", "$"),
         applyable=shape.opt_bool(doc, "applyable", "$"),
         resource_changes=_changes(doc, "resource_changes"),
-        resource_drift=_changes(doc, "resource_drift"),
+        resource_drift=_changes(doc, "resource_drift", drift=True),
         deferred=_deferred(doc),
         output_changes=_outputs(doc),
         prior_state=_state(doc),
@@ -63,11 +64,62 @@ def format_warnings(version: str | None) -> tuple[str, ...]:
     return ()
 
 
-def _changes(doc: dict[str, object], key: str) -> tuple[ResourceChange, ...]:
-    return tuple(_change(shape.obj(raw, where), where) for where, raw in shape.items(doc, key, "$"))
+def _changes(
+    doc: dict[str, object], key: str, *, drift: bool = False
+) -> tuple[ResourceChange, ...]:
+    return tuple(
+        _change(shape.obj(raw, where), where, drift=drift)
+        for where, raw in shape.items(doc, key, "$")
+    )
 
 
-def _change(raw: dict[str, object], where: str) -> ResourceChange:
+def drift_address(
+    module_address: object, mode: object, rtype: object, name: object, index: object
+) -> str | None:
+    """The address of a `resource_drift` entry Terraform 1.0.0 wrote without one, made from
+    the parts it did write (`module.a["x"].data.t.n[0]`); None when they do not make one."""
+    if not (isinstance(rtype, str) and rtype and isinstance(name, str) and name):
+        return None
+    if mode not in ("managed", "data"):
+        return None
+    if module_address is not None and not (isinstance(module_address, str) and module_address):
+        return None
+    if index is None:
+        key = ""
+    elif isinstance(index, bool) or not isinstance(index, (int, str)):
+        return None
+    elif isinstance(index, int):
+        if not 0 <= index < _MAX_INDEX:
+            return None
+        key = f"[{index}]"
+    else:
+        key = f"[{json.dumps(index, ensure_ascii=False)}]"  # as Terraform quotes a for_each key
+    module = f"{module_address}." if module_address else ""
+    data = "data." if mode == "data" else ""
+    return f"{module}{data}{rtype}.{name}{key}"
+
+
+_MAX_INDEX = 1 << 63
+"""Terraform's count indexes are Go ints: beyond that a number is not an index."""
+
+
+def _change(raw: dict[str, object], where: str, *, drift: bool = False) -> ResourceChange:
+    if drift and raw.get("address") is None:
+        # Terraform 1.0.0 left `address` out of resource_drift (fixed in 1.0.1).
+        made = drift_address(
+            raw.get("module_address"),
+            raw.get("mode"),
+            raw.get("type"),
+            raw.get("name"),
+            raw.get("index"),
+        )
+        if made is None:
+            raise shape.ShapeError(
+                f"{where}.address",
+                "a resource address, or module_address, mode, type, name and index to make one",
+                None,
+            )
+        raw = {**raw, "address": made}
     address = shape.req_str(raw, "address", where)
     try:
         location = parse_address(address)
