@@ -257,3 +257,50 @@ def test_a_data_bearing_object_replaced_create_first_keeps_its_weight(
     assert component(replaced, "class")["points"] == 40
     assert component(replaced, "data loss")["points"] == 30
     assert replaced["tier"] in ("high", "critical")
+
+
+KEY_AND_ALIAS = """
+variable "generation" { default = "a" }
+resource "terraform_data" "key" {
+  triggers_replace = var.generation
+}
+"""
+ALIAS = """
+resource "terraform_data" "alias" {
+  input = terraform_data.key.id
+}
+"""
+
+
+def test_a_removed_block_is_its_own_cause_not_a_cascade(
+    terraform: Terraform, tmp_path: Path
+) -> None:
+    """The key is replaced and the alias's block removed in the same change: the alias goes
+    because its block is gone, not because of the key."""
+    workdir = tmp_path / "root"
+    workdir.mkdir()
+    (workdir / "main.tf").write_text(KEY_AND_ALIAS + ALIAS)
+    terraform.run(workdir, "init", "-input=false", "-no-color")
+    terraform.run(workdir, "apply", "-auto-approve", "-input=false", "-no-color")
+    (workdir / "main.tf").write_text(KEY_AND_ALIAS)
+    terraform.run(
+        workdir, "plan", "-input=false", "-no-color", "-out=tfplan", "-var", "generation=b"
+    )
+    plan = workdir / "plan.json"
+    plan.write_text(terraform.run(workdir, "show", "-json", "tfplan"))
+    alias = by_address(findings(plan))["terraform_data.alias"]
+    assert alias["action_reason"] == "delete_because_no_resource_config"
+    assert alias["root_causes"] == []
+
+
+def test_a_deleted_kms_key_says_it_waits_out_its_deletion_window(
+    real_plans: dict[str, Path], tmp_path: Path
+) -> None:
+    plan = rewritten(
+        real_plans, tmp_path, type="aws_kms_key", actions=["delete"],
+        before={"deletion_window_in_days": 23, "is_enabled": True}, after=None,
+    )  # fmt: skip
+    (key,) = [f for f in findings(plan) if f["resource_type"] == "aws_kms_key"]
+    (hazard,) = key["hazards"]
+    assert hazard["id"] == "aws-kms-key-scheduled-deletion"
+    assert "deletion window" in hazard["summary"] and "23" not in json.dumps(key)  # no value

@@ -69,6 +69,7 @@ def test_hazards_have_unique_ids_and_every_kind_is_used() -> None:
         "destroyed_with",
         "forces_replacement",
         "lowered",
+        "destroyed",
     }
 
 

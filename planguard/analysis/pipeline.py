@@ -30,7 +30,7 @@ from planguard.graph.dag import (
     root_causes,
     to_networkx,
 )
-from planguard.plan.model import Plan
+from planguard.plan.model import Action, Plan
 from planguard.rules.classify import Classifier
 from planguard.score.causes import cascade_order, lift_root_causes
 from planguard.score.fingerprint import fingerprint, object_identity
@@ -120,7 +120,13 @@ def _root_causes(plan: Plan, graph: DependencyGraph) -> dict[str, tuple[str, ...
     changes = plan.resource_changes
     destructive = [c.node_id for c in changes if c.action.destroys]
     changing = [c.node_id for c in changes if c.action.is_change]
-    self_caused = [c.node_id for c in changes if c.action_reason and c.action_reason.self_caused]
+    # A delete is never a cascade: Terraform deletes what the configuration no longer has, not
+    # what depends on a replacement (a removed alias of a replaced key is its own cause).
+    self_caused = [
+        c.node_id
+        for c in changes
+        if c.action is Action.DELETE or (c.action_reason and c.action_reason.self_caused)
+    ]
     return root_causes(graph, destructive, changing, self_caused)
 
 

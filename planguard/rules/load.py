@@ -144,7 +144,7 @@ def _hazard(raw: Mapping[str, object], name: str, where: str) -> Hazard:
         )
     when = choice(HazardWhen, raw.get("when"), f"{where}.when")
     value = raw.get("value")
-    valueless = (HazardWhen.FORCES_REPLACEMENT, HazardWhen.LOWERED)
+    valueless = (HazardWhen.FORCES_REPLACEMENT, HazardWhen.LOWERED, HazardWhen.DESTROYED)
     if when in valueless and value is not None:
         raise Invalid(f"{where}.value", f"{when.value} takes no value")
     if when not in valueless and not isinstance(value, (bool, int, float, str)):

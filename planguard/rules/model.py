@@ -19,6 +19,9 @@ class HazardWhen(enum.Enum):
     """The object is destroyed or replaced while its current value equals the value."""
     FORCES_REPLACEMENT = "forces_replacement"
     """The attribute is (under) one of the change's `replace_paths`."""
+    DESTROYED = "destroyed"
+    """The object is destroyed or replaced, whatever its values: what that means for this type
+    (a KMS key is deleted only after its deletion window)."""
     LOWERED = "lowered"
     """A number goes down (a retention, a deletion window); the value is not used."""
 

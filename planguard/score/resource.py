@@ -264,6 +264,8 @@ def _fires(hazard: Hazard, attribute: AttributePath, change: ResourceChange) -> 
     action = change.action
     if hazard.when is HazardWhen.FORCES_REPLACEMENT:
         return action.is_replace and any(_overlaps(attribute, p) for p in change.replace_paths)
+    if hazard.when is HazardWhen.DESTROYED:
+        return action.destroys
     if hazard.when is HazardWhen.DESTROYED_WITH:
         return action.destroys and _same(change.before.get(attribute), hazard.value)
     updated = action in (Action.UPDATE, *(a for a in Action if a.is_replace))
