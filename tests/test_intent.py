@@ -186,3 +186,28 @@ def test_without_base_findings_still_carry_file_and_line(
     assert found[NETWORK]["location"] == {"file": "main.tf", "line": 1, "end_line": 3}
     assert found[SERVER]["location"] == {"file": "modules/app/main.tf", "line": 3, "end_line": 5}
     assert found[NETWORK]["intent"] is None
+
+
+def test_an_unexplained_replacement_says_what_the_diff_does_change(
+    terraform: Terraform, applied_base: Path, tmp_path: Path
+) -> None:
+    """The subnet reads the changed `var.network_cidr`, yet is replaced only because the
+    network is: "nothing in the diff changes it or what it reads" would be false."""
+    subnet_reads_cidr = MAIN.replace(
+        "  triggers_replace = terraform_data.network.id\n",
+        "  triggers_replace = terraform_data.network.id\n  input            = var.network_cidr\n",
+    )
+    row = Row(
+        "the subnet reads the changed variable",
+        {
+            "variables.tf": VARIABLES.replace("10.0.0.0/16", "10.1.0.0/16"),
+            "main.tf": subnet_reads_cidr,
+        },
+        explained={},
+    )
+    intent = _findings(_planned(terraform, applied_base, row, tmp_path))[SUBNET]["intent"]
+    assert intent["explained"] is False
+    assert "nothing in the diff" not in intent["reason"]
+    assert intent["reason"] == (
+        "the diff changes `input`, but not `triggers_replace`, which forces the replacement"
+    )

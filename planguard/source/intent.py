@@ -60,7 +60,7 @@ class IntentCheck:
                 return verdict
         if resource.action_reason is ActionReason.REPLACE_BECAUSE_TAINTED:
             return Judgement(False, "tainted in the state (a failed apply or `terraform taint`)")
-        return Judgement(False, "nothing in the diff changes it or what it reads")
+        return _not_what_forces_it(resource, self._reader)
 
 
 class _Reader:
@@ -161,6 +161,25 @@ class _Reader:
             call = self.head.objects.get(feed[0])
             if call is not None:
                 yield call, feed[1]
+
+
+def _not_what_forces_it(resource: DestroyedResource, reader: _Reader) -> Judgement:
+    """Unexplained, saying it truly: when the diff changes some attribute of the block (a
+    subnet's `input` reads the changed `var.cidr`), it names that one, and what it does not
+    change (what forces the replacement)."""
+    obj = reader.head.objects.get(resource.config_key)
+    forcing = resource.replace_attributes
+    for span in obj.attributes if obj is not None else ():
+        if span.name in forcing or span.name == "lifecycle":
+            continue
+        found = reader.attribute(obj, span.name) if obj is not None else None
+        if found is not None:
+            named = ", ".join(f"`{name}`" for name in forcing)
+            what = f"{named}, which forces" if named else "what forces"
+            return Judgement(
+                False, f"the diff changes `{span.name}`, but not {what} the replacement", found
+            )
+    return Judgement(False, "nothing in the diff changes it or what it reads")
 
 
 def _removed_block(resource: DestroyedResource, reader: _Reader) -> Judgement | None:
