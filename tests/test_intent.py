@@ -211,3 +211,29 @@ def test_an_unexplained_replacement_says_what_the_diff_does_change(
     assert intent["reason"] == (
         "the diff changes `input`, but not `triggers_replace`, which forces the replacement"
     )
+
+
+def test_removing_prevent_destroy_is_high_even_when_the_plan_changes_nothing(
+    terraform: Terraform, tmp_path: Path
+) -> None:
+    """Lifecycle is not in the plan JSON: the code change shows the protection going."""
+    guarded = 'resource "terraform_data" "db" {\n  input = "orders"\n%s}\n'
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    ignore = ".terraform/\n*.tfstate*\ntfplan\nplan.json\n.terraform.lock.hcl\n"
+    lifecycle = "  lifecycle {\n    prevent_destroy = true\n  }\n"
+    commit(repo, "guarded database", {".gitignore": ignore, "main.tf": guarded % lifecycle})
+    terraform.run(repo, "init", "-input=false", "-no-color")
+    terraform.run(repo, "apply", "-auto-approve", "-input=false", "-no-color")
+    git(repo, "checkout", "-q", "-b", "change")
+    commit(repo, "drop the guard", {"main.tf": guarded % ""})
+    terraform.run(repo, "plan", "-input=false", "-no-color", "-out=tfplan")
+    (repo / "plan.json").write_text(terraform.run(repo, "show", "-json", "tfplan"))
+    result = cli(["analyze", str(repo / "plan.json"), "--base", "main", "--format", "json"])
+    assert result.code == 0, result.err
+    (finding,) = result.json()["roots"][0]["findings"]  # type: ignore[index]
+    assert (finding["address"], finding["action"]) == ("terraform_data.db", "no-op")
+    assert [h["id"] for h in finding["hazards"]] == ["prevent-destroy-removed"]
+    assert finding["tier"] == "high"
+    assert finding["location"]["file"] == "main.tf"

@@ -16,6 +16,14 @@ from planguard.rules.model import Hazard, HazardWhen, Scoring
 from planguard.source.apply import Placement
 
 _DATA_BEARING = (ResourceClass.STATEFUL, ResourceClass.ENCRYPTION)
+PREVENT_DESTROY_REMOVED = HazardHit(
+    "prevent-destroy-removed",
+    "lifecycle.prevent_destroy",
+    "the code change removes `prevent_destroy = true`: the next plan may destroy it",
+    30,
+    Tier.HIGH,
+)
+"""From the code change, not the plan (lifecycle is not in the plan JSON): any provider."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +59,14 @@ def score_change(
     """A finding for a destroy/replace/forget, or for any change that trips a hazard. A destroy
     the code change does not explain is raised one tier (from the scoring's
     `unexplained_escalates_from` up), and its intent says from which."""
-    if not change.action.is_change:
+    disarmed = placement is not None and placement.protection_removed
+    if not change.action.is_change and not disarmed:
         return None  # no-op and read: nothing to destroy, no hazard to trip, no drift to redo
     scoring = classifier.rulesets.scoring
     cls, rule = classifier.classify(change.type)
     hazards = _hazard_hits(change, classifier.hazards_for(change.type))
+    if disarmed:
+        hazards.append(PREVENT_DESTROY_REMOVED)
     drift = facts.drifted and change.action.is_change
     if not (is_candidate(change) or hazards or drift):
         return None

@@ -8,6 +8,7 @@ Scoring reads a `Placement` when it builds the finding, so findings are built an
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,9 @@ class Placement:
     lifecycle: tuple[str, ...] = ()
     intent: Intent | None = None
     """With the code change, for a destroy or replace: whether the change explains it."""
+    protection_removed: bool = False
+    """The code change takes `prevent_destroy = true` off its block: a precursor of a
+    destroy, seen also when this plan changes nothing about the object."""
 
 
 def place(
@@ -50,12 +54,17 @@ def place(
     chain: Chain,
     root_causes: Mapping[str, tuple[str, ...]],
 ) -> dict[str, Placement]:
-    """Every changed resource by node id (no-op and read changes are never findings)."""
+    """Every changed resource by node id (no-op and read changes are never findings), and
+    with the code change every one whose `prevent_destroy` it removes."""
     placed = {
         c.node_id: _locate(c.location.config_address, facts) for c in changes if c.action.is_change
     }
     if facts.change is None:
         return placed
+    for c in changes:
+        if c.mode == "managed" and _protection_removed(c.location.config_address, facts.change):
+            found = placed.get(c.node_id) or _locate(c.location.config_address, facts)
+            placed[c.node_id] = dataclasses.replace(found, protection_removed=True)
     check = IntentCheck(facts.change)
     verdicts = {
         c.node_id: check.judge(
@@ -115,6 +124,15 @@ def _why_unmapped(key: str, head: SourceMap) -> str:
     return f"no block {key} in {head.directory or '.'}"
 
 
+def _protection_removed(key: str, change: CodeChange) -> bool:
+    before = change.base.objects.get(key) if change.base is not None else None
+    after = change.head.objects.get(key)
+    if before is None or after is None or before.lifecycle is None:
+        return False
+    now = after.lifecycle.prevent_destroy if after.lifecycle else None
+    return before.lifecycle.prevent_destroy is True and now is not True
+
+
 def _locate(key: str, facts: SourceFacts) -> Placement:
     obj = facts.head.objects.get(key)
     if obj is not None:
@@ -137,13 +155,7 @@ def _with_intent(
         intent = Intent(True, verdict.reason, verdict.evidence)
     else:
         intent = Intent(False, verdict.reason, evidence, tuple(chain))
-    return Placement(
-        placement.config_key,
-        placement.location,
-        placement.removed_at_base,
-        placement.lifecycle,
-        intent,
-    )
+    return dataclasses.replace(placement, intent=intent)
 
 
 def _chain(
