@@ -20,6 +20,7 @@ import markupsafe
 from planguard.findings import Tier
 from planguard.gate.model import Verdict
 from planguard.plan.model import Action
+from planguard.render.view import reason_words, shown_address, summary_words, why_words
 from planguard.resources import data_dir
 from planguard.score.fingerprint import short as short_fingerprint
 
@@ -69,6 +70,7 @@ def environment(color: bool = False, html_output: bool = False) -> jinja2.Enviro
         finalize=_finalize,
     )
     env.filters["code"] = md_code
+    env.filters["md_text"] = md_text
     env.filters["dot"] = dot_string
     env.filters["mermaid"] = mermaid_label
     env.filters["paint"] = _paint if color else _no_paint
@@ -77,6 +79,10 @@ def environment(color: bool = False, html_output: bool = False) -> jinja2.Enviro
     env.filters["clip"] = clip
     env.filters["script_json"] = script_json
     env.filters["json"] = json.dumps
+    env.filters["shown"] = shown_address
+    env.filters["reason_words"] = reason_words
+    env.filters["summary_words"] = summary_words
+    env.filters["why_words"] = why_words
     # templates compare with members (`v == Verdict.BLOCK`), never with spelled-out values
     env.globals.update(Action=Action, Tier=Tier, Verdict=Verdict)
     return env
@@ -126,16 +132,22 @@ _LOOSE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|:(?=/)")
 """`_` that could open or close emphasis (intraword ones cannot), `:` that starts a URL."""
 
 
+def md_text(text: object, limit: int = CODE_LIMIT) -> str:
+    """Prose from a plan or a ruleset as inert markdown: the same entities as `md_code`, for
+    reading rather than as code, at most `limit` characters after escaping."""
+    inert = _LOOSE.sub(lambda m: f"&#{ord(m.group())};", visible(text).translate(_MARKDOWN_INERT))
+    if len(inert) > limit:
+        cut = inert.rfind("&", 0, limit)  # never split an entity
+        end = cut if cut > inert.rfind(";", 0, limit) else limit
+        inert = inert[:end] + "…"
+    return inert
+
+
 def md_code(text: object) -> str:
     """Inline code that shows the text and nothing else. Inside `<code>` markdown still
     applies, so HTML, emphasis, links, autolinks, table pipes and @mentions are all entities.
     At most `CODE_LIMIT` characters *after* escaping, so a value's share of a budget is known."""
-    inert = _LOOSE.sub(lambda m: f"&#{ord(m.group())};", visible(text).translate(_MARKDOWN_INERT))
-    if len(inert) > CODE_LIMIT:
-        cut = inert.rfind("&", 0, CODE_LIMIT)  # never split an entity
-        end = cut if cut > inert.rfind(";", 0, CODE_LIMIT) else CODE_LIMIT
-        inert = inert[:end] + "…"
-    return f"<code>{inert}</code>"
+    return f"<code>{md_text(text)}</code>"
 
 
 def dot_string(text: object) -> str:

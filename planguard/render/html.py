@@ -8,17 +8,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from planguard.addresses import format_key, parse_address
 from planguard.analysis.report import Report, RootReport
 from planguard.gate.model import Decision
 from planguard.graph.dag import layered_layout
 from planguard.render.engine import render_html, visible
 from planguard.render.jsonout import JSON, to_jsonable
-from planguard.render.view import Row, rank_key, rows_by_root
+from planguard.render.view import (
+    PlanCounts,
+    Row,
+    TopCause,
+    plan_counts,
+    rank_key,
+    rows_by_root,
+    top_cause,
+)
 
 COLUMN = 260
-ROW = 56
+ROW = 64
 NODE_WIDTH = 220
-NODE_HEIGHT = 40
+NODE_HEIGHT = 50
+LABEL = 34
+"""Characters of a label line that fit in a node (the full address is the node's tooltip)."""
 ROOT_GAP = 70
 TABLE_ROWS = 2000
 """Findings in the page's table, all roots together (all of them are in the JSON report)."""
@@ -32,6 +43,10 @@ class DrawnNode:
     """`r<root index>:<address>`: unique across roots, the id the page's script uses."""
     root: str
     address: str
+    module: str
+    """The first label line: the last module steps (empty in the root module)."""
+    resource: str
+    """The second label line: the resource, shortened keeping what tells it apart."""
     action: str
     exposure: str
     tier: str | None
@@ -67,6 +82,10 @@ class HtmlView:
     """Per node key: what the side panel shows when it is clicked."""
     row_keys: tuple[str, ...]
     """Per row: the node key of its finding's resource."""
+    plan: PlanCounts
+    cause: TopCause | None
+    node_width: int = NODE_WIDTH
+    node_height: int = NODE_HEIGHT
 
 
 def html_report(report: Report, decision: Decision | None = None) -> str:
@@ -105,6 +124,8 @@ def html_view(report: Report, decision: Decision | None = None) -> HtmlView:
         and len(nodes) == sum(len(r.blast_view.nodes) for r in report.roots),
         details=_details(report, all_rows),
         row_keys=tuple(node_key(index[r.root], r.finding.address) for r in all_rows),
+        plan=plan_counts(report),
+        cause=top_cause(report),
     )
 
 
@@ -116,11 +137,14 @@ def _draw_root(
     pairs = [(e.dependency, e.dependent) for e in blast.edges]
     places = layered_layout(ids, pairs)
     spot = {n: (20 + col * COLUMN, top + row * ROW) for n, (col, row) in places.items()}
+    labels = node_labels(ids)
     drawn = [
         DrawnNode(
             key=node_key(index, n.id),
             root=root.name,
             address=n.id,
+            module=labels[n.id][0],
+            resource=labels[n.id][1],
             action=n.action.label if n.action else "unchanged",
             exposure=n.exposure.value,
             tier=n.tier.value if n.tier else None,
@@ -133,6 +157,87 @@ def _draw_root(
     height = max((row for _, row in places.values()), default=-1) * ROW + NODE_HEIGHT + 20
     right = max((x for x, _ in spot.values()), default=0) + NODE_WIDTH + 20
     return drawn, lines, height, right
+
+
+def node_labels(ids: Sequence[str], limit: int = LABEL) -> dict[str, tuple[str, str]]:
+    """Two label lines per node, (module, resource), each at most `limit` characters: the
+    nearest module steps that fit and the resource, shortened at the front (the end tells
+    instances and names apart). Never ambiguous: ids whose short labels would coincide show
+    the part of their lines where they differ, or (rarely, wider than the node) in full."""
+    short = {i: _label(i, limit) for i in ids}
+    alike: dict[tuple[str, str], list[str]] = {}
+    for i, label in short.items():
+        alike.setdefault(label, []).append(i)
+    out = dict(short)
+    for group in alike.values():
+        if len(group) == 1:
+            continue
+        full = [_label(i, None) for i in group]
+        lines = [
+            _windows([f[line] for f in full], [short[i][line] for i in group], limit)
+            for line in (0, 1)
+        ]
+        labels = list(zip(*lines, strict=True))
+        unique = len(set(labels)) == len(labels)
+        out.update(zip(group, labels if unique else full, strict=True))
+    return out
+
+
+def _windows(texts: list[str], shortened: list[str], limit: int) -> list[str]:
+    """The same window of each text, around where they start to differ."""
+    if len(set(texts)) == 1:
+        return shortened
+    if all(len(t) <= limit for t in texts):
+        return texts
+    shortest = min(len(t) for t in texts)
+    differ = next((i for i in range(shortest) if len({t[i] for t in texts}) > 1), shortest)
+    start = max(0, differ - limit // 2)
+    out = []
+    for text in texts:
+        head = "…" if start else ""
+        room = limit - len(head)
+        piece = text[start : start + room]
+        if start + room < len(text):
+            piece = piece[:-1] + "…"
+        out.append(head + piece)
+    return out
+
+
+_DEPOSED = " (deposed "
+
+
+def _label(node_id: str, limit: int | None) -> tuple[str, str]:
+    base, _, deposed = node_id.partition(_DEPOSED)
+    suffix = f"{_DEPOSED}{deposed}" if deposed else ""
+    try:
+        address = parse_address(base)
+    except ValueError:
+        return "", _front_cut(node_id, limit)
+    steps = [f"module.{s.name}{format_key(s.key)}" for s in address.module]
+    data = "data." if address.mode == "data" else ""
+    name = f"{address.name}{format_key(address.key)}{suffix}"
+    resource = f"{data}{address.type}.{name}"
+    if limit is None:
+        return ".".join(steps), resource
+    module = ".".join(steps)
+    for kept in (2, 1):  # the nearest steps that fit, whole
+        if len(module) <= limit:
+            break
+        module = "…" + ".".join(steps[-kept:])
+    module = _front_cut(module, limit)
+    if len(resource) > limit:
+        # keep the whole name (what tells resources of a type apart) and what fits of the type
+        room = limit - len(name) - 2
+        resource = f"{data}{address.type}"[:room] + "…." + name if room >= 6 else ""
+        resource = resource or _front_cut(f"{data}{address.type}.{name}", limit)
+    return module, resource
+
+
+def _front_cut(text: str, limit: int | None) -> str:
+    """`text`, or its last characters after an ellipsis: a name's end tells names apart."""
+    if limit is None or len(text) <= limit:
+        return text
+    return "…" + text[len(text) - limit + 1 :]
 
 
 def _curve(start: tuple[int, int], end: tuple[int, int]) -> str:

@@ -14,7 +14,7 @@ from planguard.findings import Tier
 from planguard.gate.model import Decision
 from planguard.render.budget import COMMENT_BUDGET, Part, assemble, characters
 from planguard.render.engine import macro, md_code
-from planguard.render.view import ReportView, report_view
+from planguard.render.view import ReportView, cascade_causes, report_view
 
 _TEMPLATE = "report.md.j2"
 
@@ -51,9 +51,11 @@ class GitHubContext:
 
 def analysis_markdown(report: Report, budget: int = COMMENT_BUDGET) -> str:
     view = report_view(report)
-    parts = [_part("the header", "analysis_head", True, report=report)]
+    parts = [
+        _part("the header", "analysis_head", True, report=report, plan=view.plan, cause=view.cause)
+    ]
     parts += _findings_parts(view, policy=False)
-    parts.append(_part("score breakdowns", "breakdowns", rows=view.detailed, multi=_multi(view)))
+    parts.append(_breakdowns(view))
     return assemble(parts, budget, "`planguard analyze --format json`")
 
 
@@ -70,7 +72,15 @@ def check_markdown(
     view = report_view(report, decision)
     head_sha = github.head_sha if github else ""
     parts = [
-        _part("the verdict", "verdict", True, decision=decision, report=report),
+        _part(
+            "the verdict",
+            "verdict",
+            True,
+            decision=decision,
+            report=report,
+            plan=view.plan,
+            cause=view.cause,
+        ),
         _part("the approvals", "approvals", True, decision=decision),
         _part("what to do", "what_to_do", True, decision=decision, plans=plans, head_sha=head_sha),
     ]
@@ -85,7 +95,7 @@ def check_markdown(
     parts += [
         _part("why this verdict", "why", decision=decision, notes=notes),
         _part("the Terraform source", "source_notes", report=report),
-        _part("score breakdowns", "breakdowns", rows=view.detailed, multi=_multi(view)),
+        _breakdowns(view),
     ]
     where = "the JSON report (`--format json`; on GitHub, the job summary and `report` output)"
     if github is None:
@@ -101,6 +111,13 @@ def check_markdown(
     return assemble(parts, budget - measure(footer), where, measure) + footer
 
 
+def _breakdowns(view: ReportView) -> Part:
+    cascades = any(cascade_causes(f) for f in view.report.findings)
+    return _part(
+        "score breakdowns", "breakdowns", rows=view.detailed, multi=_multi(view), cascades=cascades
+    )
+
+
 def _multi(view: ReportView) -> bool:
     return len(view.report.roots) > 1
 
@@ -108,9 +125,9 @@ def _multi(view: ReportView) -> bool:
 def _findings_parts(view: ReportView, *, policy: bool) -> list[Part]:
     multi = _multi(view)
     parts = [_part("top risks", "risks_heading", True, count=len(view.top))]
-    for index, row in enumerate(view.top, start=1):
+    for index, item in enumerate(view.top, start=1):
         parts.append(
-            _part(f"top risk {index}", "risk", index == 1, row=row, index=index, multi=multi)
+            _part(f"top risk {index}", "risk", index == 1, item=item, index=index, multi=multi)
         )
     if view.picture is not None:
         parts.append(_part("the blast-radius diagram", "picture", pic=view.picture))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from planguard.analysis.report import Report, RootReport, ViewNode
+from planguard.analysis.report import ActionCount, Report, RootReport, ViewNode
 from planguard.findings import Finding, Tier
 from planguard.gate.model import Decision, GateItem
 from planguard.plan.model import Action
@@ -18,7 +18,8 @@ from planguard.policy.model import GateAction, Suppression
 TOP_RISKS = 5
 LISTED = 100
 """Rows per root in a markdown table (all of them are in the JSON report)."""
-DETAILED = 20
+DETAILED = TOP_RISKS
+"""Score breakdowns in markdown: the top causes' (every one is in the JSON report)."""
 PICTURED_STARTS = 3
 NODES_PER_START = 10
 PICTURE_NODES = 30
@@ -43,11 +44,72 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """A row as a list of findings shows it: a cascade member on one line, under its cause
+    when that is listed too; a cause (or a finding on its own) with its detail."""
+
+    row: Row
+    causes: tuple[str, ...]
+    """The root causes it cascades from (never itself); empty: not a cascade member."""
+    grouped: bool
+    """Shown right under its cause."""
+    detailed: bool = False
+    """Shown with its score breakdown (text): one of the first causes."""
+    show_class: bool = False
+    """The first detailed finding of its resource type: the class line is not repeated."""
+
+    @property
+    def finding(self) -> Finding:
+        return self.row.finding
+
+    @property
+    def member(self) -> bool:
+        return bool(self.causes)
+
+
+@dataclass(frozen=True, slots=True)
 class RootSection:
     root: RootReport
-    rows: tuple[Row, ...]
-    """Bounded to `LISTED`, most severe first."""
+    rows: tuple[Listed, ...]
+    """Bounded to `LISTED`: most severe first, each cascade under its cause."""
     more: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCounts:
+    """A plan's changes counted the way Terraform's `Plan:` line counts them."""
+
+    add: int
+    change: int
+    destroy: int
+    forget: int
+    roots: int = 1
+
+    @property
+    def line(self) -> str:
+        """`Plan: 1 to add, 0 to change, 1 to destroy.` as Terraform prints it (a replacement
+        is one add and one destroy). Forgets as OpenTofu 1.7+ adds them, only when there are
+        any (Terraform leaves them out); imports are not counted in a report, so never shown."""
+        forget = f", {self.forget} to forget" if self.forget else ""
+        add, change, destroy = self.add, self.change, self.destroy
+        text = f"Plan: {add} to add, {change} to change, {destroy} to destroy{forget}."
+        return text if self.roots == 1 else f"{text} ({self.roots} roots)"
+
+
+@dataclass(frozen=True, slots=True)
+class TopCause:
+    """The first finding, as the reports lead with it."""
+
+    root: str
+    finding: Finding
+    what: str
+    """The resource, or "the whole plan" for a plan-level finding."""
+    summary: str
+    """What happens and why, in words: the action and the reason, or the finding's title."""
+    cascaded: int
+    """How many other findings of its root cascade from it."""
+    causes: tuple[str, ...]
+    """What it cascades from itself (rare: a member worse than any cause)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +135,13 @@ class Picture:
 @dataclass(frozen=True, slots=True)
 class ReportView:
     report: Report
-    top: tuple[Row, ...]
+    top: tuple[Listed, ...]
     sections: tuple[RootSection, ...]
     detailed: tuple[Row, ...]
+    """The score breakdowns shown: causes and findings on their own (a member's is in JSON)."""
     picture: Picture | None
+    plan: PlanCounts
+    cause: TopCause | None
 
 
 def report_view(
@@ -85,15 +150,155 @@ def report_view(
     per_root = rows_by_root(report, decision)
     ranked = sorted((r for rows in per_root for r in rows), key=rank_key)
     sections = tuple(
-        RootSection(root, tuple(sorted(rows, key=rank_key)[:listed]), max(len(rows) - listed, 0))
+        RootSection(
+            root,
+            tuple(listing(sorted(rows, key=rank_key))[:listed]),
+            max(len(rows) - listed, 0),
+        )
         for root, rows in zip(report.roots, per_root, strict=True)
     )
     return ReportView(
         report=report,
-        top=tuple(ranked[:TOP_RISKS]),
+        top=tuple(listing(ranked[:TOP_RISKS], detailed=TOP_RISKS)),
         sections=sections,
-        detailed=tuple(ranked[:DETAILED]),
+        detailed=tuple(r for r in ranked if not cascade_causes(r.finding))[:DETAILED],
         picture=_picture(report, ranked),
+        plan=plan_counts(report),
+        cause=top_cause(report),
+    )
+
+
+def text_sections(report: Report, detailed: int, listed: int) -> tuple[RootSection, ...]:
+    """Each root's findings in the report's order (root cause first), cascades under their
+    causes, the first `detailed` causes marked for a breakdown, at most `listed` shown."""
+    sections = []
+    for root in report.roots:
+        rows = listing([Row(root.name, f, f.tier) for f in root.findings], detailed)
+        sections.append(RootSection(root, tuple(rows[:listed]), max(len(rows) - listed, 0)))
+    return tuple(sections)
+
+
+def cascade_causes(finding: Finding) -> tuple[str, ...]:
+    """The root causes a finding cascades from; empty for a cause or a finding on its own."""
+    return tuple(c for c in finding.root_causes if c != finding.address)
+
+
+def listing(rows: Sequence[Row], detailed: int = 0) -> list[Listed]:
+    """`rows` in order, each cascade member moved right under the first of its causes that is
+    listed (a cause is lifted to the worst of its cascade, so it ranks at least as high). The
+    first `detailed` findings that are not members are marked for a full breakdown."""
+    heads = {(r.root, r.finding.address) for r in rows if not cascade_causes(r.finding)}
+    order: list[tuple[Row, tuple[str, ...], bool]] = []
+    under: dict[tuple[str, str], list[tuple[Row, tuple[str, ...], bool]]] = {}
+    for row in rows:
+        causes = cascade_causes(row.finding)
+        cause = next((c for c in causes if (row.root, c) in heads), None)
+        if cause is None:
+            order.append((row, causes, False))
+        else:
+            under.setdefault((row.root, cause), []).append((row, causes, True))
+    out: list[Listed] = []
+    typed: set[tuple[str, str]] = set()
+    for head in order:
+        row = head[0]
+        for item, causes, grouped in (head, *under.pop((row.root, row.finding.address), ())):
+            detail = not causes and detailed > 0
+            if detail:
+                detailed -= 1
+            kind = (item.root, item.finding.resource_type or "")
+            show_class = detail and kind not in typed and item.finding.resource_class is not None
+            if show_class:
+                typed.add(kind)
+            out.append(Listed(item, causes, grouped, detail, show_class))
+    return out
+
+
+def shown_address(finding: Finding) -> str:
+    """The resource, or "the whole plan": a plan-level finding's address is the plan's file
+    name, not a resource."""
+    return "the whole plan" if finding.rule.plan_level else finding.address
+
+
+def reason_words(finding: Finding) -> str | None:
+    """Why Terraform replaces or deletes, in the words of the rulesets (the `reason`
+    component), without the forcing attributes the reports list on their own; None when the
+    plan gives no reason."""
+    text = next((c.reason for c in finding.components if c.name == "reason"), None)
+    if text is None:
+        return str(finding.action_reason) if finding.action_reason else None
+    forced = f" (forced by {', '.join(finding.replace_paths)})"
+    return text[: -len(forced)] if finding.replace_paths and text.endswith(forced) else text
+
+
+def why_words(finding: Finding) -> str:
+    """Why, in words: the reason and what forced it (`<why>, forced by <paths>`), or the
+    finding's title when the plan gives no reason."""
+    words = reason_words(finding)
+    if not words:
+        return finding.title
+    paths = finding.replace_paths
+    if paths:
+        more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+        words += f", forced by {', '.join(paths[:3])}{more}"
+    return words
+
+
+def summary_words(finding: Finding) -> str:
+    """What happens and why, in words: `replace (delete first): <why>`, or the title."""
+    if finding.action is None or not reason_words(finding):
+        return finding.title
+    return f"{finding.action.label}: {why_words(finding)}"
+
+
+def plan_counts(report: Report) -> PlanCounts:
+    add = change = destroy = forget = 0
+    for root in report.roots:
+        for count in root.plan.actions:
+            a, c, d, f = _counted(count)
+            add, change, destroy, forget = add + a, change + c, destroy + d, forget + f
+    return PlanCounts(add, change, destroy, forget, max(len(report.roots), 1))
+
+
+def _counted(count: ActionCount) -> tuple[int, int, int, int]:
+    """(add, change, destroy, forget) of one action's count; no-op and read are not counted."""
+    try:
+        action = Action(count.action)
+    except ValueError:
+        return 0, 0, 0, 0
+    n = count.count
+    return (
+        n if action in _ADDS else 0,
+        n if action is Action.UPDATE else 0,
+        n if action.destroys else 0,
+        n if action in (Action.FORGET, Action.CREATE_FORGET) else 0,
+    )
+
+
+_ADDS = frozenset(
+    {
+        Action.CREATE,
+        Action.REPLACE_DELETE_FIRST,
+        Action.REPLACE_CREATE_FIRST,
+        Action.CREATE_FORGET,
+    }
+)
+
+
+def top_cause(report: Report) -> TopCause | None:
+    """The first finding of the root whose first finding is the most severe (each root's
+    findings are ranked root cause first)."""
+    firsts = [(root, root.findings[0]) for root in report.roots if root.findings]
+    if not firsts:
+        return None
+    root, finding = min(firsts, key=lambda pair: (-pair[1].tier.rank, -pair[1].score))
+    cascaded = sum(1 for f in root.findings if finding.address in cascade_causes(f))
+    return TopCause(
+        root=root.name,
+        finding=finding,
+        what=shown_address(finding),
+        summary=summary_words(finding),
+        cascaded=cascaded,
+        causes=cascade_causes(finding),
     )
 
 
