@@ -69,3 +69,30 @@ def test_corpus_output_is_deterministic(fmt: str, tmp_path: Path) -> None:
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0].count("destroy") > 0
+
+
+@pytest.mark.parametrize("path", LOCAL, ids=lambda p: p.name[:80])
+def test_corpus_judgments_hold_for_every_real_plan(path: Path) -> None:
+    """Issue 19's judgments on every corpus plan: a root cause ranks at or above what cascades
+    from it, a create-first replacement never claims its dependents lose it, and a teardown
+    is only ever called for what goes missing."""
+    report, _ = analyze_file(path)
+    findings = report.roots[0].findings
+    position = {f.address: i for i, f in enumerate(findings)}
+    for finding in findings:
+        for cause in finding.root_causes:
+            if cause in position and cause != finding.address:
+                ahead = findings[position[cause]]
+                assert (ahead.tier.rank, ahead.score) >= (finding.tier.rank, finding.score)
+                assert position[cause] < position[finding.address]
+        if finding.action is Action.REPLACE_CREATE_FIRST:
+            blast = [c for c in finding.components if c.name == "blast radius"]
+            assert all("losing what they depend on" not in c.reason for c in blast)
+    plan = load_plan(str(path))
+    missing = sum(
+        1
+        for c in plan.resource_changes
+        if c.mode == "managed" and c.action in (Action.DELETE, Action.REPLACE_DELETE_FIRST)
+    )
+    if any(f.rule is FindingKind.ENVIRONMENT_TEARDOWN for f in findings):
+        assert missing >= 4
