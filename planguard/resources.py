@@ -8,7 +8,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def data_dir(name: str) -> Path:
-    """`rulesets`, `templates` or `examples`; raise when the installation lacks it."""
+    """`rulesets`, `templates`, `examples` or `schema`; raise when the installation lacks it."""
     for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate

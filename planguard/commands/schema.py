@@ -1,4 +1,5 @@
-"""`planguard schema`: the JSON Schema of the JSON outputs."""
+"""`planguard schema`: the JSON Schemas of the JSON outputs and of the files users write
+(the policy, rulesets), as shipped in the package: point an editor at them."""
 
 from __future__ import annotations
 
@@ -9,15 +10,25 @@ from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode
 from planguard.gate.model import CheckDocument
 from planguard.render.schema import json_schema
+from planguard.resources import data_dir
 
 
 class SchemaKind(enum.Enum):
     REPORT = "report"
     CHECK = "check"
+    POLICY = "policy"
+    RULESET = "ruleset"
+
+    @property
+    def written_by_users(self) -> bool:
+        return self in (SchemaKind.POLICY, SchemaKind.RULESET)
 
 
 def schema_text(kind: SchemaKind) -> str:
-    """The JSON Schema of `analyze --format json` or `check --format json` output."""
+    """The JSON Schema of `analyze --format json` or `check --format json` output, derived
+    from the records; of a policy or ruleset file, the one shipped in the package."""
+    if kind.written_by_users:
+        return (data_dir("schema") / f"planguard-{kind.value}.schema.json").read_text("utf-8")
     record = Report if kind is SchemaKind.REPORT else CheckDocument
     title = f"planguard {kind.value} {SCHEMA_VERSION}"
     return json_schema(record, f"urn:planguard:schema:{kind.value}:{SCHEMA_VERSION}", title)

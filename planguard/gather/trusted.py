@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,8 @@ from planguard.policy.load import load_policy
 from planguard.policy.model import FailOn, Policy
 
 DEFAULT_POLICY = ".planguard.yml"
+POLICY_NAMES = (DEFAULT_POLICY, ".planguard.yaml")
+"""Both spellings are found; a repository with both is refused (which one rules is unclear)."""
 UNTRUSTED_POLICY = (
     "no trusted policy: the change's author is {author} and nothing here can tell a trusted"
     " policy from one the change wrote, so planguard's shipped defaults apply, made only"
@@ -191,9 +193,25 @@ def _refuse_untrusted_refs(setup: GateSetup, change_head: str | None, where: Pat
         )
 
 
+def _default_policy(exists: Callable[[str], bool], where: str) -> str:
+    present = [name for name in POLICY_NAMES if exists(name)]
+    if len(present) > 1:
+        raise PolicyError(
+            f"{where}: both {' and '.join(present)} exist, and which one is the policy is"
+            " unclear: keep one (planguard reads either spelling)"
+        )
+    return present[0] if present else DEFAULT_POLICY
+
+
 def _load(setup: GateSetup, repo: Path | None, scratch: Path, signers_flag: str | None) -> Trusted:
     ref = setup.policy_ref or setup.base
-    path = setup.policy_file or DEFAULT_POLICY
+    top = repo or setup.cwd
+    if setup.policy_file is not None:
+        path = setup.policy_file
+    elif ref is not None:
+        path = _default_policy(lambda n: gitio.show_file(ref, n, top) is not None, f"at {ref}")
+    else:
+        path = _default_policy(lambda n: (top / n).is_file(), str(top))
     notes: list[str] = []
     if ref is not None:
         where = repo or setup.cwd
@@ -291,7 +309,7 @@ def policy_changes(setup: GateSetup, trusted: Trusted, pr_head: str | None) -> t
         return ()
     if pr_head is not None and not gitio.checks_out(pr_head, trusted.repo):
         return (UNSEEN_POLICY_CHANGES,)  # fail closed: as if it edited them
-    guarded = {trusted.policy_path, *trusted.policy.rulesets, *trusted.flagged}
+    guarded = {trusted.policy_path, *POLICY_NAMES, *trusted.policy.rulesets, *trusted.flagged}
     if trusted.policy.allowed_signers:
         guarded.add(trusted.policy.allowed_signers)
     guarded = {str(Path(p)) for p in guarded}  # `./.planguard.yml` is `.planguard.yml`
