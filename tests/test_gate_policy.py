@@ -117,7 +117,10 @@ def test_a_signer_key_added_by_the_change_does_not_count(
     assert cli([*args, "-o", str(out)]).code == 0
     code, decision = check(plan, "--base", "main", "--approvals", str(out))
     assert code == 1
-    assert "does not verify" in decision["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
+    reason = decision["approvals"]["rejected"][0]["reason"]  # type: ignore[index]
+    assert "does not verify" in reason
+    # The user's file, where it was read from: never the name of a private copy.
+    assert reason.endswith("in .planguard/allowed_signers at main"), reason
     assert decision["policy_changes"] == [".planguard/allowed_signers"]
 
 

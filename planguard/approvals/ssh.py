@@ -65,8 +65,11 @@ def sign_approval(fingerprint: str, reviewer: str, key: Path, scope: ApprovalSco
     return json.dumps(body, indent=2) + "\n"
 
 
-def verify_approvals(files: Iterable[Path], allowed_signers: Path) -> ApprovalSet:
-    """Each file is accepted only if its signature verifies for the reviewer it names."""
+def verify_approvals(
+    files: Iterable[Path], allowed_signers: Path, shown: str | None = None
+) -> ApprovalSet:
+    """Each file is accepted only if its signature verifies for the reviewer it names.
+    `shown`: how to name the keys file to the user (a private copy's name means nothing)."""
     if not allowed_signers.is_file():
         raise UsageError(
             f"{allowed_signers}: allowed-signers file not found (git's format: one"
@@ -76,7 +79,7 @@ def verify_approvals(files: Iterable[Path], allowed_signers: Path) -> ApprovalSe
     accepted: list[Approval] = []
     rejected: list[RejectedApproval] = []
     for path in files:
-        result = _verify_one(path, allowed_signers, principals)
+        result = _verify_one(path, allowed_signers, principals, shown or str(allowed_signers))
         if isinstance(result, Approval):
             accepted.append(result)
         else:
@@ -99,7 +102,7 @@ def approval_files(paths: Iterable[str]) -> list[Path]:
 
 
 def _verify_one(
-    path: Path, allowed_signers: Path, principals: dict[str, tuple[str, ...]]
+    path: Path, allowed_signers: Path, principals: dict[str, tuple[str, ...]], shown: str
 ) -> Approval | RejectedApproval:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -129,7 +132,7 @@ def _verify_one(
         args = ["-Y", "verify", "-f", str(allowed_signers), "-I", reviewer, "-n", NAMESPACE]
         done = _ssh_keygen([*args, "-s", str(sig)], statement(fingerprint, reviewer, scope))
     if done.returncode != 0:
-        reason = f"signature does not verify for {reviewer!r} in {allowed_signers.name}"
+        reason = f"signature does not verify for {reviewer!r} in {shown}"
         return RejectedApproval(reviewer, ApprovalSource.SSH, reason, str(path))
     return Approval(
         reviewer=reviewer,

@@ -101,7 +101,9 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
         trusted = read if read.anchored else read.tightened(authorship.kind.value)
         policy = trusted.gate_policy()
         report = analyze_gated(setup, trusted)
-        ssh = ssh_approvals(opts.approvals, trusted.allowed_signers, trusted.keys_trusted)
+        ssh = ssh_approvals(
+            opts.approvals, trusted.allowed_signers, trusted.keys_trusted, trusted.signers_shown
+        )
     facts = dataclasses.replace(facts, approvals=merged(ssh, facts.approvals))
     screened = screen_change(report, policy, facts, authorship, opts.now)
     today = opts.now.date()

@@ -41,7 +41,9 @@ def local_change(
     )
 
 
-def ssh_approvals(paths: Sequence[str], signers: Path | None, keys_trusted: bool) -> ApprovalSet:
+def ssh_approvals(
+    paths: Sequence[str], signers: Path | None, keys_trusted: bool, shown: str = ""
+) -> ApprovalSet:
     """The SSH-signed approval files, verified against the reviewers' keys. With no trusted
     keys and none named at all, they are listed as unverifiable (they never count)."""
     if not paths:
@@ -58,4 +60,4 @@ def ssh_approvals(paths: Sequence[str], signers: Path | None, keys_trusted: bool
             "--approvals needs the reviewers' keys: pass --allowed-signers FILE or set"
             " `allowed_signers:` in the policy"
         )
-    return verify_approvals(approval_files(paths), signers)
+    return verify_approvals(approval_files(paths), signers, shown or None)

@@ -75,6 +75,8 @@ class Trusted:
     """The keys came from the trusted ref, or from a file the policy there names."""
     managed: bool = False
     """The policy is the machine's managed policy (`planguard.gather.managed`)."""
+    signers_shown: str = ""
+    """How to name the keys file to the user: where it was read from, not its private copy."""
 
     @property
     def anchored(self) -> bool:
@@ -101,6 +103,7 @@ class Trusted:
                 load_policy(None, "defaults"), enforce_fail_on=FailOn.REVIEW
             ).tightened_by(self.policy),
             allowed_signers=None,
+            signers_shown="",
             rulesets=(),
             keys_trusted=False,
             notes=(*self.notes, note),
@@ -158,6 +161,7 @@ def _load_managed(managed: Managed, repo: Path | None) -> Trusted:
         rulesets=tuple(Path(p) for p in policy.rulesets),
         keys_trusted=True,
         managed=True,
+        signers_shown=policy.allowed_signers or "",
     )
 
 
@@ -235,9 +239,13 @@ def _load(setup: GateSetup, repo: Path | None, scratch: Path, signers_flag: str 
     named = [_trusted_file(p, ref, where, scratch) for p in policy.rulesets]
     flags = _Flags(setup, repo, ref, policy, scratch)
     rulesets = [flags.file(r, "--ruleset", policy.rulesets) for r in setup.rulesets]
+    shown = policy.allowed_signers or ""
+    if shown and ref is not None and not Path(shown).is_absolute():
+        shown = f"{shown} at {ref}"
     if signers_flag is not None:
         signers = flags.file(signers_flag, "--allowed-signers", (policy.allowed_signers or "",))
         notes.append(f"reviewer keys from --allowed-signers {signers_flag}")
+        shown = signers_flag
     return Trusted(
         policy,
         repo,
@@ -249,6 +257,7 @@ def _load(setup: GateSetup, repo: Path | None, scratch: Path, signers_flag: str 
         rulesets=tuple(p for p in [*named, *rulesets] if p is not None),
         flagged=tuple(flags.inside),
         keys_trusted=ref is not None,
+        signers_shown=shown,
     )
 
 
