@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import gitio
 from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalScope
-from planguard.approvals.ssh import sign_approval
+from planguard.approvals.ssh import sign_approval, verify_approvals
 from planguard.authorship.knowledge import builtin_agents
 from planguard.authorship.sources import agent_markers
 from planguard.commands.outcome import Outcome
@@ -43,13 +44,17 @@ def approve(opts: ApproveOptions) -> Outcome:
         if fingerprint is None:
             report = analyze_gated(opts.setup, trusted)
             fingerprint = report.fingerprint
+        if len(fingerprint) != 64 or any(c not in "0123456789abcdef" for c in fingerprint):
+            raise UsageError(f"{fingerprint!r} is not a plan fingerprint (64 hex digits)")
         max_age = dt.timedelta(days=trusted.policy.approval_max_age_days)
         repository = gitio.repository_name(trusted.repo or opts.setup.cwd)
-    if len(fingerprint) != 64 or any(c not in "0123456789abcdef" for c in fingerprint):
-        raise UsageError(f"{fingerprint!r} is not a plan fingerprint (64 hex digits)")
-    roots = named_roots(opts.setup.plans)
-    scope = ApprovalScope(repository, roots, opts.now.isoformat(), (opts.now + max_age).isoformat())
-    text = sign_approval(fingerprint, opts.reviewer, Path(opts.key), scope)
+        roots = named_roots(opts.setup.plans)
+        now = opts.now.isoformat()
+        scope = ApprovalScope(repository, roots, now, (opts.now + max_age).isoformat())
+        text = sign_approval(fingerprint, opts.reviewer, Path(opts.key), scope)
+        warnings = _unlisted_key(
+            text, opts.reviewer, trusted.allowed_signers, trusted.signers_shown
+        )
     target = approval_path(Path(opts.output), opts.output, fingerprint, opts.reviewer)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +64,25 @@ def approve(opts: ApproveOptions) -> Outcome:
     summary = render_template(
         "approve.txt.j2", report=report, fingerprint=fingerprint, path=str(target)
     )
-    return Outcome(summary, ExitCode.OK)
+    return Outcome(summary, ExitCode.OK, warnings=warnings)
+
+
+def _unlisted_key(text: str, reviewer: str, signers: Path | None, shown: str) -> tuple[str, ...]:
+    """Checked as the gate will check it: an approval signed with a key the keys file does
+    not list for `--as` would count for nobody, and the reviewer should know now."""
+    if signers is None or not signers.is_file():
+        return ()
+    with tempfile.TemporaryDirectory(prefix="planguard-approve-") as tmp:
+        written = Path(tmp) / "check.approval"
+        written.write_text(text, encoding="utf-8")
+        verified = verify_approvals([written], signers, shown or None)
+    if verified.accepted:
+        return ()
+    why = verified.rejected[0].reason if verified.rejected else "it does not verify"
+    return (
+        f"this approval will not count: {why}. Sign with the key {shown or signers} lists for"
+        f" {reviewer}, or add your public key there (a policy change)",
+    )
 
 
 def approval_path(output: Path, written: str, fingerprint: str, reviewer: str) -> Path:
