@@ -1,6 +1,6 @@
 """Each agent harness's hook protocol: the payload it sends, the answer it understands.
 
-Shapes as `../shared/reference/agent-hooks.md` and the vendors' documentation give them (the
+Shapes as the vendors' documentation and source give them (the
 test fixtures in tests/fixtures/hooks/ name their sources). Three rules hold everywhere:
 
 - *allow* is said by saying nothing where the protocol lets it (exit 0, empty stdout): a hook's
