@@ -508,3 +508,17 @@ def test_a_forged_future_stamp_does_not_freeze_the_comment(
     [comment] = s.comments()
     assert "REVIEW REQUIRED" in comment["body"]
     assert s.statuses()[-1]["state"] == "failure"
+
+
+def test_a_run_that_ends_without_a_verdict_never_leaves_the_status_pending(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    """Issue 20: a typo in the `plan` input left the commit status `pending` forever."""
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    typo = s.run(plan=str(destroy.parent / "no-such-plan.json"))
+    assert typo.code == 2
+    assert s.all_states() == ["pending", "error"]
+    (status,) = s.statuses()
+    assert status["description"].startswith("planguard could not decide: ")
+    assert "no-such-plan.json" in status["description"]
+    assert len(status["description"]) <= 140

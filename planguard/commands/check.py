@@ -55,8 +55,14 @@ def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
     if github is not None:
         run = github_gather.open_run(dict(opts.env), github)
         github_deliver.post_pending(run)
-        run = github_gather.read_change(run)
-    result = evaluate(opts, run)
+        try:
+            run = github_gather.read_change(run)
+            result = evaluate(opts, run)
+        except Exception as exc:  # no verdict (bad input, a bug): the status must not stay pending
+            github_deliver.post_error(run, str(exc))
+            raise
+    else:
+        result = evaluate(opts, run)
     text = render_check(result, opts, opts.format)
     head = _audit(opts, result)
     notices = () if head is None else (f"audit log {opts.audit_log}: keep its new head {head}",)

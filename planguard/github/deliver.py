@@ -58,6 +58,18 @@ def post_pending(run: GitHubRun) -> None:
         )
 
 
+def post_error(run: GitHubRun, reason: str) -> None:
+    """The run ended without a verdict after `post_pending`: the status says so, never stays
+    pending (GitHub's description holds 140 characters)."""
+    if run.options.on(Post.STATUS) and run.superseded is None:
+        text = f"planguard could not decide: {reason}"
+        if len(text) > 140:
+            text = text[:139] + "…"
+        _try(
+            run.problems, "error status", lambda: _post_status(run, state="error", text=text), False
+        )
+
+
 def deliver(
     run: GitHubRun,
     result: CheckResult,
