@@ -380,6 +380,28 @@ def test_a_read_only_fork_token_reports_what_to_do_and_keeps_the_verdict(
     assert "statuses: write" in result.err
 
 
+@pytest.mark.parametrize(("plan", "code"), [("noop", 0), ("destroy", 1)])
+def test_a_fork_pull_request_passes_its_verdict_through_the_exit_code(
+    plan: str, code: int, tmp_path: Path, emulator: Emulator, all_keys: Any,
+    real_plans: dict[str, Path],
+) -> None:  # fmt: skip
+    """Issue 20: under `pull_request`, a fork's run was always red (exit 4) for a benign plan:
+    its read-only token is GitHub's design. Said once; the verdict decides the exit code."""
+    s = scene(tmp_path, emulator, all_keys, real_plans[plan])
+    s.gh.pulls[PR].fork = True
+    forbidden = {"message": "Resource not accessible by integration", "documentation_url": "x"}
+    s.gh.faults += [
+        Fault(method, path, 403, body=forbidden, times=5)
+        for method, path in [("POST", r"/comments$"), ("POST", r"/statuses/"),
+                             ("POST", r"/requested_reviewers$"), ("POST", r"/reviews$")]
+    ]  # fmt: skip
+    result = s.run()
+    assert result.code == code, result.out + result.err
+    assert result.out.count("a pull request from a fork gets a read-only token") == 1
+    assert "workflow_run" in result.out
+    assert ("REVIEW REQUIRED" in result.summary) is (code == 1)
+
+
 # ---- review requests and team membership ------------------------------------------------------
 
 

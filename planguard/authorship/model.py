@@ -103,6 +103,9 @@ class PullRequestInfo:
     labels: tuple[str, ...] = ()
     commits: int | None = None
     """How many commits the code host says the pull request has."""
+    from_fork: bool = False
+    """Its head is in another repository: GitHub gives its `pull_request` runs a read-only
+    token, so nothing can be posted from them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,9 @@ def pull_request_from_event(path: Path) -> PullRequestInfo | None:
 def pull_request_info(pr: Mapping[str, object]) -> PullRequestInfo:
     """A pull request object as GitHub writes it, in an event payload or an API answer."""
     user, head = jsonread.obj(pr.get("user")), jsonread.obj(pr.get("head"))
+    base = jsonread.obj(pr.get("base"))
+    head_repo = jsonread.text(jsonread.obj(head.get("repo")), "full_name")
+    base_repo = jsonread.text(jsonread.obj(base.get("repo")), "full_name")
     labels = pr.get("labels")
     names = (
         [jsonread.text(jsonread.obj(label), "name") for label in labels or ()]
@@ -49,6 +52,7 @@ def pull_request_info(pr: Mapping[str, object]) -> PullRequestInfo:
         body=jsonread.text(pr, "body"),
         labels=tuple(name for name in names if name),
         commits=jsonread.integer(pr, "commits"),
+        from_fork=bool(head_repo and base_repo and head_repo != base_repo),
     )
 
 

@@ -84,6 +84,8 @@ def deliver(
     if run.options.report_path is not None and report_json is not None:
         report_path = _write_report(run.options.report_path, report_json, run.problems)
     done = _deliver(run, result, report_path, audit_head)
+    if run.pr.from_fork:
+        done += _read_only_fork(run.problems)
     text += "".join(f"\nGitHub: {line}" for line in done)
     lines = []
     if run.options.on(Post.ANNOTATIONS):
@@ -135,6 +137,22 @@ def _deliver(run: GitHubRun, result: CheckResult, report_path: str, audit_head: 
         values = _outputs(result, report_path, audit_head)
         _try(problems, "step outputs", lambda: write_outputs(output_path, values), None)
     return done
+
+
+def _read_only_fork(problems: list[str]) -> list[str]:
+    """A fork's `pull_request` run has a read-only token by GitHub's design, not by a
+    misconfiguration: what it could not post is said once, and the verdict alone decides the
+    exit code (it is in the job summary too). Other problems stay problems."""
+    forbidden = [p for p in problems if "(403 " in p]
+    if not forbidden:
+        return []
+    problems[:] = [p for p in problems if p not in forbidden]
+    return [
+        "a pull request from a fork gets a read-only token, so this run posted nothing"
+        f" ({len(forbidden)} write(s) refused); the verdict is this run's exit code and job"
+        " summary. To comment and set the status, use the workflow_run split"
+        " (docs/github-action.md)"
+    ]
 
 
 def _try(problems: list[str], what: str, action: Callable[[], T], fallback: T) -> T:
