@@ -35,6 +35,8 @@ from planguard.commands.explain import explain as explain_command
 from planguard.commands.graph import GraphOptions
 from planguard.commands.graph import graph as graph_command
 from planguard.commands.hook import run_hook
+from planguard.commands.init import InitOptions
+from planguard.commands.init import init as init_command
 from planguard.commands.outcome import Outcome
 from planguard.commands.rules import rules_list as rules_list_command
 from planguard.commands.schema import SchemaKind
@@ -116,7 +118,8 @@ def cli() -> None:
     """Gate Terraform/OpenTofu plans by the blast radius of what they destroy or replace.
 
     PLAN is `terraform show -json` output, `-` for stdin, or a binary plan file.
-    Exit codes: 0 ok, 1 gate tripped, 2 usage/input/config error, 3 internal error.
+    Exit codes: 0 ok, 1 gate tripped, 2 usage/input/config error, 3 internal error, 4 GitHub
+    refused or could not serve a request, 5 apply: terraform apply ran and failed.
     """
 
 
@@ -255,7 +258,7 @@ def _setup(
         cwd=Path.cwd(),
         rulesets=rulesets,
         terraform_bin=terraform_bin,
-        policy_file=policy_file,
+        policy_file=policy_file or None,  # the action passes an empty input as ""
         policy_ref=policy_ref,
         base=base,
         source=source_dir,
@@ -465,8 +468,25 @@ def approve(
 @cli.command()
 @click.argument("kind", type=click.Choice([k.value for k in SchemaKind]), default="report")
 def schema(kind: str) -> int:
-    """Print the JSON Schema of the `analyze` (report) or `check` JSON output."""
+    """Print a JSON Schema: of the `analyze` (report) or `check` JSON output, or of the
+    policy or ruleset files (for an editor's `yaml-language-server` line)."""
     return _emit(schema_command(SchemaKind(kind)), None)
+
+
+@cli.command()
+@click.option(
+    "--workflow/--no-workflow",
+    default=True,
+    show_default=True,
+    help="Also write .github/workflows/planguard.yml: terraform plan and the planguard action"
+    " on every pull request.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the files that exist.")
+def init(workflow: bool, force: bool) -> int:
+    """Start using planguard here: write a commented .planguard.yml, a skeleton
+    .planguard/allowed_signers and the GitHub workflow into the repository's root (the git
+    root, else the current directory). Never overwrites a file without --force (exit 2)."""
+    return _emit(init_command(InitOptions(Path.cwd(), workflow=workflow, force=force)), None)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
