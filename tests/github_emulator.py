@@ -131,6 +131,9 @@ class Fault:
     body: Any = None
     hang: bool = False
     """Never answer (until the emulator stops): the client's own timeout must end the wait."""
+    applied: bool = False
+    """With `hang`: do what the request asks first, then never answer (a write that landed
+    but whose answer was lost)."""
     times: int = 1
 
 
@@ -244,6 +247,10 @@ class GitHub:
             if op is not None:
                 self._check_request(op, query, headers, body)
             fault = self._fault(method, path)
+        if fault is not None and fault.applied:
+            with self._lock:
+                self._current_path = path
+                self._answer(op, args, method, query, headers, body)
         if fault is not None:
             if fault.hang:
                 self.released.wait()

@@ -544,3 +544,15 @@ def test_a_run_that_ends_without_a_verdict_never_leaves_the_status_pending(
     assert status["description"].startswith("planguard could not decide: ")
     assert "no-such-plan.json" in status["description"]
     assert len(status["description"]) <= 140
+
+
+def test_a_comment_that_landed_but_whose_answer_was_lost_is_not_posted_twice(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    """Issue 20: a POST that landed but timed out was retried, giving a duplicate comment."""
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    s.gh.faults.append(Fault("POST", r"/issues/\d+/comments$", 201, hang=True, applied=True))
+    result = s.run()
+    assert result.code == 1, result.err
+    assert len(s.comments()) == 1  # found where it landed: not posted again
+    assert "comment created" in result.out

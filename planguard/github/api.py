@@ -144,7 +144,9 @@ class GitHubApi:
     ) -> None:
         body: Json = {"reviewers": list(users), "team_reviewers": list(teams)}
         with _needs("pull-requests: write"):
-            self.client.post(f"{self.repo.path}/pulls/{number}/requested_reviewers", body)
+            self.client.post(
+                f"{self.repo.path}/pulls/{number}/requested_reviewers", body, repeatable=True
+            )
 
     def comments(self, number: int) -> tuple[Comment, ...]:
         with _needs("pull-requests: read"):
@@ -171,7 +173,7 @@ class GitHubApi:
         if target_url:
             body["target_url"] = target_url
         with _needs("statuses: write"):
-            self.client.post(f"{self.repo.path}/statuses/{sha}", body)
+            self.client.post(f"{self.repo.path}/statuses/{sha}", body, repeatable=True)
 
     def pull_files(self, number: int) -> tuple[PullFile, ...]:
         """The PR's changed files with their patches (GitHub lists at most 3,000)."""

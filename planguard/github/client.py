@@ -66,6 +66,11 @@ class GitHubUnavailable(GitHubError):
     """5xx, timeouts or rate limits that outlasted the wait budget."""
 
 
+class GitHubMaybeApplied(GitHubUnavailable):
+    """A write that creates something was sent and its answer never came: it may have been
+    applied, so it is not sent again blindly (the caller looks before posting again)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     api_url: str
@@ -114,8 +119,10 @@ class GitHubClient:
     def get(self, path: str, params: Mapping[str, str | int] | None = None) -> Json:
         return self._request("GET", self._url(path), params=params).json_body
 
-    def post(self, path: str, body: Json) -> Json:
-        return self._request("POST", self._url(path), body=body).json_body
+    def post(self, path: str, body: Json, *, repeatable: bool = False) -> Json:
+        """`repeatable`: posting it twice does no harm (a status, a review request); else a
+        POST whose answer timed out raises `GitHubMaybeApplied` instead of being re-sent."""
+        return self._request("POST", self._url(path), body=body, repeatable=repeatable).json_body
 
     def patch(self, path: str, body: Json) -> Json:
         return self._request("PATCH", self._url(path), body=body).json_body
@@ -153,6 +160,7 @@ class GitHubClient:
         url: str,
         params: Mapping[str, str | int] | None = None,
         body: Json = None,
+        repeatable: bool = True,
     ) -> _Response:
         what = f"{method} {url.removeprefix(self.settings.api_url.rstrip('/'))}"
         http = _requests()
@@ -166,6 +174,12 @@ class GitHubClient:
                     timeout=self.settings.timeout,
                 )
             except (http.Timeout, http.ConnectionError) as exc:
+                sent = not isinstance(exc, (http.ConnectTimeout, http.ConnectionError))
+                if sent and not repeatable:
+                    raise GitHubMaybeApplied(
+                        f"{what}: sent, but GitHub's answer timed out; it may have been applied,"
+                        " so it is not sent again blindly"
+                    ) from None
                 kind = "timed out" if isinstance(exc, http.Timeout) else "could not connect"
                 self._wait(what, _backoff(attempt), f"{kind} ({type(exc).__name__})", attempt)
                 continue

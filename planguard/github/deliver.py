@@ -18,7 +18,7 @@ from planguard.errors import PlanguardError
 from planguard.gate.check import CheckResult
 from planguard.gate.model import Decision, Verdict
 from planguard.github.api import GitHubApi
-from planguard.github.client import GitHubError, GitHubValidationError
+from planguard.github.client import GitHubError, GitHubMaybeApplied, GitHubValidationError
 from planguard.github.comment import Stamp, compose, plan_comment
 from planguard.github.gather import GitHubRun, Post
 from planguard.github.inline import plan_inline
@@ -282,8 +282,18 @@ def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
         api.update_comment(plan.update, body)
         return _Said(f"updated {plan.update}")
     if plan.create:
-        return _Said(f"created {api.create_comment(pr.number, body).id}")
+        return _Said(f"created {_create_once(api, pr.number, body)}")
     return _Said(f"left as is: {plan.skipped}", plan.stale)
+
+
+def _create_once(api: GitHubApi, number: int, body: str) -> int:
+    """Post the comment; when the answer timed out, look before posting again: the body
+    carries this run's stamp, so finding it means it landed."""
+    try:
+        return api.create_comment(number, body).id
+    except GitHubMaybeApplied:
+        landed = [c.id for c in api.comments(number) if c.body == body]
+        return landed[0] if landed else api.create_comment(number, body).id
 
 
 def _final_status(run: GitHubRun, decision: Decision) -> bool:
