@@ -175,6 +175,8 @@ class GitHub:
         self.tokens: dict[str, str | None] = {}
         """token → login; None is an Actions/App installation token (no `/user`)."""
         self.token_identity: dict[str, str] = {}
+        """token → the bot login an App installation token writes as."""
+        self._acting = ACTIONS_BOT
         self.collaborators: set[str] = set()
         self.pulls: dict[int, Pull] = {}
         self.comments: dict[int, dict[str, Any]] = {}
@@ -198,6 +200,12 @@ class GitHub:
 
     def actions_token(self, token: str = "ghs_actions") -> str:
         self.tokens[token] = None
+        return token
+
+    def app_token(self, slug: str, token: str = "ghs_app") -> str:
+        """A GitHub App installation token: no `/user`, and what it writes is by `slug[bot]`."""
+        self.tokens[token] = None
+        self.token_identity[token] = self.user(f"{slug}[bot]", "Bot")
         return token
 
     def pat(self, login: str, token: str | None = None) -> str:
@@ -338,6 +346,7 @@ class GitHub:
         token = headers.get("authorization", "").removeprefix("Bearer ").strip()
         if token not in self.tokens:
             return False, None
+        self._acting = self.token_identity.get(token, ACTIONS_BOT)
         return True, self.tokens[token]
 
     def _answer(
@@ -465,7 +474,7 @@ class GitHub:
         comment = {
             "id": self._next_id(),
             "issue": int(args[2]),
-            "author": login or ACTIONS_BOT,
+            "author": login or self._acting,
             "body": text,
         }
         self.comments[comment["id"]] = comment
@@ -492,7 +501,7 @@ class GitHub:
             context=body.get("context", "default"),
             description=body.get("description"),
             target_url=body.get("target_url"),
-            creator=self._simple_user(login or ACTIONS_BOT),
+            creator=self._simple_user(login or self._acting),
         )
         self.statuses.setdefault(args[2], []).append(status)
         return 201, {}, status
@@ -533,8 +542,8 @@ class GitHub:
             if not self._in_diff(pull, comment):
                 # GitHub's answer for a line outside the diff.
                 return 422, {}, _unprocessable("Line could not be resolved")
-        self.user(login or ACTIONS_BOT)
-        self.review(pull.number, login or ACTIONS_BOT, "COMMENTED", body.get("commit_id"))
+        self.user(login or self._acting)
+        self.review(pull.number, login or self._acting, "COMMENTED", body.get("commit_id"))
         review = pull.reviews[-1]
         review["body"] = body.get("body", "")
         for comment in comments:
@@ -543,7 +552,7 @@ class GitHub:
                 "id": cid,
                 "pull": pull.number,
                 "review": review["id"],
-                "author": login or ACTIONS_BOT,
+                "author": login or self._acting,
                 "path": comment["path"],
                 "line": comment["line"],
                 "side": comment.get("side", "RIGHT"),
@@ -554,7 +563,7 @@ class GitHub:
         data.update(
             id=review["id"], body=review["body"], state="COMMENTED", commit_id=review["commit_id"]
         )
-        data["user"] = self._simple_user(login or ACTIONS_BOT)
+        data["user"] = self._simple_user(login or self._acting)
         return 200, {}, data
 
     def _pulls_update_review(self, args, query, body, login):  # type: ignore[no-untyped-def]

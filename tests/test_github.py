@@ -17,6 +17,8 @@ from gate_workspace import add_change, make_repo
 from github_emulator import FIXTURES, Emulator, Fault, GitHub, webhook_errors
 from gitrepo import git
 
+from planguard.github.comment import marker
+
 OWNER, REPO, PR = "acme", "infra", 42
 SECONDARY_LIMIT = {
     "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you"
@@ -556,3 +558,20 @@ def test_a_comment_that_landed_but_whose_answer_was_lost_is_not_posted_twice(
     assert result.code == 1, result.err
     assert len(s.comments()) == 1  # found where it landed: not posted again
     assert "comment created" in result.out
+
+
+def test_an_app_token_without_comment_author_keeps_one_comment(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    """Issue 20: a GitHub App token cannot say its own login (no `/user`), so every run found
+    no comment of its own and posted another. Its own comments are the one bot account that
+    carries this root's marker; a person quoting the marker never counts."""
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    token = s.gh.app_token("acme-gate")
+    s.gh.comments[1] = {"id": 1, "issue": PR, "author": "dave", "body": marker("default")}
+    for _ in range(3):
+        result = s.run(**{"github-token": token})
+        assert result.code == 1, result.err
+    mine = [c for c in s.comments() if c["author"] == "acme-gate[bot]"]
+    assert len(mine) == 1
+    assert s.gh.comments[1]["body"] == marker("default")  # the person's comment is untouched

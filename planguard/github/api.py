@@ -33,6 +33,8 @@ class Comment:
     id: int
     author: str
     body: str
+    by_bot: bool = False
+    """Written by an account GitHub types `Bot` (an App or Actions), never by a person."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,8 +311,10 @@ def _review_comment(data: dict[str, Json]) -> ReviewComment:
 
 
 def _comment(data: dict[str, Json]) -> Comment:
+    user = _user(data.get("user"))
     return Comment(
         jsonread.integer(data, "id") or 0,
-        _user(data.get("user")).login,
+        user.login,
         jsonread.text(data, "body"),
+        by_bot=user.type == "Bot" and user.login.endswith("[bot]"),
     )

@@ -22,7 +22,7 @@ from planguard.gate.decide import TeamMembership
 from planguard.gather.trusted import GateSetup, Trusted, policy_changes
 from planguard.github.api import GitHubApi, Repository, team_membership
 from planguard.github.client import GitHubClient, GitHubError
-from planguard.github.comment import CommentMode, Stamp, newer_report
+from planguard.github.comment import CommentMode, Stamp, marker, newer_report
 from planguard.github.context import Context, context_from_env
 from planguard.gitio import CommitInfo
 from planguard.plan.roots import named_roots
@@ -85,7 +85,7 @@ def open_run(environment: dict[str, str], options: GitHubOptions) -> GitHubRun:
     ctx = context_from_env(environment, options.pr_number)
     api = GitHubApi(GitHubClient(ctx.settings), Repository.parse(ctx.repository))
     pr = _evaluated(api.pull_request(ctx.pr_number), ctx)
-    own = options.comment_author or api.viewer() or ACTIONS_IDENTITY
+    own = options.comment_author or api.viewer() or _own_bot(api, pr, options.root)
     superseded = _superseded(api, options, pr, own) if options.on(Post.STATUS) else None
     return GitHubRun(api, ctx, options, pr, own, (), ApprovalSet(), None, superseded)
 
@@ -144,6 +144,19 @@ def _evaluated(pr: PullRequestInfo, ctx: Context) -> PullRequestInfo:
             " run, or the PR moved on. Not gating it with this plan."
         )
     return dataclasses.replace(pr, head_sha=sha) if sha else pr
+
+
+def _own_bot(api: GitHubApi, pr: PullRequestInfo, root: str) -> str:
+    """The bot this token writes as, when the token cannot say (an App installation token has
+    no `/user`): the one bot account whose comments carry this root's marker. A person quoting
+    the marker never counts; with none found (a first run), or several bots, Actions' own."""
+    try:
+        existing = api.comments(pr.number)
+    except GitHubError:
+        return ACTIONS_IDENTITY
+    first_line = marker(root)
+    bots = {c.author for c in existing if c.by_bot and c.body.split("\n", 1)[0] == first_line}
+    return bots.pop() if len(bots) == 1 else ACTIONS_IDENTITY
 
 
 def _superseded(
