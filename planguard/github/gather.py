@@ -20,7 +20,7 @@ from planguard.authorship.model import PullRequestInfo
 from planguard.gate.check import ChangeFacts
 from planguard.gate.decide import TeamMembership
 from planguard.gather.trusted import GateSetup, Trusted, policy_changes
-from planguard.github.api import GitHubApi, Repository, team_membership
+from planguard.github.api import Comment, GitHubApi, Repository, team_membership
 from planguard.github.client import GitHubClient, GitHubError
 from planguard.github.comment import CommentMode, Stamp, marker, newer_report
 from planguard.github.context import Context, context_from_env
@@ -84,10 +84,21 @@ def open_run(environment: dict[str, str], options: GitHubOptions) -> GitHubRun:
     """Read the context and the PR; `superseded` is checked only when a status is posted."""
     ctx = context_from_env(environment, options.pr_number)
     api = GitHubApi(GitHubClient(ctx.settings), Repository.parse(ctx.repository))
-    pr = _evaluated(api.pull_request(ctx.pr_number), ctx)
-    own = options.comment_author or api.viewer() or _own_bot(api, pr, options.root)
-    superseded = _superseded(api, options, pr, own) if options.on(Post.STATUS) else None
+    live = api.pull_request(ctx.pr_number)
+    pr = _evaluated(live, ctx)
+    existing = _comments(api, pr.number)  # read once for both questions below
+    own = options.comment_author or api.viewer() or _own_bot(existing, options.root)
+    superseded = None
+    if options.on(Post.STATUS) and existing is not None:
+        superseded = _superseded(existing, options, pr, own, live.head_sha)
     return GitHubRun(api, ctx, options, pr, own, (), ApprovalSet(), None, superseded)
+
+
+def _comments(api: GitHubApi, number: int) -> tuple[Comment, ...] | None:
+    try:
+        return api.comments(number)
+    except GitHubError:
+        return None
 
 
 def read_change(run: GitHubRun) -> GitHubRun:
@@ -146,13 +157,11 @@ def _evaluated(pr: PullRequestInfo, ctx: Context) -> PullRequestInfo:
     return dataclasses.replace(pr, head_sha=sha) if sha else pr
 
 
-def _own_bot(api: GitHubApi, pr: PullRequestInfo, root: str) -> str:
+def _own_bot(existing: tuple[Comment, ...] | None, root: str) -> str:
     """The bot this token writes as, when the token cannot say (an App installation token has
     no `/user`): the one bot account whose comments carry this root's marker. A person quoting
     the marker never counts; with none found (a first run), or several bots, Actions' own."""
-    try:
-        existing = api.comments(pr.number)
-    except GitHubError:
+    if existing is None:
         return ACTIONS_IDENTITY
     first_line = marker(root)
     bots = {c.author for c in existing if c.by_bot and c.body.split("\n", 1)[0] == first_line}
@@ -160,15 +169,14 @@ def _own_bot(api: GitHubApi, pr: PullRequestInfo, root: str) -> str:
 
 
 def _superseded(
-    api: GitHubApi, options: GitHubOptions, pr: PullRequestInfo, own: str
+    existing: tuple[Comment, ...],
+    options: GitHubOptions,
+    pr: PullRequestInfo,
+    own: str,
+    current_head: str,
 ) -> str | None:
     """Whether a newer run already reported (read from its comment's stamp): then this run
     touches neither the status nor the comment. Unreadable comments: not superseded."""
-    try:
-        current_head = api.pull_request(pr.number).head_sha
-        existing = api.comments(pr.number)
-    except GitHubError:
-        return None
     stamp = Stamp(pr.head_sha, options.started_at)
     now = dt.datetime.now(dt.timezone.utc)
     return newer_report(
