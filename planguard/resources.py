@@ -12,4 +12,4 @@ def data_dir(name: str) -> Path:
     for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"planguard's {name}/ directory is missing: reinstall planguard")
+    raise FileNotFoundError(f"planguard's {name}/ directory is missing: reinstall planguard-gate")

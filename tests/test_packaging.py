@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ def test_wheel_installed_in_a_fresh_venv_outside_the_repo_runs(tmp_path: Path) -
         check=True,
         capture_output=True,
     )
-    (wheel,) = dist.glob("planguard-*.whl")
+    (wheel,) = dist.glob("planguard_gate-*.whl")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
@@ -70,3 +71,14 @@ def test_wheel_installed_in_a_fresh_venv_outside_the_repo_runs(tmp_path: Path) -
     # The shipped defaults and agent knowledge load: an unknown author's teardown needs review.
     assert gate.returncode == 1, gate.stderr
     assert "REVIEW REQUIRED" in gate.stdout
+    # Every schema ships in the package: an editor can be pointed at what `schema` prints.
+    for kind, title in (("policy", "policy"), ("ruleset", "ruleset"), ("report", "report")):
+        printed = subprocess.run(
+            [env_dir / "bin" / "planguard", "schema", kind],
+            cwd=outside,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert title in json.loads(printed.stdout)["title"].lower()
