@@ -98,7 +98,7 @@ def test_the_changelog_keeps_a_changelog() -> None:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel as `python -m build` makes it (about 5 s: in the default run)."""
+    """The wheel as `python -m build` makes it (about 5 s: a slow test)."""
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO)],
@@ -109,6 +109,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow  # builds a wheel: the default run stays within its budget
 def test_the_wheel_is_planguard_gate_with_license_urls_and_the_planguard_command(
     wheel: Path,
 ) -> None:
