@@ -188,6 +188,9 @@ def test_ai_destroy_needs_the_named_reviewer_then_their_approval_turns_it_green(
     assert s.gh.pulls[PR].requested_teams == ["sre"]
     assert "REVIEW REQUIRED" in first.summary
     assert first.outputs["verdict"] == "review required"
+    assert first.outputs["verdict-id"] == "review_required"  # for machines: no spaces
+    counts = {k: first.outputs[k] for k in ("to-add", "to-change", "to-destroy", "to-replace")}
+    assert counts == {"to-add": "0", "to-change": "0", "to-destroy": "18", "to-replace": "0"}
     assert first.outputs["author-kind"] == "ai"
     assert first.outputs["tier"] == "critical"
     assert len(first.outputs["fingerprint"]) == 64

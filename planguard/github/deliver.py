@@ -29,9 +29,11 @@ from planguard.github.workflow import (
     guarded,
     write_outputs,
 )
+from planguard.plan.model import Action
 from planguard.policy.model import GateAction
 from planguard.render import budget
 from planguard.render.markdown import GitHubContext, InlineOutside, check_markdown
+from planguard.render.view import plan_counts
 from planguard.source.diff import FileDiff, parse_patch
 
 T = TypeVar("T")
@@ -376,8 +378,20 @@ def _write_report(path: str, text: str, problems: list[str]) -> str:
 def _outputs(result: CheckResult, report_path: str, audit_head: str) -> dict[str, str]:
     decision, report = result.decision, result.report
     missing = sorted("@" + r for r in decision.missing_reviewers)
+    counts = plan_counts(report)
+    replaced = sum(
+        c.count
+        for root in report.roots
+        for c in root.plan.actions
+        if c.action in (Action.REPLACE_DELETE_FIRST.value, Action.REPLACE_CREATE_FIRST.value)
+    )
     return {
         "verdict": decision.verdict.value,
+        "verdict-id": decision.verdict.name.lower(),
+        "to-add": str(counts.add),
+        "to-change": str(counts.change),
+        "to-destroy": str(counts.destroy),
+        "to-replace": str(replaced),
         "allowed": "true" if decision.verdict.allowed else "false",
         "tier": report.tier.value,
         "score": str(report.score),
