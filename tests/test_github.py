@@ -578,3 +578,21 @@ def test_an_app_token_without_comment_author_keeps_one_comment(
     mine = [c for c in s.comments() if c["author"] == "acme-gate[bot]"]
     assert len(mine) == 1
     assert s.gh.comments[1]["body"] == marker("default")  # the person's comment is untouched
+
+
+def test_changes_only_posts_nothing_for_a_plan_that_changes_nothing(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, real_plans: dict[str, Path]
+) -> None:
+    """Issue 20 (tfcmt users): a comment mode that skips no-op plans; an existing comment is
+    still updated, so an old verdict never stands."""
+    s = scene(tmp_path, emulator, all_keys, real_plans["noop"])
+    quiet = s.run(**{"comment-mode": "changes-only"})
+    assert quiet.code == 0, quiet.err
+    assert s.comments() == []
+    assert [st["state"] for st in s.statuses()] == ["success"]  # the status is still set
+    s.plan = real_plans["destroy"]
+    assert s.run(**{"comment-mode": "changes-only"}).code == 1
+    s.plan = real_plans["noop"]
+    assert s.run(**{"comment-mode": "changes-only"}).code == 0
+    (comment,) = s.comments()
+    assert "REVIEW REQUIRED" not in comment["body"]  # the old verdict was replaced

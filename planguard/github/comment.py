@@ -28,6 +28,9 @@ class CommentMode(enum.Enum):
     UPDATE = "update"
     NEW = "new"
     DELETE_AND_NEW = "delete-and-new"
+    CHANGES_ONLY = "changes-only"
+    """Like update, but a plan that changes nothing posts no new comment (an existing one is
+    still updated: a stale verdict must not stand)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +74,12 @@ def plan_comment(
     current_head: str,
     mode: CommentMode,
     now: dt.datetime,
+    no_changes: bool = False,
 ) -> CommentPlan:
+    """`no_changes`: the plan changes nothing (for `changes-only`)."""
     mine = _mine(existing, own_login, root)
+    if not mine and mode is CommentMode.CHANGES_ONLY and no_changes:
+        return CommentPlan(skipped="the plan changes nothing (comment mode changes-only)")
     if not mine:
         return CommentPlan(create=True)
     latest = max(mine, key=lambda c: c.id)

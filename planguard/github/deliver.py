@@ -277,6 +277,7 @@ def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
         current_head=current_head,
         mode=gh.comment_mode,
         now=dt.datetime.now(dt.timezone.utc),
+        no_changes=view.no_changes,
     )
     for comment_id in plan.delete:
         api.delete_comment(comment_id)
@@ -340,6 +341,13 @@ class _View:
     refused: tuple[str, ...]
     started_at: str
     inline: _Inline | None = None
+
+    @property
+    def no_changes(self) -> bool:
+        """The plan changes nothing and nothing was found: what `changes-only` skips."""
+        counts = plan_counts(self.result.report)
+        changed = counts.add or counts.change or counts.destroy or counts.forget
+        return not changed and not any(r.findings for r in self.result.report.roots)
 
     def render(self, *, summary: bool, problems: Sequence[str]) -> str:
         """The PR comment (within the comment budget) or the job summary (within 1 MiB)."""
