@@ -140,6 +140,7 @@ def scene_env(
     """The emulator's PR for `repo`'s `main..HEAD`, and a runner for action.yml in it."""
     gh = emulator.state
     pull = gh.open_pull(PR, author, head, kind)
+    pull.base_sha = base
     log = git(repo, "log", "--reverse", "--format=%H%x1f%an%x1f%ae%x1f%B%x1e", "main..HEAD")
     for record in filter(str.strip, log.split("\x1e")):
         sha, name, email, message = record.strip("\n").split("\x1f")
@@ -596,3 +597,23 @@ def test_changes_only_posts_nothing_for_a_plan_that_changes_nothing(
     assert s.run(**{"comment-mode": "changes-only"}).code == 0
     (comment,) = s.comments()
     assert "REVIEW REQUIRED" not in comment["body"]  # the old verdict was replaced
+
+
+def test_a_fork_workflow_run_without_a_base_reads_it_from_github(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    """Issue 20: `workflow_run.pull_requests` is empty for a fork, so the documented `base:`
+    expression is empty and the policy was read from the working tree. The PR's base comes
+    from GitHub then, and the policy from it (its owners still required: fail closed)."""
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    s.gh.pulls[PR].fork = True
+    event = s.runner.temp / "workflow_run.json"
+    event.write_text(
+        json.dumps({"workflow_run": {"head_sha": s.head, "id": 7, "pull_requests": []}})
+    )
+    s.runner.env["GITHUB_EVENT_PATH"] = str(event)
+    result = s.run(pr=str(PR), base="")
+    assert result.code == 1, result.err
+    report = json.loads(Path(result.outputs["report"]).read_text())
+    assert report["decision"]["policy_source"] == f"git {s.base}:.planguard.yml"
+    assert "working tree" not in " ".join(report["notes"])

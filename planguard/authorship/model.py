@@ -103,6 +103,8 @@ class PullRequestInfo:
     labels: tuple[str, ...] = ()
     commits: int | None = None
     """How many commits the code host says the pull request has."""
+    base_sha: str = ""
+    """The commit the pull request is based on, as GitHub reports it."""
     from_fork: bool = False
     """Its head is in another repository: GitHub gives its `pull_request` runs a read-only
     token, so nothing can be posted from them."""

@@ -52,6 +52,7 @@ def pull_request_info(pr: Mapping[str, object]) -> PullRequestInfo:
         body=jsonread.text(pr, "body"),
         labels=tuple(name for name in names if name),
         commits=jsonread.integer(pr, "commits"),
+        base_sha=jsonread.text(base, "sha"),
         from_fork=bool(head_repo and base_repo and head_repo != base_repo),
     )
 

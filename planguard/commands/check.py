@@ -54,6 +54,7 @@ def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
     run = None
     if github is not None:
         run = github_gather.open_run(dict(opts.env), github)
+        opts = _with_base_from(run, opts)
         github_deliver.post_pending(run)
         try:
             run = github_gather.read_change(run)
@@ -75,6 +76,16 @@ def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
     )
     code = _exit_code(result.fail_on, result, delivered.problems)
     return Outcome(delivered.text, code, delivered.problems, notices)
+
+
+def _with_base_from(run: GitHubRun, opts: CheckOptions) -> CheckOptions:
+    """The pull request's base as GitHub reports it, when the workflow passed none: a
+    `workflow_run` for a fork has no `pull_requests[0]` to take it from. (The checkout must
+    hold that commit: else the trusted ref cannot be read, and the run stops with exit 2.)"""
+    setup = opts.setup
+    if setup.base or setup.policy_ref or not run.pr.base_sha:
+        return opts
+    return dataclasses.replace(opts, setup=dataclasses.replace(setup, base=run.pr.base_sha))
 
 
 def _audit(opts: CheckOptions, result: CheckResult) -> str | None:
