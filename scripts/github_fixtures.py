@@ -40,6 +40,8 @@ OPERATIONS = (
     ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("delete", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("post", "/repos/{owner}/{repo}/statuses/{sha}"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
+    ("delete", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"),
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
     ("post", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
     ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"),

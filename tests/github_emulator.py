@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jsonschema
 
@@ -154,6 +154,7 @@ class Pull:
     """sha, name, email, message of each commit, oldest first."""
     files: list[dict[str, str]] = field(default_factory=list)
     """filename, status, patch of each changed file (`git diff` hunks)."""
+    labels: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -384,7 +385,11 @@ class GitHub:
         if pull is None:
             return 404, {}, _message("Not Found")
         data = example("pull-request")
-        data.update(number=pull.number, user=self._simple_user(pull.author), labels=[])
+        data.update(
+            number=pull.number,
+            user=self._simple_user(pull.author),
+            labels=[self._label(name) for name in pull.labels],
+        )
         data["commits"] = len(pull.commits) if pull.listed_commits is None else pull.listed_commits
         data["head"].update(sha=pull.head_sha, ref=pull.head_ref)
         data["base"]["sha"] = pull.base_sha
@@ -640,6 +645,29 @@ class GitHub:
             user=self._simple_user(comment["author"]),
         )
         return data
+
+    def _label(self, name: str) -> dict[str, Any]:
+        label: dict[str, Any] = example("label-items")[0]
+        label.update(name=name)
+        return label
+
+    def _issues_add_labels(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        pull = self.pulls.get(int(args[2]))
+        if pull is None:
+            return 404, {}, _message("Not Found")
+        names = body.get("labels", []) if isinstance(body, dict) else body
+        for name in names:
+            if isinstance(name, str) and name not in pull.labels:
+                pull.labels.append(name)
+        return 200, {}, [self._label(name) for name in pull.labels]
+
+    def _issues_remove_label(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        pull = self.pulls.get(int(args[2]))
+        name = unquote(args[3])
+        if pull is None or name not in pull.labels:
+            return 404, {}, _message("Label does not exist")
+        pull.labels.remove(name)
+        return 200, {}, [self._label(n) for n in pull.labels]
 
     def _comment_json(self, comment: dict[str, Any]) -> dict[str, Any]:
         data = example("issue-comment")

@@ -617,3 +617,18 @@ def test_a_fork_workflow_run_without_a_base_reads_it_from_github(
     report = json.loads(Path(result.outputs["report"]).read_text())
     assert report["decision"]["policy_source"] == f"git {s.base}:.planguard.yml"
     assert "working tree" not in " ".join(report["notes"])
+
+
+def test_a_tier_label_names_the_plans_tier_and_replaces_an_older_one(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, real_plans: dict[str, Path]
+) -> None:
+    """Issue 20: PR labels by tier (opt-in through `post`); a stale tier label is removed and
+    other labels are left alone."""
+    s = scene(tmp_path, emulator, all_keys, real_plans["noop"])
+    s.gh.pulls[PR].labels = ["infra", "planguard: critical"]
+    posts = "comment,status,labels"
+    assert s.run(post=posts).code == 0
+    assert s.gh.pulls[PR].labels == ["infra", "planguard: low"]
+    s.plan = real_plans["destroy"]
+    assert s.run(post=posts).code == 1
+    assert s.gh.pulls[PR].labels == ["infra", "planguard: critical"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from planguard import jsonread
 from planguard.approvals.github import Review
@@ -154,6 +155,15 @@ class GitHubApi:
         with _needs("pull-requests: read"):
             items = self.client.paginate(f"{self.repo.path}/issues/{number}/comments")
         return tuple(_comment(_obj(item)) for item in items)
+
+    def add_labels(self, number: int, names: Sequence[str]) -> None:
+        with _needs("issues: write (or pull-requests: write)"):
+            path = f"{self.repo.path}/issues/{number}/labels"
+            self.client.post(path, {"labels": list(names)}, repeatable=True)
+
+    def remove_label(self, number: int, name: str) -> None:
+        with _needs("issues: write (or pull-requests: write)"):
+            self.client.delete(f"{self.repo.path}/issues/{number}/labels/{quote(name, safe='')}")
 
     def create_comment(self, number: int, body: str) -> Comment:
         with _needs("pull-requests: write"):

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from planguard import gitio
 from planguard.errors import PlanguardError
+from planguard.findings import Tier
 from planguard.gate.check import CheckResult
 from planguard.gate.model import Decision, Verdict
 from planguard.github.api import GitHubApi
@@ -131,14 +132,24 @@ def _deliver(run: GitHubRun, result: CheckResult, report_path: str, audit_head: 
             done.append(f"status left to the newer run: {stale}")
         elif _try(problems, "commit status", lambda: _final_status(run, decision), False):
             done.append(f"status {options.status_context} on {run.pr.head_sha[:12]}")
+    if options.on(Post.LABELS) and not stale:
+        label = _try(problems, "PR label", lambda: _tier_label(run, result), None)
+        if label is not None:
+            done.append(f"label {label}")
+    _workflow_files(run, view, report_path, audit_head)
+    return done
+
+
+def _workflow_files(run: GitHubRun, view: _View, report_path: str, audit_head: str) -> None:
+    """The job summary and the step outputs (files the runner reads, not GitHub requests)."""
+    options, problems = run.options, run.problems
     summary_path, output_path = run.ctx.summary_path, run.ctx.output_path
     if options.on(Post.SUMMARY) and summary_path is not None:
         summary = view.render(summary=True, problems=problems)
         _try(problems, "job summary", lambda: append_summary(summary_path, summary), None)
     if options.on(Post.OUTPUTS) and output_path is not None:
-        values = _outputs(result, report_path, audit_head)
+        values = _outputs(view.result, report_path, audit_head)
         _try(problems, "step outputs", lambda: write_outputs(output_path, values), None)
-    return done
 
 
 def _read_only_fork(problems: list[str]) -> list[str]:
@@ -297,6 +308,21 @@ def _create_once(api: GitHubApi, number: int, body: str) -> int:
     except GitHubMaybeApplied:
         landed = [c.id for c in api.comments(number) if c.body == body]
         return landed[0] if landed else api.create_comment(number, body).id
+
+
+TIER_LABEL = "planguard: {tier}"
+
+
+def _tier_label(run: GitHubRun, result: CheckResult) -> str:
+    """The plan's tier as a PR label, the only `planguard: *` label on it (an older run's
+    tier label goes: a label that says low on a PR that is now critical would mislead)."""
+    wanted = TIER_LABEL.format(tier=result.report.tier.value)
+    ours = {TIER_LABEL.format(tier=t.value) for t in Tier}
+    for stale in sorted(set(run.pr.labels) & ours - {wanted}):
+        run.api.remove_label(run.pr.number, stale)
+    if wanted not in run.pr.labels:
+        run.api.add_labels(run.pr.number, [wanted])
+    return wanted
 
 
 def _final_status(run: GitHubRun, decision: Decision) -> bool:

@@ -39,6 +39,8 @@ class Post(enum.Enum):
     ANNOTATIONS = "annotations"
     OUTPUTS = "outputs"
     INLINE = "inline-review"
+    LABELS = "labels"
+    """A `planguard: <tier>` label on the PR (opt-in: it creates labels in the repository)."""
 
 
 @dataclass(frozen=True, slots=True)
