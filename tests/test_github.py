@@ -632,3 +632,19 @@ def test_a_tier_label_names_the_plans_tier_and_replaces_an_older_one(
     s.plan = real_plans["destroy"]
     assert s.run(post=posts).code == 1
     assert s.gh.pulls[PR].labels == ["infra", "planguard: critical"]
+
+
+def test_hide_and_new_folds_the_old_report_and_posts_a_new_one(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    """Issue 20: a comment mode that hides the old comment and posts a new one."""
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    for _ in range(2):
+        assert s.run(**{"comment-mode": "hide-and-new"}).code == 1
+    first, second = sorted(s.comments(), key=lambda c: c["id"])
+    assert first["body"].startswith("<details><summary>planguard: an older report")
+    assert "REVIEW REQUIRED" in first["body"]  # still readable for the record
+    assert second["body"].startswith(marker("default"))
+    assert s.run(**{"comment-mode": "hide-and-new"}).code == 1
+    assert len(s.comments()) == 3
+    assert sum(c["body"].startswith(marker("default")) for c in s.comments()) == 1

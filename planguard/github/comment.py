@@ -28,6 +28,9 @@ class CommentMode(enum.Enum):
     UPDATE = "update"
     NEW = "new"
     DELETE_AND_NEW = "delete-and-new"
+    HIDE_AND_NEW = "hide-and-new"
+    """Post a new comment and fold each older one into a collapsed "superseded" section (GitHub
+    hides comments only through GraphQL; the REST API edits them)."""
     CHANGES_ONLY = "changes-only"
     """Like update, but a plan that changes nothing posts no new comment (an existing one is
     still updated: a stale verdict must not stand)."""
@@ -44,6 +47,8 @@ class CommentPlan:
     create: bool = False
     update: int | None = None
     delete: tuple[int, ...] = ()
+    fold: tuple[int, ...] = ()
+    """Older comments to fold away (`hide-and-new`)."""
     skipped: str | None = None
     """Why nothing is written (stale run, unchanged body)."""
     stale: str | None = None
@@ -91,6 +96,8 @@ def plan_comment(
         return CommentPlan(create=True)
     if mode is CommentMode.DELETE_AND_NEW:
         return CommentPlan(create=True, delete=tuple(c.id for c in mine))
+    if mode is CommentMode.HIDE_AND_NEW:
+        return CommentPlan(create=True, fold=tuple(c.id for c in mine))
     if _content(latest.body) == _content(body):
         return CommentPlan(delete=duplicates, skipped="the comment already says this")
     return CommentPlan(update=latest.id, delete=duplicates)
@@ -155,6 +162,16 @@ def _stamp(body: str, now: dt.datetime) -> Stamp | None:
 def _content(body: str) -> str:
     """The body without the run stamp and footer, which change on every run."""
     return _FOOTER.sub("", _STAMP.sub("", body, count=1))
+
+
+def folded(body: str) -> str:
+    """An older report, collapsed and without its marker: no longer planguard's live comment
+    for the root (so never updated again), still readable for the record."""
+    old = _content(body).split("\n", 1)[-1].strip()
+    return (
+        "<details><summary>planguard: an older report, superseded by a newer comment</summary>"
+        f"\n\n{old}\n\n</details>\n"
+    )
 
 
 def marker_field(root: str) -> str:

@@ -20,7 +20,7 @@ from planguard.gate.check import CheckResult
 from planguard.gate.model import Decision, Verdict
 from planguard.github.api import GitHubApi
 from planguard.github.client import GitHubError, GitHubMaybeApplied, GitHubValidationError
-from planguard.github.comment import Stamp, compose, plan_comment
+from planguard.github.comment import Stamp, compose, folded, plan_comment
 from planguard.github.gather import GitHubRun, Post
 from planguard.github.inline import plan_inline
 from planguard.github.workflow import (
@@ -292,6 +292,8 @@ def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
     )
     for comment_id in plan.delete:
         api.delete_comment(comment_id)
+    for old in (c for c in existing if c.id in plan.fold):
+        api.update_comment(old.id, folded(old.body))
     if plan.update is not None:
         api.update_comment(plan.update, body)
         return _Said(f"updated {plan.update}")
