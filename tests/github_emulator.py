@@ -672,7 +672,11 @@ class GitHub:
     def _comment_json(self, comment: dict[str, Any]) -> dict[str, Any]:
         data = example("issue-comment")
         data.update(
-            id=comment["id"], body=comment["body"], user=self._simple_user(comment["author"])
+            id=comment["id"],
+            body=comment["body"],
+            user=self._simple_user(comment["author"]),
+            html_url=f"https://github.com/{self.owner}/{self.repo}/pull/{comment['issue']}"
+            f"#issuecomment-{comment['id']}",
         )
         return data
 

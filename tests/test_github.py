@@ -190,6 +190,7 @@ def test_ai_destroy_needs_the_named_reviewer_then_their_approval_turns_it_green(
     assert "REVIEW REQUIRED" in first.summary
     assert first.outputs["verdict"] == "review required"
     assert first.outputs["verdict-id"] == "review_required"  # for machines: no spaces
+    assert first.outputs["comment-url"].endswith(f"/pull/{PR}#issuecomment-{s.comments()[0]['id']}")
     counts = {k: first.outputs[k] for k in ("to-add", "to-change", "to-destroy", "to-replace")}
     assert counts == {"to-add": "0", "to-change": "0", "to-destroy": "18", "to-replace": "0"}
     assert first.outputs["author-kind"] == "ai"

@@ -36,6 +36,8 @@ class Comment:
     body: str
     by_bot: bool = False
     """Written by an account GitHub types `Bot` (an App or Actions), never by a person."""
+    url: str = ""
+    """Its `html_url`: where a person reads it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,4 +329,5 @@ def _comment(data: dict[str, Json]) -> Comment:
         user.login,
         jsonread.text(data, "body"),
         by_bot=user.type == "Bot" and user.login.endswith("[bot]"),
+        url=jsonread.text(data, "html_url"),
     )

@@ -18,9 +18,9 @@ from planguard.errors import PlanguardError
 from planguard.findings import Tier
 from planguard.gate.check import CheckResult
 from planguard.gate.model import Decision, Verdict
-from planguard.github.api import GitHubApi
+from planguard.github.api import Comment, GitHubApi
 from planguard.github.client import GitHubError, GitHubMaybeApplied, GitHubValidationError
-from planguard.github.comment import Stamp, compose, folded, plan_comment
+from planguard.github.comment import Stamp, compose, folded, marker, plan_comment
 from planguard.github.gather import GitHubRun, Post
 from planguard.github.inline import plan_inline
 from planguard.github.workflow import (
@@ -121,11 +121,13 @@ def _deliver(run: GitHubRun, result: CheckResult, report_path: str, audit_head: 
         inline,
     )
     stale = run.superseded
+    comment_url = ""
     if options.on(Post.COMMENT):
         said = _try(problems, "PR comment", lambda: _upsert_comment(run, view), None)
         if said is not None:
             done.append(f"comment {said.what}")
             stale = stale or said.stale
+            comment_url = said.url
     if options.on(Post.STATUS):
         if stale:
             # A newer run already reported; do not overwrite its status with an older result.
@@ -136,11 +138,11 @@ def _deliver(run: GitHubRun, result: CheckResult, report_path: str, audit_head: 
         label = _try(problems, "PR label", lambda: _tier_label(run, result), None)
         if label is not None:
             done.append(f"label {label}")
-    _workflow_files(run, view, report_path, audit_head)
+    _workflow_files(run, view, report_path, (audit_head, comment_url))
     return done
 
 
-def _workflow_files(run: GitHubRun, view: _View, report_path: str, audit_head: str) -> None:
+def _workflow_files(run: GitHubRun, view: _View, report_path: str, heads: tuple[str, str]) -> None:
     """The job summary and the step outputs (files the runner reads, not GitHub requests)."""
     options, problems = run.options, run.problems
     summary_path, output_path = run.ctx.summary_path, run.ctx.output_path
@@ -148,7 +150,7 @@ def _workflow_files(run: GitHubRun, view: _View, report_path: str, audit_head: s
         summary = view.render(summary=True, problems=problems)
         _try(problems, "job summary", lambda: append_summary(summary_path, summary), None)
     if options.on(Post.OUTPUTS) and output_path is not None:
-        values = _outputs(view.result, report_path, audit_head)
+        values = _outputs(view.result, report_path, *heads)
         _try(problems, "step outputs", lambda: write_outputs(output_path, values), None)
 
 
@@ -269,6 +271,8 @@ def _inline_review(run: GitHubRun, decision: Decision) -> _Inline:
 class _Said:
     what: str
     stale: str | None = None
+    url: str = ""
+    """The live comment's address (the `comment-url` output)."""
 
 
 def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
@@ -294,22 +298,25 @@ def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
         api.delete_comment(comment_id)
     for old in (c for c in existing if c.id in plan.fold):
         api.update_comment(old.id, folded(old.body))
+    urls = {c.id: c.url for c in existing}
     if plan.update is not None:
         api.update_comment(plan.update, body)
-        return _Said(f"updated {plan.update}")
+        return _Said(f"updated {plan.update}", url=urls.get(plan.update, ""))
     if plan.create:
-        return _Said(f"created {_create_once(api, pr.number, body)}")
-    return _Said(f"left as is: {plan.skipped}", plan.stale)
+        made = _create_once(api, pr.number, body)
+        return _Said(f"created {made.id}", url=made.url)
+    kept = max((c.id for c in existing if c.body.startswith(marker(gh.root))), default=None)
+    return _Said(f"left as is: {plan.skipped}", plan.stale, urls.get(kept, "") if kept else "")
 
 
-def _create_once(api: GitHubApi, number: int, body: str) -> int:
+def _create_once(api: GitHubApi, number: int, body: str) -> Comment:
     """Post the comment; when the answer timed out, look before posting again: the body
     carries this run's stamp, so finding it means it landed."""
     try:
-        return api.create_comment(number, body).id
+        return api.create_comment(number, body)
     except GitHubMaybeApplied:
-        landed = [c.id for c in api.comments(number) if c.body == body]
-        return landed[0] if landed else api.create_comment(number, body).id
+        landed = [c for c in api.comments(number) if c.body == body]
+        return landed[0] if landed else api.create_comment(number, body)
 
 
 TIER_LABEL = "planguard: {tier}"
@@ -411,7 +418,9 @@ def _write_report(path: str, text: str, problems: list[str]) -> str:
     return path
 
 
-def _outputs(result: CheckResult, report_path: str, audit_head: str) -> dict[str, str]:
+def _outputs(
+    result: CheckResult, report_path: str, audit_head: str, comment_url: str = ""
+) -> dict[str, str]:
     decision, report = result.decision, result.report
     missing = sorted("@" + r for r in decision.missing_reviewers)
     counts = plan_counts(report)
@@ -436,6 +445,7 @@ def _outputs(result: CheckResult, report_path: str, audit_head: str) -> dict[str
         "required-reviewers": " ".join(missing),
         "report": report_path,
         "audit-head": audit_head,
+        "comment-url": comment_url,
     }
 
 
