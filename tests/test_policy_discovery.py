@@ -63,3 +63,18 @@ def test_a_policy_flag_that_names_nothing_is_an_error_in_every_mode(
     result = cli(["check", str(EXAMPLE), "--policy", "typo.yml", *flags])
     assert result.code == 2, (result.code, result.err)
     assert "typo.yml" in result.err
+
+
+def test_a_broken_ruleset_at_the_trusted_ref_is_named_as_the_user_knows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: messages named private copies ("0-allowed_signers"); they name the file and
+    the ref it was read from."""
+    policy = POLICY + "rulesets: [rulesets/mine.yaml]\n"
+    broken = "ruleset: mine\nclasses:\n  stateful: [aws_db_instance]\n  nonsense: [x]\n"
+    repo = repo_with(tmp_path, {".planguard.yml": policy, "rulesets/mine.yaml": broken})
+    monkeypatch.chdir(repo)
+    result = cli(["check", str(EXAMPLE), "--base", "main"])
+    assert result.code == 2
+    assert "rulesets/mine.yaml at main" in result.err, result.err
+    assert "planguard-policy-" not in result.err

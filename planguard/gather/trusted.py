@@ -7,6 +7,7 @@ under review, and a change that edits them is itself a risk item (`policy_change
 from __future__ import annotations
 
 import dataclasses
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 from planguard import gitio
 from planguard.analysis.report import Report
 from planguard.authorship.knowledge import builtin_agents
-from planguard.errors import PolicyError, UsageError
+from planguard.errors import PolicyError, RulesetError, UsageError
 from planguard.gate.check import TrustedPolicy
 from planguard.gather.managed import Managed, unprotected
 from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
@@ -302,7 +303,10 @@ def _policy_key(flag: str) -> str:
 
 def analyze_gated(setup: GateSetup, trusted: Trusted) -> Report:
     """The plans analyzed with the trusted rulesets (the policy's, then the flags')."""
-    classifier = classifier_for([str(p) for p in trusted.rulesets])
+    try:
+        classifier = classifier_for([str(p) for p in trusted.rulesets])
+    except RulesetError as exc:  # name the user's file, not its private copy
+        raise RulesetError(as_user_sees(str(exc), trusted)) from None
     source = SourceOptions(setup.source, setup.base, setup.cwd)
     report, _ = analyze_plans(
         setup.plans, classifier, setup.terraform_bin, source, dict(setup.shown_as)
@@ -343,9 +347,20 @@ def _trusted_file(path: str | None, ref: str | None, where: Path, scratch: Path)
 
 
 def _copy(text: str, path: str, scratch: Path) -> Path:
-    copy = scratch / f"{len(list(scratch.iterdir()))}-{Path(path).name}"
+    """A file of the trusted ref, kept under its own relative path (`scratch/N/PATH`), so
+    a message about it can name it as the user knows it (`as_user_sees`)."""
+    copy = scratch / str(len(list(scratch.iterdir()))) / path
+    copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_text(text, encoding="utf-8")
     return copy
+
+
+def as_user_sees(message: str, trusted: Trusted) -> str:
+    """`message` with each private copy's path replaced by the file it copies, at its ref."""
+    if trusted.ref is None:
+        return message
+    pattern = re.escape(str(trusted.scratch)) + r"/\d+/([^\s:]+)"
+    return re.sub(pattern, lambda m: f"{m.group(1)} at {trusted.ref}", message)
 
 
 def _read_text(path: Path) -> str:
