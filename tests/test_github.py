@@ -565,6 +565,7 @@ def test_a_comment_that_landed_but_whose_answer_was_lost_is_not_posted_twice(
     assert "comment created" in result.out
 
 
+@pytest.mark.slow  # three whole action runs: the default run keeps its budget
 def test_an_app_token_without_comment_author_keeps_one_comment(
     tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
 ) -> None:
@@ -582,6 +583,7 @@ def test_an_app_token_without_comment_author_keeps_one_comment(
     assert s.gh.comments[1]["body"] == marker("default")  # the person's comment is untouched
 
 
+@pytest.mark.slow  # three whole action runs: the default run keeps its budget
 def test_changes_only_posts_nothing_for_a_plan_that_changes_nothing(
     tmp_path: Path, emulator: Emulator, all_keys: Any, real_plans: dict[str, Path]
 ) -> None:
@@ -635,6 +637,7 @@ def test_a_tier_label_names_the_plans_tier_and_replaces_an_older_one(
     assert s.gh.pulls[PR].labels == ["infra", "planguard: critical"]
 
 
+@pytest.mark.slow  # three whole action runs: the default run keeps its budget
 def test_hide_and_new_folds_the_old_report_and_posts_a_new_one(
     tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
 ) -> None:
