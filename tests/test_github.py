@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -652,3 +653,16 @@ def test_hide_and_new_folds_the_old_report_and_posts_a_new_one(
     assert s.run(**{"comment-mode": "hide-and-new"}).code == 1
     assert len(s.comments()) == 3
     assert sum(c["body"].startswith(marker("default")) for c in s.comments()) == 1
+
+
+def test_one_run_reads_the_pr_twice_and_its_comments_twice(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
+) -> None:
+    """Issue 20 counted three reads of the PR and two comment listings per run. Left: one read
+    of each when the run opens (who am I, did a newer run report — before the pending status)
+    and one at write time (a push or another run may have landed meanwhile)."""
+    s = scene(tmp_path, emulator, all_keys, destroy)
+    assert s.run().code == 1
+    gets = [c.path for c in s.gh.calls if c.method == "GET"]
+    assert sum(1 for p in gets if re.search(rf"/pulls/{PR}$", p)) == 2
+    assert sum(1 for p in gets if p.endswith(f"/issues/{PR}/comments")) == 2
