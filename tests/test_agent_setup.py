@@ -142,6 +142,7 @@ def test_status_shows_what_is_installed_and_what_remains_possible(where: Locatio
     assert "PATH: terraform -> not found" in text
 
 
+@pytest.mark.slow  # whole processes: the default run keeps its 90 s budget
 def test_the_path_shim_checks_every_run_then_runs_the_real_tool(
     tmp_path: Path, terraform: Terraform
 ) -> None:
@@ -232,6 +233,7 @@ def test_apply_refuses_what_is_not_one_saved_plan(
     assert not (workdir / ".planguard" / "audit.jsonl").exists()
 
 
+@pytest.mark.slow  # whole processes: the default run keeps its 90 s budget
 def test_apply_refuses_a_risky_plan_without_approval_and_records_it(
     real_plans: dict[str, Path], tmp_path: Path, terraform: Terraform,
     monkeypatch: pytest.MonkeyPatch,

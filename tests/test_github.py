@@ -554,6 +554,7 @@ def test_a_run_that_ends_without_a_verdict_never_leaves_the_status_pending(
     assert len(status["description"]) <= 140
 
 
+@pytest.mark.slow  # whole processes: the default run keeps its 90 s budget
 def test_a_comment_that_landed_but_whose_answer_was_lost_is_not_posted_twice(
     tmp_path: Path, emulator: Emulator, all_keys: Any, destroy: Path
 ) -> None:

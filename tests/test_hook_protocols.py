@@ -191,6 +191,7 @@ def test_codex_argv_commands_are_read_as_a_shell_would() -> None:
 
 
 @pytest.mark.parametrize("harness", [h.value for h in Harness])
+@pytest.mark.slow  # whole processes: the default run keeps its 90 s budget
 def test_the_installed_program_answers_with_the_protocols_exit_codes(
     harness: str, tmp_path: Path
 ) -> None:

@@ -39,6 +39,7 @@ def repo_with_origin(path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("plan", "code"), [("noop", 0), ("destroy", 1)])
+@pytest.mark.slow  # whole processes: the default run keeps its 90 s budget
 def test_the_atlantis_run_step_gates_the_showfile(
     plan: str, code: int, real_plans: dict[str, Path], tmp_path: Path
 ) -> None:
