@@ -15,6 +15,12 @@ def main() -> None:
     argv = sys.argv[1:]
     if len(argv) == 2 and argv[0] == "hook":
         os._exit(_hook(argv[1]))
+    if argv == ["--version"]:  # what click's version option prints, without importing click
+        from planguard import __version__  # noqa: PLC0415
+
+        sys.stdout.write(f"planguard, version {__version__}\n")
+        sys.stdout.flush()
+        os._exit(0)
     from planguard.cli import main as cli_main  # noqa: PLC0415
 
     cli_main()

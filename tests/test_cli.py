@@ -149,3 +149,15 @@ def test_docs_database_example_scores_150() -> None:
     finding = next(f for f in report.findings if f.address == db)
     assert [c.points for c in finding.components] == [20, 40, 30, 15, 10, 20, 15]
     assert (finding.score, finding.tier.value) == (150, "critical")
+
+
+def test_the_fast_version_answer_is_what_click_prints() -> None:
+    """`planguard --version` answers before the CLI is imported (issue 21: ≤ 60 ms); it must
+    say exactly what the click option says."""
+    import subprocess
+    import sys
+
+    fast = subprocess.run(
+        [sys.executable, "-m", "planguard", "--version"], capture_output=True, text=True, check=True
+    )
+    assert fast.stdout == cli(["--version"]).out
