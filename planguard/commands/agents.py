@@ -38,9 +38,10 @@ def install(harness: Harness, scope: installer.Scope, where: installer.Locations
 
 def status(where: installer.Locations, search_path: str) -> Outcome:
     lines = []
+    installed = installer.status(where)  # every harness and scope, read once
     for harness in Harness:
         info = installer.harness_info(harness)
-        found = [i for i in installer.status(where) if i.harness is harness]
+        found = [i for i in installed if i.harness is harness]
         lines.append(f"{info.name}:")
         for item in found:
             state = (
