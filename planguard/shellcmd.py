@@ -82,18 +82,15 @@ class _Walker:
         try:
             prepared = shellscan.prepare(text)
             self.hidden += [f"{what}, which planguard does not read" for what in prepared.unread]
-            text, bodies = prepared.text, prepared.bodies
-            for inner in shellscan.substitutions(text):
+            for inner in shellscan.substitutions(prepared.text):
                 self.line(inner, directory)
-            tokens = _tokens(text)
+            tokens = _tokens(prepared.text)
         except ValueError as exc:  # unbalanced quotes, a trailing escape
             self.hidden.append(f"cannot be parsed as a shell command ({exc})")
-            return
+        else:
+            self._statements(tokens, directory, prepared.bodies)
         finally:
             self.depth -= 1
-        self.depth += 1
-        self._statements(tokens, directory, bodies)
-        self.depth -= 1
 
     def _statements(self, tokens: list[str], directory: str, bodies: dict[str, str]) -> None:
         stack: list[str] = []
