@@ -49,6 +49,8 @@ class CommentPlan:
     delete: tuple[int, ...] = ()
     fold: tuple[int, ...] = ()
     """Older comments to fold away (`hide-and-new`)."""
+    kept: int | None = None
+    """The live comment left as it is (it already says this)."""
     skipped: str | None = None
     """Why nothing is written (stale run, unchanged body)."""
     stale: str | None = None
@@ -99,7 +101,9 @@ def plan_comment(
     if mode is CommentMode.HIDE_AND_NEW:
         return CommentPlan(create=True, fold=tuple(c.id for c in mine))
     if _content(latest.body) == _content(body):
-        return CommentPlan(delete=duplicates, skipped="the comment already says this")
+        return CommentPlan(
+            delete=duplicates, skipped="the comment already says this", kept=latest.id
+        )
     return CommentPlan(update=latest.id, delete=duplicates)
 
 
@@ -122,8 +126,13 @@ def newer_report(
 
 def _mine(existing: Sequence[Comment], own_login: str, root: str) -> list[Comment]:
     """This root's comments by the token's own identity (a quoted marker by anyone else is not)."""
-    first_line = marker(root)
-    return [c for c in existing if c.author == own_login and c.body.split("\n", 1)[0] == first_line]
+    return [c for c in existing if c.author == own_login and is_marked(c.body, root)]
+
+
+def is_marked(body: str, root: str) -> bool:
+    """The body is a planguard report of `root`: its first line is the marker (a person who
+    quotes the marker further down has not written one)."""
+    return body.split("\n", 1)[0] == marker(root)
 
 
 def _stale(theirs: Stamp | None, ours: Stamp, current_head: str) -> str | None:

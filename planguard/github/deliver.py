@@ -20,7 +20,7 @@ from planguard.gate.check import CheckResult
 from planguard.gate.model import Decision, Verdict
 from planguard.github.api import Comment, GitHubApi
 from planguard.github.client import GitHubError, GitHubMaybeApplied, GitHubValidationError
-from planguard.github.comment import Stamp, compose, folded, marker, plan_comment
+from planguard.github.comment import Stamp, compose, folded, plan_comment
 from planguard.github.gather import GitHubRun, Post
 from planguard.github.inline import plan_inline
 from planguard.github.workflow import (
@@ -305,8 +305,8 @@ def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
     if plan.create:
         made = _create_once(api, pr.number, body)
         return _Said(f"created {made.id}", url=made.url)
-    kept = max((c.id for c in existing if c.body.startswith(marker(gh.root))), default=None)
-    return _Said(f"left as is: {plan.skipped}", plan.stale, urls.get(kept, "") if kept else "")
+    kept = urls.get(plan.kept, "") if plan.kept is not None else ""
+    return _Said(f"left as is: {plan.skipped}", plan.stale, kept)
 
 
 def _create_once(api: GitHubApi, number: int, body: str) -> Comment:

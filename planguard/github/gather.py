@@ -22,7 +22,7 @@ from planguard.gate.decide import TeamMembership
 from planguard.gather.trusted import GateSetup, Trusted, policy_changes
 from planguard.github.api import Comment, GitHubApi, Repository, team_membership
 from planguard.github.client import GitHubClient, GitHubError
-from planguard.github.comment import CommentMode, Stamp, marker, newer_report
+from planguard.github.comment import CommentMode, Stamp, is_marked, newer_report
 from planguard.github.context import Context, context_from_env
 from planguard.gitio import CommitInfo
 from planguard.plan.roots import named_roots
@@ -165,8 +165,7 @@ def _own_bot(existing: tuple[Comment, ...] | None, root: str) -> str:
     the marker never counts; with none found (a first run), or several bots, Actions' own."""
     if existing is None:
         return ACTIONS_IDENTITY
-    first_line = marker(root)
-    bots = {c.author for c in existing if c.by_bot and c.body.split("\n", 1)[0] == first_line}
+    bots = {c.author for c in existing if c.by_bot and is_marked(c.body, root)}
     return bots.pop() if len(bots) == 1 else ACTIONS_IDENTITY
 
 
