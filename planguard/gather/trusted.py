@@ -211,16 +211,17 @@ def _default_policy(exists: Callable[[str], bool], where: str) -> str:
 def _load(setup: GateSetup, repo: Path | None, scratch: Path, signers_flag: str | None) -> Trusted:
     ref = setup.policy_ref or setup.base
     top = repo or setup.cwd
+    at_ref: dict[str, str | None] = {}  # each spelling read from git once
     if setup.policy_file is not None:
         path = setup.policy_file
     elif ref is not None:
-        path = _default_policy(lambda n: gitio.show_file(ref, n, top) is not None, f"at {ref}")
+        at_ref = {name: gitio.show_file(ref, name, top) for name in POLICY_NAMES}
+        path = _default_policy(lambda n: at_ref[n] is not None, f"at {ref}")
     else:
         path = _default_policy(lambda n: (top / n).is_file(), str(top))
     notes: list[str] = []
     if ref is not None:
-        where = repo or setup.cwd
-        text = gitio.show_file(ref, path, where)
+        text = at_ref[path] if path in at_ref else gitio.show_file(ref, path, top)
         source = f"git {ref}:{path}"
         if text is None and setup.policy_file is not None:
             raise PolicyError(f"{path}: no such policy at {ref} (named by --policy)")
