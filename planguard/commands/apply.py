@@ -26,7 +26,7 @@ from planguard.commands.check import CheckOptions, evaluate, render_check
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
 from planguard.gate.check import CheckResult
-from planguard.gather.managed import find_managed
+from planguard.gather.managed import Managed, find_managed
 from planguard.gather.trusted import GateSetup, pinned_terraform
 from planguard.hooks.commands import Action, rule_line
 from planguard.plan.load import is_saved_plan
@@ -76,7 +76,8 @@ def apply(opts: ApplyOptions) -> Outcome:
             " tfplan`"
         )
     _refuse_options(opts.extra, opts.plan)
-    binary, pinning = terraform_for(opts.env, opts.terraform_bin)
+    managed = find_managed(dict(opts.env))
+    binary, pinning = terraform_for(managed, opts.terraform_bin)
     plan = opts.cwd / opts.plan
     with private_copy(plan) as saved:
         checked = check_saved_plan(
@@ -85,6 +86,7 @@ def apply(opts: ApplyOptions) -> Outcome:
             env=opts.env,
             now=opts.now,
             terraform_bin=binary,
+            managed=managed,
             approvals=opts.approvals,
         )
         digest, copy = saved.sha256, saved.copy
@@ -130,11 +132,10 @@ def apply(opts: ApplyOptions) -> Outcome:
     return Outcome(checked.text, ExitCode.OK, warnings=pinning, notices=notices)
 
 
-def terraform_for(env: tuple[tuple[str, str], ...], asked: str) -> tuple[str, tuple[str, ...]]:
+def terraform_for(managed: Managed, asked: str) -> tuple[str, tuple[str, ...]]:
     """The binary to read and apply plans with: the managed policy's `terraform_bin`, else the
     one asked for (a flag or PLANGUARD_TERRAFORM_BIN, found on PATH), with a warning: each of
     those is the agent's to set, and a binary that lies in `show -json` decides the check."""
-    managed = find_managed(dict(env))
     pinned = pinned_terraform(managed)
     if pinned is not None:
         return pinned, ()
@@ -152,6 +153,7 @@ def check_saved_plan(
     env: tuple[tuple[str, str], ...],
     now: dt.datetime,
     terraform_bin: str,
+    managed: Managed,
     approvals: tuple[str, ...] = (),
 ) -> SavedPlanCheck:
     """The gate on a saved plan (its private `copy`), with the approvals given and those in
@@ -168,6 +170,7 @@ def check_saved_plan(
         now=now,
         approvals=(*approvals, *found),
         working_tree=True,
+        managed=managed,
     )
     result = evaluate(opts)
     return SavedPlanCheck(result, render_check(result, opts, Format.TEXT))

@@ -25,7 +25,7 @@ from planguard.gate.check import (
 )
 from planguard.gate.decide import TeamMembership
 from planguard.gather.local import local_change, ssh_approvals
-from planguard.gather.managed import find_managed
+from planguard.gather.managed import Managed, find_managed
 from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
 from planguard.github import deliver as github_deliver
 from planguard.github import gather as github_gather
@@ -48,6 +48,9 @@ class CheckOptions:
     fail_on: FailOn = FailOn.REVIEW
     working_tree: bool = False
     """`planguard apply` and the agent hook: the change is the working tree (`ChangeFacts`)."""
+    managed: Managed | None = None
+    """The machine's managed policy, when the caller read it already (`planguard apply`
+    takes the binary from it too: one read, one policy); None: read here."""
 
 
 def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
@@ -105,7 +108,7 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
     shipped defaults that the working tree may only tighten, and only built-in rulesets."""
     setup = opts.setup
     head = run.pr.head_sha if run else None
-    managed = find_managed(dict(opts.env))
+    managed = opts.managed if opts.managed is not None else find_managed(dict(opts.env))
     with trusted_configuration(setup, head, opts.allowed_signers, managed) as read:
         if run is None:
             facts = local_change(setup, read, environment=opts.env, event_path=opts.event_path)

@@ -155,16 +155,23 @@ def gate_for(
             risk_summary,
             terraform_for,
         )
+        from planguard.gather.managed import find_managed  # noqa: PLC0415
 
         assert ruling.plan is not None
         workdir = Path(posixpath.join(call.cwd, ruling.directory))
         plan = Path(posixpath.join(call.cwd, ruling.plan))
         program = posixpath.basename(ruling.command.split()[0])
-        binary, _ = terraform_for(env, "tofu" if program.startswith("tofu") else "terraform")
+        managed = find_managed(dict(env))
+        binary, _ = terraform_for(managed, "tofu" if program.startswith("tofu") else "terraform")
         try:
             with private_copy(plan) as saved:
                 checked = check_saved_plan(
-                    saved, workdir, env=environment, now=now, terraform_bin=binary
+                    saved,
+                    workdir,
+                    env=environment,
+                    now=now,
+                    terraform_bin=binary,
+                    managed=managed,
                 )
         except PlanguardError as exc:
             text = f"planguard blocked `{ruling.command}`: the plan cannot be checked: {exc}"
