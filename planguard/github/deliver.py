@@ -19,7 +19,12 @@ from planguard.findings import Tier
 from planguard.gate.check import CheckResult
 from planguard.gate.model import Decision, Verdict
 from planguard.github.api import Comment, GitHubApi
-from planguard.github.client import GitHubError, GitHubMaybeApplied, GitHubValidationError
+from planguard.github.client import (
+    GitHubError,
+    GitHubMaybeApplied,
+    GitHubPermissionError,
+    GitHubValidationError,
+)
 from planguard.github.comment import Stamp, compose, folded, plan_comment
 from planguard.github.gather import GitHubRun, Post
 from planguard.github.inline import plan_inline
@@ -158,7 +163,7 @@ def _read_only_fork(problems: list[str]) -> list[str]:
     """A fork's `pull_request` run has a read-only token by GitHub's design, not by a
     misconfiguration: what it could not post is said once, and the verdict alone decides the
     exit code (it is in the job summary too). Other problems stay problems."""
-    forbidden = [p for p in problems if "(403 " in p]
+    forbidden = [p for p in problems if isinstance(p, _Forbidden)]
     if not forbidden:
         return []
     problems[:] = [p for p in problems if p not in forbidden]
@@ -170,9 +175,18 @@ def _read_only_fork(problems: list[str]) -> list[str]:
     ]
 
 
+class _Forbidden(str):
+    """A problem GitHub answered with 403: the token may not do it (a fork's always)."""
+
+    __slots__ = ()
+
+
 def _try(problems: list[str], what: str, action: Callable[[], T], fallback: T) -> T:
     try:
         return action()
+    except GitHubPermissionError as exc:
+        problems.append(_Forbidden(f"{what} failed: {exc}"))
+        return fallback
     except PlanguardError as exc:
         problems.append(f"{what} failed: {exc}")
         return fallback
