@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import networkx as nx
 from helpers import depth, explore
 from hypothesis import strategies as st
 
 from planguard.analysis.pipeline import NamedPlan, build_report
-from planguard.graph.dag import blast_radii, root_causes, to_networkx
+from planguard.graph.build import build_graph_data
+from planguard.graph.dag import (
+    Condensed,
+    blast_radii,
+    condensation,
+    dependency_graph,
+    root_causes,
+)
 from planguard.graph.model import Edge, EdgeKind, GraphData, Node
 from planguard.plan.load import plan_from_bytes
 from planguard.rules.classify import Classifier
@@ -36,7 +44,7 @@ def graphs(draw: st.DrawFn) -> tuple[GraphData, set[str], set[str]]:
 def test_blast_radius_is_exactly_the_seeds_dependents(examples: int) -> None:
     def check(case: tuple[GraphData, set[str], set[str]]) -> None:
         data, seeds, changing = case
-        graph = to_networkx(data)
+        graph = dependency_graph(data)
         reference = nx.DiGraph([(e.dependency, e.dependent) for e in data.edges])
         reference.add_nodes_from(n.id for n in data.nodes)
         radii = blast_radii(graph, seeds, changing, lambda n: (n,))
@@ -57,7 +65,7 @@ def test_blast_radius_is_exactly_the_seeds_dependents(examples: int) -> None:
 def test_root_causes_are_destructive_and_upstream(examples: int) -> None:
     def check(case: tuple[GraphData, set[str], set[str]]) -> None:
         data, seeds, changing = case
-        graph = to_networkx(data)
+        graph = dependency_graph(data)
         for node, causes in root_causes(graph, seeds, changing).items():
             assert node in seeds
             for cause in causes:
@@ -65,6 +73,37 @@ def test_root_causes_are_destructive_and_upstream(examples: int) -> None:
                 assert node in graph.dependents(cause)
 
     explore(examples, check, graphs())
+
+
+def _same_condensation(data: GraphData) -> None:
+    """The standard-library path and networkx collapse the graph alike: the same components
+    with the same edges between them, each order a topological order of them."""
+    graph = dependency_graph(data)
+    ours, theirs = (condensation(graph.succ, stdlib=s) for s in (True, False))
+
+    def shape(cond: Condensed) -> tuple[set[frozenset[str]], set[tuple[frozenset[str], ...]]]:
+        edges = {(cond.members[a], cond.members[b]) for a in cond.order for b in cond.succ[a]}
+        return set(cond.members), edges
+
+    assert shape(ours) == shape(theirs)
+    for cond in (ours, theirs):
+        assert sorted(cond.order) == list(range(len(cond.members)))
+        position = {comp: i for i, comp in enumerate(cond.order)}
+        assert all(position[a] < position[b] for a in cond.order for b in cond.succ[a])
+        assert all(node in cond.members[c] for node, c in cond.component.items())
+    assert graph.cycles() == tuple(sorted(tuple(sorted(m)) for m in theirs.members if len(m) > 1))
+
+
+@depth(60, 300)
+def test_stdlib_condensation_matches_networkx(examples: int) -> None:
+    explore(examples, lambda case: _same_condensation(case[0]), graphs())
+
+
+def test_stdlib_condensation_matches_networkx_on_the_corpus() -> None:
+    plans = sorted((Path(__file__).parent / "corpus").glob("*__*.json"))
+    assert len(plans) > 20
+    for path in plans:
+        _same_condensation(build_graph_data(plan_from_bytes(path.read_bytes(), path.name)))
 
 
 TYPES = [

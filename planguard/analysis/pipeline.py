@@ -27,8 +27,8 @@ from planguard.graph.dag import (
     DependencyGraph,
     blast_radii,
     bounded_reach,
+    dependency_graph,
     root_causes,
-    to_networkx,
 )
 from planguard.plan.model import Action, Plan
 from planguard.rules.classify import Classifier
@@ -87,7 +87,7 @@ def build_report(
 def root_report(
     plan: Plan, classifier: Classifier, name: str, source: SourceFacts | None = None
 ) -> RootAnalysis:
-    graph = to_networkx(build_graph_data(plan))
+    graph = dependency_graph(build_graph_data(plan))
     summary = _summary(plan)
     causes = _root_causes(plan, graph)
     placements = place(plan.resource_changes, source, graph.chain, causes) if source else {}

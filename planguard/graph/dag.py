@@ -1,37 +1,52 @@
-"""The dependency graph on networkx (this is networkx's only home in planguard).
+"""The dependency graph (networkx's only home in planguard).
 
 Edges point from a dependency to its dependent, so the blast radius of a node is the set of
 its descendants. Whole-plan computations are single passes over the condensation (strongly
 connected components collapsed, so cycles cost nothing extra and never loop).
+
+The graph is kept as plain adjacency (dicts in the plan's order, exactly what networkx keeps
+inside a DiGraph) and an acyclic graph, which is what Terraform plans are, is ordered by the
+standard library's `graphlib`. networkx (a fifth of a small plan's run just to import) is
+loaded only for what needs more: a graph with a cycle, the step-by-step chain behind a
+source-map placement, the `graph --focus` neighbourhood and the HTML layout.
 """
 
 from __future__ import annotations
 
+import graphlib
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from planguard.graph.model import BlastRadius, GraphData, Node
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 NOTABLE_DEPENDENTS = 10
 CHAIN_LIMIT = 2_000
+
+Adjacency = Mapping[str, Mapping[str, None]]
+"""Node → its neighbours in one direction, as an insertion-ordered set (the plan's order)."""
 
 
 @dataclass(frozen=True, slots=True)
 class DependencyGraph:
     data: GraphData
-    _graph: nx.DiGraph
+    succ: Adjacency
+    """Each node's direct dependents."""
+    pred: Adjacency
+    """Each node's direct dependencies."""
     by_id: Mapping[str, Node]
-    """Every node by its id (built once, with the networkx graph)."""
+    """Every node by its id (built once, with the adjacency)."""
 
     def dependents(self, node_id: str) -> frozenset[str]:
         """Everything that transitively depends on `node_id`."""
-        return frozenset(nx.descendants(self._graph, node_id))
+        return frozenset(_reachable(self.succ, (node_id,)) - {node_id})
 
     def dependencies(self, node_id: str) -> frozenset[str]:
-        return frozenset(nx.ancestors(self._graph, node_id))
+        return frozenset(_reachable(self.pred, (node_id,)) - {node_id})
 
     def chain(self, source: str, target: str) -> tuple[str, ...] | None:
         """How `target` depends on `source`, step by step, if it does.
@@ -40,27 +55,97 @@ class DependencyGraph:
         the steps in between; the longest path through what lies between shows each of them.
         Past `CHAIN_LIMIT` resources in between (or in a cycle) the shortest path has to do.
         """
-        g = self._graph
-        if source not in g or target not in g or not nx.has_path(g, source, target):
+        if source not in self.succ or target not in self.succ:
             return None
-        between = (nx.descendants(g, source) & nx.ancestors(g, target)) | {source, target}
-        sub = _induced(g, between)
+        downstream = _reachable(self.succ, (source,))
+        if target not in downstream:
+            return None
+        between = (downstream & _reachable(self.pred, (target,))) | {source, target}
+        import networkx as nx  # noqa: PLC0415 (see the module docstring)
+
+        sub = _as_networkx(_induced(self.succ, between))
         if len(between) > CHAIN_LIMIT or not nx.is_directed_acyclic_graph(sub):
-            return tuple(nx.shortest_path(g, source, target))
+            return tuple(nx.shortest_path(_as_networkx(self.succ), source, target))
         return tuple(nx.dag_longest_path(sub))
 
     def cycles(self) -> tuple[tuple[str, ...], ...]:
         """Strongly connected components with more than one node (dependency cycles)."""
-        comps = (c for c in nx.strongly_connected_components(self._graph) if len(c) > 1)
-        return tuple(sorted(tuple(sorted(c)) for c in comps))
+        cyclic = (c for c in _condense(self.succ).members if len(c) > 1)
+        return tuple(sorted(tuple(sorted(c)) for c in cyclic))
 
 
-def to_networkx(data: GraphData) -> DependencyGraph:
+def dependency_graph(data: GraphData) -> DependencyGraph:
     by_id = {node.id: node for node in data.nodes}
+    succ: dict[str, dict[str, None]] = {node_id: {} for node_id in by_id}
+    pred: dict[str, dict[str, None]] = {node_id: {} for node_id in by_id}
+    for edge in data.edges:
+        succ.setdefault(edge.dependency, {})[edge.dependent] = None
+        pred.setdefault(edge.dependent, {})[edge.dependency] = None
+        succ.setdefault(edge.dependent, {})
+        pred.setdefault(edge.dependency, {})
+    return DependencyGraph(data, succ, pred, by_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Condensed:
+    """A graph with each strongly connected component collapsed into one node (an index)."""
+
+    members: Sequence[frozenset[str]]
+    succ: Sequence[frozenset[int]]
+    """Each component's direct dependents (other components)."""
+    order: Sequence[int]
+    """Every component, dependencies before dependents."""
+    component: Mapping[str, int]
+    """Each node's component."""
+
+
+def condensation(succ: Adjacency, *, stdlib: bool = True) -> Condensed:
+    """The condensation of `succ`; `stdlib=False` always asks networkx (for comparisons)."""
+    return _condense(succ, stdlib=stdlib)
+
+
+def _condense(succ: Adjacency, *, stdlib: bool = True) -> Condensed:
+    if stdlib:
+        try:
+            return _acyclic(succ)
+        except graphlib.CycleError:
+            pass
+    import networkx as nx  # noqa: PLC0415 (see the module docstring)
+
+    cond = nx.condensation(_as_networkx(succ))
+    members = [frozenset(cond.nodes[c]["members"]) for c in range(len(cond))]
+    return Condensed(
+        members=members,
+        succ=[frozenset(cond.successors(c)) for c in range(len(cond))],
+        order=list(nx.topological_sort(cond)),
+        component=cond.graph["mapping"],
+    )
+
+
+def _acyclic(succ: Adjacency) -> Condensed:
+    """Each node its own component, in topological order; `CycleError` when there is a cycle."""
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for node, dependents in succ.items():
+        sorter.add(node)
+        for dependent in dependents:
+            sorter.add(dependent, node)
+    nodes = list(sorter.static_order())
+    component = {node: i for i, node in enumerate(nodes)}
+    return Condensed(
+        members=[frozenset((node,)) for node in nodes],
+        succ=[frozenset(component[d] for d in succ[node]) for node in nodes],
+        order=range(len(nodes)),
+        component=component,
+    )
+
+
+def _as_networkx(succ: Adjacency) -> nx.DiGraph:
+    import networkx as nx  # noqa: PLC0415 (see the module docstring)
+
     graph = nx.DiGraph()
-    graph.add_nodes_from(by_id)
-    graph.add_edges_from((e.dependency, e.dependent) for e in data.edges)
-    return DependencyGraph(data, graph, by_id)
+    graph.add_nodes_from(succ)
+    graph.add_edges_from((u, v) for u, vs in succ.items() for v in vs)
+    return graph
 
 
 def blast_radii(
@@ -76,29 +161,30 @@ def blast_radii(
     dependents). A component's bitset is dropped as soon as all its dependencies have consumed
     it, so memory follows the width of the graph, not its size squared.
     """
-    g = graph._graph
-    relevant = _reachable(g, seeds)
-    sub = _induced(g, relevant)
+    relevant = _reachable(graph.succ, seeds)
     order = sorted(relevant, key=importance)
     bit = {node: 1 << i for i, node in enumerate(order)}
     # A mask is a set only together with the order of its bits: both go into its digest.
     order_digest = hashlib.blake2b("\n".join(order).encode(), digest_size=16).digest()
     changing_mask = sum(bit[n] for n in changing if n in bit)
-    cond = nx.condensation(sub)
-    members = {c: sum(bit[n] for n in cond.nodes[c]["members"]) for c in cond}
-    pending = {c: cond.in_degree(c) for c in cond}
+    cond = _condense(_induced(graph.succ, relevant))
+    members = [sum(bit[n] for n in nodes) for nodes in cond.members]
+    pending = [0] * len(cond.members)
+    for dependents in cond.succ:
+        for dependent in dependents:
+            pending[dependent] += 1
     below: dict[int, int] = {}
     seed_set = set(seeds)
     result: dict[str, BlastRadius] = {}
-    for comp in reversed(list(nx.topological_sort(cond))):
+    for comp in reversed(cond.order):
         reach = 0
-        for succ in cond.successors(comp):
+        for succ in cond.succ[comp]:
             reach |= below[succ] | members[succ]
             pending[succ] -= 1
             if pending[succ] == 0:
                 del below[succ]
         below[comp] = reach
-        for node in cond.nodes[comp]["members"]:
+        for node in cond.members[comp]:
             if node in seed_set:
                 mask = reach | (members[comp] & ~bit[node])
                 result[node] = _radius(mask, changing_mask, order, order_digest)
@@ -107,24 +193,17 @@ def blast_radii(
     return result
 
 
-def _induced(g: nx.DiGraph, keep: set[str]) -> nx.DiGraph:
-    """The subgraph on `keep` as a graph of its own.
-
-    networkx's subgraph *view* filters every neighbour on every access; the algorithms that
-    follow walk it several times, so one copy is far cheaper on a large plan.
-    """
-    sub = nx.DiGraph()
-    sub.add_nodes_from(keep)
-    succ = g._succ
-    sub.add_edges_from((u, v) for u in keep for v in succ[u] if v in keep)
-    return sub
+def _induced(succ: Adjacency, keep: Collection[str]) -> Adjacency:
+    """The subgraph on `keep` (a set) as a graph of its own, neighbours in the plan's order."""
+    return {u: {v: None for v in succ[u] if v in keep} for u in succ if u in keep}
 
 
-def _reachable(g: nx.DiGraph, seeds: Iterable[str]) -> set[str]:
-    seen = {s for s in seeds if s in g}
+def _reachable(adjacency: Adjacency, seeds: Iterable[str]) -> set[str]:
+    """`seeds` (those in the graph) and everything reachable from them."""
+    seen = {s for s in seeds if s in adjacency}
     stack = list(seen)
     while stack:
-        for succ in g.successors(stack.pop()):
+        for succ in adjacency[stack.pop()]:
             if succ not in seen:
                 seen.add(succ)
                 stack.append(succ)
@@ -161,25 +240,24 @@ def root_causes(
     that is its own reason (`self_caused`: requested with -replace, or tainted) is a root
     whatever is upstream. Nodes that are roots themselves are absent from the result.
     """
-    g = _induced(graph._graph, {n for n in changing if n in graph._graph})
+    cond = _condense(_induced(graph.succ, set(changing)))
     destroyed = set(destructive)
     own_reason = set(self_caused)
-    cond = nx.condensation(g)
+    upstream: list[set[str]] = [set() for _ in cond.members]
     roots: dict[int, frozenset[str]] = {}
-    for comp in nx.topological_sort(cond):
-        found: set[str] = set()
-        for pred in cond.predecessors(comp):
-            found |= roots[pred]
-        members = cond.nodes[comp]["members"]
+    for comp in cond.order:
+        found = upstream[comp]
+        members = cond.members[comp]
         if not found or own_reason & members:
             found = {m for m in members if m in destroyed}
         roots[comp] = frozenset(found)
-    mapping = cond.graph["mapping"]
+        for dependent in cond.succ[comp]:
+            upstream[dependent] |= found
     result = {}
     for node in destroyed:
-        if node not in mapping:
+        if node not in cond.component:
             continue
-        causes = roots[mapping[node]] - {node}
+        causes = roots[cond.component[node]] - {node}
         if causes:
             result[node] = tuple(sorted(causes))
     return result
@@ -187,7 +265,9 @@ def root_causes(
 
 def neighbourhood(graph: DependencyGraph, focus: str, depth: int | None) -> GraphData:
     """The part of the graph within `depth` edges of `focus`, in either direction."""
-    g = graph._graph
+    import networkx as nx  # noqa: PLC0415 (see the module docstring)
+
+    g = _as_networkx(graph.succ)
     keep = {focus}
     for view in (g, g.reverse(copy=False)):
         lengths = nx.single_source_shortest_path_length(view, focus, cutoff=depth)
@@ -214,14 +294,14 @@ def bounded_reach(
     Returns the nodes reached (each with the start that reached it first), the edges among
     them, and whether everything reachable fit. Work is bounded by `limit`, not by the plan.
     """
-    g = graph._graph
+    succ = graph.succ
     seen: dict[str, Reach] = {}
-    complete = all(_spread(g, s, seen, limit) for s in starts if s in g)
-    edges = tuple((a, b) for a in seen for b in g.successors(a) if b in seen and a != b)
+    complete = all(_spread(succ, s, seen, limit) for s in starts if s in succ)
+    edges = tuple((a, b) for a in seen for b in succ[a] if b in seen and a != b)
     return tuple(seen.values()), edges, complete
 
 
-def _spread(g: nx.DiGraph, start: str, seen: dict[str, Reach], limit: int) -> bool:
+def _spread(succ: Adjacency, start: str, seen: dict[str, Reach], limit: int) -> bool:
     """Add what `start` reaches to `seen`; False when the limit stopped it."""
     if start in seen:
         return True
@@ -232,13 +312,13 @@ def _spread(g: nx.DiGraph, start: str, seen: dict[str, Reach], limit: int) -> bo
     while frontier:
         nxt: list[str] = []
         for node in frontier:
-            for succ in g.successors(node):  # the plan's order: deterministic, no sort
-                if succ in seen:
+            for dependent in succ[node]:  # the plan's order: deterministic, no sort
+                if dependent in seen:
                     continue
                 if len(seen) >= limit:
                     return False
-                seen[succ] = Reach(succ, start, seen[node].depth + 1)
-                nxt.append(succ)
+                seen[dependent] = Reach(dependent, start, seen[node].depth + 1)
+                nxt.append(dependent)
         frontier = nxt
     return True
 
@@ -248,18 +328,19 @@ def layered_layout(
 ) -> dict[str, tuple[int, int]]:
     """(layer, row) per node for drawing left to right: a node's layer is one more than its
     deepest dependency's; a dependency cycle shares one layer."""
-    g = nx.DiGraph()
-    g.add_nodes_from(nodes)
-    g.add_edges_from(edges)
-    cond = nx.condensation(g)
-    layer: dict[int, int] = {}
-    for comp in nx.topological_sort(cond):
-        layer[comp] = max((layer[p] + 1 for p in cond.predecessors(comp)), default=0)
-    mapping = cond.graph["mapping"]
+    succ: dict[str, dict[str, None]] = {node: {} for node in nodes}
+    for dependency, dependent in edges:
+        succ.setdefault(dependency, {})[dependent] = None
+        succ.setdefault(dependent, {})
+    cond = _condense(succ)
+    layer = [0] * len(cond.members)
+    for comp in cond.order:
+        for later in cond.succ[comp]:
+            layer[later] = max(layer[later], layer[comp] + 1)
     rows: dict[int, int] = {}
     out: dict[str, tuple[int, int]] = {}
     for node in nodes:
-        col = layer[mapping[node]]
+        col = layer[cond.component[node]]
         out[node] = (col, rows.get(col, 0))
         rows[col] = rows.get(col, 0) + 1
     return out
