@@ -13,44 +13,24 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from planguard import __version__
-from planguard.commands.agents import exec_tool as exec_command
-from planguard.commands.agents import install as install_command
-from planguard.commands.agents import shim as shim_command
-from planguard.commands.agents import status as status_command
-from planguard.commands.analyze import AnalyzeOptions
-from planguard.commands.analyze import analyze as analyze_command
-from planguard.commands.apply import ApplyOptions
-from planguard.commands.apply import apply as apply_command
-from planguard.commands.approve import ApproveOptions
-from planguard.commands.approve import approve as approve_command
-from planguard.commands.audit import audit_verify as audit_verify_command
-from planguard.commands.check import CheckOptions
-from planguard.commands.check import check as check_command
-from planguard.commands.explain import explain as explain_command
-from planguard.commands.graph import GraphOptions
-from planguard.commands.graph import graph as graph_command
-from planguard.commands.hook import run_hook
-from planguard.commands.init import InitOptions
-from planguard.commands.init import init as init_command
 from planguard.commands.outcome import Outcome
-from planguard.commands.rules import rules_list as rules_list_command
-from planguard.commands.schema import SchemaKind
-from planguard.commands.schema import schema as schema_command
 from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.findings import Tier
-from planguard.gather.trusted import DEFAULT_POLICY, GateSetup
-from planguard.github.comment import CommentMode
-from planguard.github.gather import GitHubOptions, Post
+from planguard.github.choices import CommentMode, Post
 from planguard.hooks.install import Locations, Scope
 from planguard.hooks.protocol import Harness
+from planguard.policy.load import DEFAULT_POLICY
 from planguard.policy.model import FailOn
-from planguard.render.engine import use_color, visible
-from planguard.render.formats import Format, GraphFormat
+from planguard.render.kinds import Format, GraphFormat, SchemaKind
+from planguard.render.terminal import use_color, visible
+
+if TYPE_CHECKING:
+    from planguard.gather.trusted import GateSetup
 
 F = TypeVar("F", bound=Callable[..., Any])
 _TIERS = click.Choice([t.value for t in Tier])
@@ -148,6 +128,9 @@ def analyze(
     output: str | None,
 ) -> int:
     """Score every destroy/replace in PLAN(s) and print a ranked, explained report."""
+    from planguard.commands.analyze import AnalyzeOptions  # noqa: PLC0415
+    from planguard.commands.analyze import analyze as analyze_command  # noqa: PLC0415
+
     opts = AnalyzeOptions(
         plans=plans,
         format=Format(fmt),
@@ -177,6 +160,9 @@ def graph(
     output: str | None,
 ) -> int:
     """Export the resource dependency graph (edges: dependency -> dependent)."""
+    from planguard.commands.graph import GraphOptions  # noqa: PLC0415
+    from planguard.commands.graph import graph as graph_command  # noqa: PLC0415
+
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus ADDRESS")
     opts = GraphOptions(plan, GraphFormat(fmt), focus, depth, terraform_bin)
@@ -190,6 +176,8 @@ def graph(
 @_TERRAFORM
 def explain(plan: str, address: str, rulesets: tuple[str, ...], terraform_bin: str) -> int:
     """Why ADDRESS scores what it scores, and everything in its blast radius."""
+    from planguard.commands.explain import explain as explain_command  # noqa: PLC0415
+
     return _emit(explain_command(plan, address, rulesets, terraform_bin), None)
 
 
@@ -205,6 +193,8 @@ def rules() -> None:
 )
 def rules_list(rulesets: tuple[str, ...], fmt: str) -> int:
     """List resource classes per ruleset and every hazard."""
+    from planguard.commands.rules import rules_list as rules_list_command  # noqa: PLC0415
+
     return _emit(rules_list_command(rulesets, fmt == "json"), None)
 
 
@@ -253,6 +243,8 @@ def _setup(
     base: str | None,
     source_dir: str | None,
 ) -> GateSetup:
+    from planguard.gather.trusted import GateSetup  # noqa: PLC0415
+
     return GateSetup(
         plans=plans,
         cwd=Path.cwd(),
@@ -380,6 +372,10 @@ def check(
     """The pre-apply gate: analyze PLAN(s), detect who authored the change, apply the policy,
     verify approvals. Exit 0 allowed (pass/warn/approved), 1 not allowed (review required or
     blocked), 2 usage/input/config error, 3 internal error."""
+    from planguard.commands.check import CheckOptions  # noqa: PLC0415
+    from planguard.commands.check import check as check_command  # noqa: PLC0415
+    from planguard.github.gather import GitHubOptions  # noqa: PLC0415
+
     opts = CheckOptions(
         setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base, source_dir),
         env=tuple(os.environ.items()),
@@ -453,6 +449,9 @@ def approve(
     fingerprint: str | None,
 ) -> int:
     """Approve exactly this plan: sign its fingerprint with your SSH key."""
+    from planguard.commands.approve import ApproveOptions  # noqa: PLC0415
+    from planguard.commands.approve import approve as approve_command  # noqa: PLC0415
+
     opts = ApproveOptions(
         setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base, source_dir),
         reviewer=reviewer,
@@ -470,6 +469,8 @@ def approve(
 def schema(kind: str) -> int:
     """Print a JSON Schema: of the `analyze` (report) or `check` JSON output, or of the
     policy or ruleset files (for an editor's `yaml-language-server` line)."""
+    from planguard.commands.schema import schema as schema_command  # noqa: PLC0415
+
     return _emit(schema_command(SchemaKind(kind)), None)
 
 
@@ -486,6 +487,9 @@ def init(workflow: bool, force: bool) -> int:
     """Start using planguard here: write a commented .planguard.yml, a skeleton
     .planguard/allowed_signers and the GitHub workflow into the repository's root (the git
     root, else the current directory). Never overwrites a file without --force (exit 2)."""
+    from planguard.commands.init import InitOptions  # noqa: PLC0415
+    from planguard.commands.init import init as init_command  # noqa: PLC0415
+
     return _emit(init_command(InitOptions(Path.cwd(), workflow=workflow, force=force)), None)
 
 
@@ -505,6 +509,9 @@ def apply(
     """Apply the saved PLAN only if the gate allows exactly it: the plan is copied privately,
     checked (trusted policy: the machine's managed policy, else the strictest defaults) and that
     copy applied. Exit 0 applied, 1 refused by the gate, 2 refused input, 5 terraform failed."""
+    from planguard.commands.apply import ApplyOptions  # noqa: PLC0415
+    from planguard.commands.apply import apply as apply_command  # noqa: PLC0415
+
     opts = ApplyOptions(
         plan=plan,
         extra=extra,
@@ -523,6 +530,8 @@ def apply(
 def hook(harness: str) -> int:
     """The agent-harness hook: reads the harness's payload on stdin, answers in its protocol
     (docs/agents.md). Install it with `planguard hooks install HARNESS`."""
+    from planguard.commands.hook import run_hook  # noqa: PLC0415
+
     return run_hook(harness)
 
 
@@ -540,12 +549,16 @@ _SCOPES = click.Choice([s.value for s in Scope])
 def hooks_install(harness: str, scope: str) -> int:
     """Merge planguard's hook (and the harness's own backstops) into its configuration; shows
     the diff. Idempotent. The managed scope is the one an agent cannot edit (needs root)."""
+    from planguard.commands.agents import install as install_command  # noqa: PLC0415
+
     return _emit(install_command(Harness(harness), Scope(scope), _locations()), None)
 
 
 @hooks_group.command("status")
 def hooks_status() -> int:
     """What is installed where, and what an agent could still bypass."""
+    from planguard.commands.agents import status as status_command  # noqa: PLC0415
+
     return _emit(status_command(_locations(), os.environ.get("PATH", "")), None)
 
 
@@ -553,6 +566,8 @@ def hooks_status() -> int:
 @click.argument("directory", type=click.Path(file_okay=False))
 def hooks_shim(directory: str) -> int:
     """Write terraform/tofu/terragrunt wrappers into DIRECTORY that ask planguard first."""
+    from planguard.commands.agents import shim as shim_command  # noqa: PLC0415
+
     return _emit(shim_command(Path(directory)), None)
 
 
@@ -561,6 +576,8 @@ def hooks_shim(directory: str) -> int:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def hooks_exec(tool: str, args: tuple[str, ...]) -> int:
     """What a shim runs: check, then exec the real TOOL."""
+    from planguard.commands.agents import exec_tool as exec_command  # noqa: PLC0415
+
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     outcome = exec_command(tool, args, Path.cwd(), env=tuple(os.environ.items()), now=now)
     return _emit(outcome, None)
@@ -580,6 +597,8 @@ def audit_group() -> None:
 @click.option("--expect-head", metavar="SHA256", help="The digest the log must end in.")
 def audit_verify(log: str, expect_head: str | None) -> int:
     """Find edited, deleted, reordered or inserted lines. Exit 1 when the log was tampered with."""
+    from planguard.commands.audit import audit_verify as audit_verify_command  # noqa: PLC0415
+
     return _emit(audit_verify_command(log, expect_head), None)
 
 

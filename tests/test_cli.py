@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from helpers import cli
 
-from planguard import cli as cli_module
+from planguard.commands import analyze as analyze_module
 from planguard.commands.outcome import Outcome
 from planguard.gather.plans import analyze_plans, classifier_for
-from planguard.render.formats import Format, render
+from planguard.render.formats import render
+from planguard.render.kinds import Format
 from planguard.resources import data_dir
 
 EXAMPLE = data_dir("examples") / "replace-cascade.json"
@@ -49,7 +50,7 @@ def test_internal_errors_exit_3_with_a_report_hint(monkeypatch: pytest.MonkeyPat
     def broken(_: object) -> Outcome:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli_module, "analyze_command", broken)
+    monkeypatch.setattr(analyze_module, "analyze", broken)
     result = cli(["analyze", str(EXAMPLE)])
     assert result.code == 3
     assert "internal error" in result.err and "RuntimeError: boom" in result.err

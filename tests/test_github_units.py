@@ -12,6 +12,7 @@ from github_emulator import Emulator, Fault, GitHub
 
 from planguard.errors import UsageError
 from planguard.github.api import Comment, GitHubApi, Repository
+from planguard.github.choices import CommentMode
 from planguard.github.client import (
     GitHubAuthError,
     GitHubClient,
@@ -20,7 +21,7 @@ from planguard.github.client import (
     GitHubValidationError,
     Settings,
 )
-from planguard.github.comment import CommentMode, Stamp, compose, marker, plan_comment
+from planguard.github.comment import Stamp, compose, marker, plan_comment
 from planguard.github.context import context_from_env
 from planguard.github.workflow import Annotation, annotation_lines, guarded, write_outputs
 from planguard.render.budget import COMMENT_BUDGET, COMMENT_LIMIT, fit, utf8_bytes

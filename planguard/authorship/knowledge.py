@@ -11,7 +11,7 @@ from planguard import docread as d
 from planguard.authorship.model import Agent, AgentKind
 from planguard.errors import RulesetError
 from planguard.resources import data_dir
-from planguard.yamlio import YamlError, read_yaml_file
+from planguard.yamlio import YamlError, read_knowledge_file
 
 IDENTITY_KEYS = frozenset(
     {
@@ -42,7 +42,7 @@ def builtin_agents() -> tuple[Agent, ...]:
 
 def load_agents_file(path: Path) -> list[Agent]:
     try:
-        doc = d.mapping(read_yaml_file(path, "agent knowledge"), "(top)")
+        doc = d.mapping(read_knowledge_file(path, "agent knowledge"), "(top)")
         d.known_keys(doc, {"version", "agents", "reviewers"}, "")
         found = []
         for section in ("agents", "reviewers"):

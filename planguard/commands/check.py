@@ -31,7 +31,8 @@ from planguard.github import deliver as github_deliver
 from planguard.github import gather as github_gather
 from planguard.github.gather import GitHubOptions, GitHubRun
 from planguard.policy.model import FailOn
-from planguard.render.formats import Format, render
+from planguard.render.formats import render
+from planguard.render.kinds import Format
 
 
 @dataclass(frozen=True, slots=True)

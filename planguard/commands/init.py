@@ -16,8 +16,7 @@ from planguard.authorship.model import AuthorKind
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
 from planguard.findings import Tier
-from planguard.gather.trusted import DEFAULT_POLICY, POLICY_NAMES
-from planguard.policy.load import load_policy
+from planguard.policy.load import DEFAULT_POLICY, POLICY_NAMES, load_policy
 from planguard.policy.model import FailOn
 from planguard.render.engine import render_template
 

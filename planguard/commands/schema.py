@@ -3,25 +3,13 @@
 
 from __future__ import annotations
 
-import enum
-
 from planguard.analysis.report import SCHEMA_VERSION, Report
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode
 from planguard.gate.model import CheckDocument
+from planguard.render.kinds import SchemaKind
 from planguard.render.schema import json_schema
 from planguard.resources import data_dir
-
-
-class SchemaKind(enum.Enum):
-    REPORT = "report"
-    CHECK = "check"
-    POLICY = "policy"
-    RULESET = "ruleset"
-
-    @property
-    def written_by_users(self) -> bool:
-        return self in (SchemaKind.POLICY, SchemaKind.RULESET)
 
 
 def schema_text(kind: SchemaKind) -> str:

@@ -21,12 +21,9 @@ from planguard.errors import PolicyError, RulesetError, UsageError
 from planguard.gate.check import TrustedPolicy
 from planguard.gather.managed import Managed, unprotected
 from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
-from planguard.policy.load import load_policy
+from planguard.policy.load import DEFAULT_POLICY, POLICY_NAMES, load_policy
 from planguard.policy.model import FailOn, Policy
 
-DEFAULT_POLICY = ".planguard.yml"
-POLICY_NAMES = (DEFAULT_POLICY, ".planguard.yaml")
-"""Both spellings are found; a repository with both is refused (which one rules is unclear)."""
 UNTRUSTED_POLICY = (
     "no trusted policy: the change's author is {author} and nothing here can tell a trusted"
     " policy from one the change wrote, so planguard's shipped defaults apply, made only"

@@ -10,30 +10,18 @@ the comment alone.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planguard.github.api import Comment
+from planguard.github.choices import CommentMode
 
 _STAMP = re.compile(r"^<!-- planguard:run head=([0-9a-f]*) at=(\S+) -->$", re.MULTILINE)
 _FOOTER = re.compile(r"\n<sub>planguard run started [^\n]*</sub>\n?\Z")
 
 
 _CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-class CommentMode(enum.Enum):
-    UPDATE = "update"
-    NEW = "new"
-    DELETE_AND_NEW = "delete-and-new"
-    HIDE_AND_NEW = "hide-and-new"
-    """Post a new comment and fold each older one into a collapsed "superseded" section (GitHub
-    hides comments only through GraphQL; the REST API edits them)."""
-    CHANGES_ONLY = "changes-only"
-    """Like update, but a plan that changes nothing posts no new comment (an existing one is
-    still updated: a stale verdict must not stand)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from planguard.findings import Tier
 from planguard.gate.check import CheckResult
 from planguard.gate.model import Decision, Verdict
 from planguard.github.api import Comment, GitHubApi
+from planguard.github.choices import Post
 from planguard.github.client import (
     GitHubError,
     GitHubMaybeApplied,
@@ -26,7 +27,7 @@ from planguard.github.client import (
     GitHubValidationError,
 )
 from planguard.github.comment import Stamp, compose, folded, plan_comment
-from planguard.github.gather import GitHubRun, Post
+from planguard.github.gather import GitHubRun
 from planguard.github.inline import plan_inline
 from planguard.github.workflow import (
     Annotation,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -21,26 +20,15 @@ from planguard.gate.check import ChangeFacts
 from planguard.gate.decide import TeamMembership
 from planguard.gather.trusted import GateSetup, Trusted, policy_changes
 from planguard.github.api import Comment, GitHubApi, Repository, team_membership
+from planguard.github.choices import CommentMode, Post
 from planguard.github.client import GitHubClient, GitHubError
-from planguard.github.comment import CommentMode, Stamp, is_marked, newer_report
+from planguard.github.comment import Stamp, is_marked, newer_report
 from planguard.github.context import Context, context_from_env
 from planguard.gitio import CommitInfo
 from planguard.plan.roots import named_roots
 
 ACTIONS_IDENTITY = "github-actions[bot]"
 """Who a workflow's GITHUB_TOKEN writes as; `/user` cannot tell an installation token."""
-
-
-class Post(enum.Enum):
-    COMMENT = "comment"
-    STATUS = "status"
-    REVIEWS = "review-requests"
-    SUMMARY = "summary"
-    ANNOTATIONS = "annotations"
-    OUTPUTS = "outputs"
-    INLINE = "inline-review"
-    LABELS = "labels"
-    """A `planguard: <tier>` label on the PR (opt-in: it creates labels in the repository)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from planguard import docread as d
 from planguard.errors import RulesetError, UsageError
 from planguard.hooks.protocol import Harness
 from planguard.resources import data_dir
-from planguard.yamlio import YamlError, read_yaml_file
+from planguard.yamlio import YamlError, read_knowledge_file
 
 TIMEOUT_SECONDS = 30
 """Far above what the hook needs, below every harness's own timeout (which lets the call run)."""
@@ -272,7 +272,7 @@ def _write(path: Path, before: str, after: str) -> Change:
 def harness_info(harness: Harness) -> HarnessInfo:
     path = data_dir("rulesets") / "hooks" / "harnesses.yaml"
     try:
-        doc = d.mapping(read_yaml_file(path, "harness knowledge"), "(top)")
+        doc = d.mapping(read_knowledge_file(path, "harness knowledge"), "(top)")
         raw = d.mapping(doc[harness.value], harness.value)
         scopes = d.mapping(raw["scopes"], f"{harness.value}.scopes")
         policy = d.mapping(raw.get("policy", {}), f"{harness.value}.policy")

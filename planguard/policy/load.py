@@ -30,6 +30,10 @@ from planguard.policy.model import (
 from planguard.resources import data_dir
 from planguard.yamlio import YamlError, parse_yaml
 
+DEFAULT_POLICY = ".planguard.yml"
+POLICY_NAMES = (DEFAULT_POLICY, ".planguard.yaml")
+"""Both spellings are found; a repository with both is refused (which one rules is unclear)."""
+
 _TOP = {
     "version",
     "thresholds",

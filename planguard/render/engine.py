@@ -8,11 +8,12 @@ and HTML templates are rendered with jinja2's autoescape.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
-import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import jinja2
 import markupsafe
@@ -20,12 +21,12 @@ import markupsafe
 from planguard.findings import Tier
 from planguard.gate.model import Verdict
 from planguard.plan.model import Action
+from planguard.render.terminal import visible
 from planguard.render.view import reason_words, shown_address, summary_words, why_words
 from planguard.resources import data_dir
 from planguard.score.fingerprint import short as short_fingerprint
 
 _ANSI = {"critical": "1;31", "high": "31", "medium": "33", "low": "32", "dim": "2", "bold": "1"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 CLIP = 300
 """Longest name a line of text shows (the JSON report keeps it whole)."""
 CODE_LIMIT = 400
@@ -36,19 +37,6 @@ class Painted(str):
     """Terminal text whose escape sequences planguard wrote itself (finalize keeps them)."""
 
 
-def visible(text: object) -> str:
-    """`text` with every control or bidi character shown as an escape, never acted on."""
-    return _CONTROL.sub(_escape_control, str(text))
-
-
-def _escape_control(match: re.Match[str]) -> str:
-    char = match.group()
-    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    return named.get(char) or (
-        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-    )
-
-
 def _finalize(value: object) -> object:
     if isinstance(value, (Painted, markupsafe.Markup, jinja2.runtime.Undefined)):
         return value
@@ -57,10 +45,29 @@ def _finalize(value: object) -> object:
     return value
 
 
+class _BesideTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in `templates/__pycache__/`, the way Python keeps bytecode
+    beside its sources: exactly as trustworthy as the templates (whoever can write one can
+    write the other), checked against each template's source on load, and written only where
+    the installation is writable (a read-only one compiles on every run, as before)."""
+
+    def __init__(self, templates: Path) -> None:
+        folder = templates / "__pycache__"
+        with contextlib.suppress(OSError):
+            folder.mkdir(exist_ok=True)
+        super().__init__(str(folder))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 @lru_cache(maxsize=3)
 def environment(color: bool = False, html_output: bool = False) -> jinja2.Environment:
+    templates = data_dir("templates")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+        loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=_BesideTemplates(templates),
         # text/markdown/dot escape explicitly per format; the HTML report escapes everything
         autoescape=html_output,
         undefined=jinja2.StrictUndefined,
@@ -100,11 +107,6 @@ def macro(template: str, name: str, **arguments: object) -> str:
     """Call one macro of a template: how markdown is built part by part within a budget."""
     module = environment().get_template(template).module
     return str(getattr(module, name)(**arguments))
-
-
-def use_color(is_tty: bool) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    return is_tty and not os.environ.get("NO_COLOR")
 
 
 def _no_paint(text: object, style: str) -> str:

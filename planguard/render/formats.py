@@ -3,19 +3,14 @@ rendered as text, JSON, markdown, SARIF or HTML; a dependency graph as DOT, JSON
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Sequence
 
 from planguard.analysis.report import SCHEMA_VERSION, Report
 from planguard.gate.model import CheckDocument, Decision
 from planguard.graph.model import GraphData
-from planguard.render.engine import render_template
-from planguard.render.html import html_report
 from planguard.render.jsonout import report_json, to_jsonable
-from planguard.render.markdown import analysis_markdown, check_markdown
-from planguard.render.sarif import sarif_log
-from planguard.render.view import plan_counts, text_sections, top_cause
+from planguard.render.kinds import Format, GraphFormat
 
 DETAILED = 3
 """At most this many causes (and findings on their own) are shown with their score breakdown
@@ -25,20 +20,6 @@ LISTED = 20
 """Findings listed per root in text (the JSON report has all of them)."""
 SCREEN = 40
 """Lines of text the report aims to fit in: what an on-call engineer reads at a glance."""
-
-
-class Format(enum.Enum):
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    SARIF = "sarif"
-    HTML = "html"
-
-
-class GraphFormat(enum.Enum):
-    DOT = "dot"
-    JSON = "json"
-    MERMAID = "mermaid"
 
 
 def render(
@@ -51,22 +32,35 @@ def render(
     color: bool = False,
 ) -> str:
     """`analyze` output without a decision, `check` output with one (`notes`: where the
-    trusted configuration came from; `plans`: as given, for the commands the output suggests)."""
+    trusted configuration came from; `plans`: as given, for the commands the output suggests).
+
+    Each renderer is imported when its format is asked for: a JSON report never loads jinja2
+    or compiles a template, and start-up is most of a small plan's run (docs/benchmarks.md).
+    """
     if fmt is Format.SARIF:
+        from planguard.render.sarif import sarif_log  # noqa: PLC0415
+
         return sarif_log(report, decision)
     if fmt is Format.HTML:
+        from planguard.render.html import html_report  # noqa: PLC0415
+
         return html_report(report, decision)
-    if decision is None:
-        if fmt is Format.JSON:
-            return report_json(report)
-        if fmt is Format.MARKDOWN:
-            return analysis_markdown(report)
-        return text_report(report, color)
     if fmt is Format.JSON:
+        if decision is None:
+            return report_json(report)
         document = CheckDocument(SCHEMA_VERSION, decision, tuple(notes), report)
         return json.dumps(to_jsonable(document), indent=2) + "\n"
     if fmt is Format.MARKDOWN:
+        from planguard.render.markdown import analysis_markdown, check_markdown  # noqa: PLC0415
+
+        if decision is None:
+            return analysis_markdown(report)
         return check_markdown(report, decision, notes=notes, plans=plans)
+    if decision is None:
+        return text_report(report, color)
+    from planguard.render.engine import render_template  # noqa: PLC0415
+    from planguard.render.view import plan_counts, top_cause  # noqa: PLC0415
+
     return render_template(
         "check.txt.j2",
         color=color,
@@ -81,6 +75,9 @@ def render(
 
 def text_report(report: Report, color: bool = False) -> str:
     """The terminal report with as many breakdowns as fit on one screen (at least one)."""
+    from planguard.render.engine import render_template  # noqa: PLC0415
+    from planguard.render.view import plan_counts, text_sections, top_cause  # noqa: PLC0415
+
     plan, cause = plan_counts(report), top_cause(report)
     for detailed in range(DETAILED, 0, -1):
         text = render_template(
@@ -99,6 +96,8 @@ def text_report(report: Report, color: bool = False) -> str:
 def render_graph(data: GraphData, fmt: GraphFormat) -> str:
     if fmt is GraphFormat.JSON:
         return json.dumps(to_jsonable(data), indent=2) + "\n"
+    from planguard.render.engine import render_template  # noqa: PLC0415
+
     if fmt is GraphFormat.DOT:
         return render_template("graph.dot.j2", graph=data)
     ids = {node.id: f"n{i}" for i, node in enumerate(data.nodes)}

@@ -12,8 +12,9 @@ from planguard.addresses import format_key, parse_address
 from planguard.analysis.report import Report, RootReport
 from planguard.gate.model import Decision
 from planguard.graph.dag import layered_layout
-from planguard.render.engine import render_html, visible
+from planguard.render.engine import render_html
 from planguard.render.jsonout import JSON, to_jsonable
+from planguard.render.terminal import visible
 from planguard.render.view import (
     PlanCounts,
     Row,

@@ -15,8 +15,8 @@ from urllib.parse import quote
 from planguard.analysis.report import Report
 from planguard.findings import FindingKind, Tier
 from planguard.gate.model import Decision
-from planguard.render.engine import visible
 from planguard.render.jsonout import JSON
+from planguard.render.terminal import visible
 from planguard.render.view import Row, rows_by_root
 
 _LEVELS = {Tier.CRITICAL: "error", Tier.HIGH: "error", Tier.MEDIUM: "warning", Tier.LOW: "note"}

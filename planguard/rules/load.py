@@ -30,7 +30,7 @@ from planguard.rules.model import (
     Scalar,
     Scoring,
 )
-from planguard.yamlio import YamlError, read_yaml_file
+from planguard.yamlio import YamlError, read_knowledge_file, read_yaml_file
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -66,7 +66,7 @@ def load_rulesets(user_files: Iterable[str | Path] = ()) -> Rulesets:
     sources: list[str] = []
     files = [(p, False) for p in builtin_ruleset_paths()] + [(Path(p), True) for p in user_files]
     for path, user in files:
-        doc = _read_yaml(path)
+        doc = _read_yaml(path, shipped=not user)
         try:
             name = _validate_top(doc)
             classes += _classes(doc, name, user)
@@ -88,9 +88,10 @@ def load_rulesets(user_files: Iterable[str | Path] = ()) -> Rulesets:
     return Rulesets(tuple(classes), tuple(hazards.values()), built, tuple(sources))
 
 
-def _read_yaml(path: Path) -> dict[str, object]:
+def _read_yaml(path: Path, *, shipped: bool) -> dict[str, object]:
+    """A ruleset's document; a shipped one through its cached parse (`read_knowledge_file`)."""
     try:
-        doc = read_yaml_file(path, "ruleset")
+        doc = (read_knowledge_file if shipped else read_yaml_file)(path, "ruleset")
     except YamlError as exc:
         raise RulesetError(str(exc)) from None
     if not isinstance(doc, dict):
