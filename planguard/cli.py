@@ -22,15 +22,14 @@ from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.findings import Tier
 from planguard.github.choices import CommentMode, Post
-from planguard.hooks.install import Locations, Scope
-from planguard.hooks.protocol import Harness
-from planguard.policy.load import DEFAULT_POLICY
-from planguard.policy.model import FailOn
-from planguard.render.kinds import Format, GraphFormat, SchemaKind
+from planguard.hooks.choices import Harness, Scope
+from planguard.policy.choices import DEFAULT_POLICY, FailOn
+from planguard.render.choices import Format, GraphFormat, SchemaKind
 from planguard.render.terminal import use_color, visible
 
 if TYPE_CHECKING:
     from planguard.gather.trusted import GateSetup
+    from planguard.hooks.install import Locations
 
 F = TypeVar("F", bound=Callable[..., Any])
 _TIERS = click.Choice([t.value for t in Tier])
@@ -584,6 +583,8 @@ def hooks_exec(tool: str, args: tuple[str, ...]) -> int:
 
 
 def _locations() -> Locations:
+    from planguard.hooks.install import Locations  # noqa: PLC0415
+
     return Locations(project=Path.cwd(), home=Path.home())
 
 

@@ -18,8 +18,8 @@ from planguard.commands.agents import install, planguard_command, status
 from planguard.errors import UsageError
 from planguard.gather.managed import MANAGED_POLICY_ENV, find_managed, unprotected
 from planguard.hooks import install as installer
-from planguard.hooks.install import Locations, Scope
-from planguard.hooks.protocol import Harness
+from planguard.hooks.choices import Harness, Scope
+from planguard.hooks.install import Locations
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+: reads what planguard writes
 

@@ -14,8 +14,8 @@ from planguard.graph.build import build_graph_data
 from planguard.graph.model import EdgeKind
 from planguard.plan.load import plan_from_bytes
 from planguard.plan.model import ActionReason
+from planguard.render.choices import Format
 from planguard.render.formats import render
-from planguard.render.kinds import Format
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
 

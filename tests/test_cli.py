@@ -10,8 +10,8 @@ from helpers import cli
 from planguard.commands import analyze as analyze_module
 from planguard.commands.outcome import Outcome
 from planguard.gather.plans import analyze_plans, classifier_for
+from planguard.render.choices import Format
 from planguard.render.formats import render
-from planguard.render.kinds import Format
 from planguard.resources import data_dir
 
 EXAMPLE = data_dir("examples") / "replace-cascade.json"

@@ -22,8 +22,9 @@ import jsonschema
 import pytest
 
 from planguard.commands.hook import hook
+from planguard.hooks.choices import Harness
 from planguard.hooks.commands import Ruling
-from planguard.hooks.protocol import Harness, Reply, ToolCall
+from planguard.hooks.protocol import Reply, ToolCall
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hooks"
 NOW = dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)

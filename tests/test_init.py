@@ -14,8 +14,8 @@ from gitrepo import CLAUDE_TRAILER, Key, allowed_signers, commit, git
 from helpers import cli, yaml_schema_errors
 
 from planguard.commands.init import ALLOWED_SIGNERS, PLACEHOLDER_REVIEWER, POLICY_SCHEMA, WORKFLOW
+from planguard.policy.choices import FailOn
 from planguard.policy.load import load_policy
-from planguard.policy.model import FailOn
 from planguard.resources import data_dir
 
 pytestmark = pytest.mark.usefixtures("clean_env")

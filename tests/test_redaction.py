@@ -33,8 +33,8 @@ from planguard.gather.trusted import GateSetup
 from planguard.github.deliver import _annotations
 from planguard.github.workflow import annotation_lines
 from planguard.plan.load import plan_from_bytes
+from planguard.render.choices import Format
 from planguard.render.formats import render
-from planguard.render.kinds import Format
 from planguard.render.markdown import GitHubContext, check_markdown
 from planguard.render.terminal import visible
 from planguard.rules.classify import Classifier

@@ -25,7 +25,7 @@ from planguard.commands.check import CheckOptions, evaluate
 from planguard.commands.schema import schema_text
 from planguard.gather.trusted import GateSetup
 from planguard.render.budget import COMMENT_LIMIT, SUMMARY_LIMIT, Part, assemble, utf8_bytes
-from planguard.render.kinds import SchemaKind
+from planguard.render.choices import SchemaKind
 from planguard.render.markdown import GitHubContext, check_markdown
 from planguard.render.view import _without_shortcuts
 from planguard.resources import data_dir

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from planguard import __version__
 from planguard.analysis.report import (
@@ -41,7 +42,10 @@ from planguard.score.plan_level import (
     teardown_finding,
 )
 from planguard.score.resource import GraphFacts, score_change
-from planguard.source.apply import Placement, SourceFacts, place, summarize
+
+if TYPE_CHECKING:
+    from planguard.source.apply import Placement, SourceFacts
+    from planguard.source.model import SourceSummary
 
 BLAST_VIEW_LIMIT = 400
 """Resources in a root's blast view: enough for every picture, bounded for huge plans."""
@@ -90,7 +94,12 @@ def root_report(
     graph = dependency_graph(build_graph_data(plan))
     summary = _summary(plan)
     causes = _root_causes(plan, graph)
-    placements = place(plan.resource_changes, source, graph.chain, causes) if source else {}
+    placements: Mapping[str, Placement] = {}
+    if source:
+        # The source map's code is loaded only for a run that reads source.
+        from planguard.source.apply import place  # noqa: PLC0415
+
+        placements = place(plan.resource_changes, source, graph.chain, causes)
     findings = _findings(plan, summary, graph, classifier, causes=causes, placements=placements)
     report = RootReport(
         name=name,
@@ -106,7 +115,7 @@ def root_report(
         blast_view=_blast_view(graph, findings),
         tier=max((f.tier for f in findings), default=Tier.LOW),
         score=max((f.score for f in findings), default=0),
-        source=summarize(findings, placements, source) if source else None,
+        source=_source_summary(findings, placements, source),
     )
     objects = {
         c.node_id: identity
@@ -114,6 +123,16 @@ def root_report(
         if c.action.destroys and (identity := object_identity(c)) is not None
     }
     return RootAnalysis(report, graph, objects)
+
+
+def _source_summary(
+    findings: Sequence[Finding], placements: Mapping[str, Placement], source: SourceFacts | None
+) -> SourceSummary | None:
+    if source is None:
+        return None
+    from planguard.source.apply import summarize  # noqa: PLC0415 (see root_report)
+
+    return summarize(findings, placements, source)
 
 
 def _root_causes(plan: Plan, graph: DependencyGraph) -> dict[str, tuple[str, ...]]:

@@ -12,8 +12,9 @@ from planguard.commands.hook import GateCheck, gate_for, gated_apply
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
 from planguard.hooks import install as installer
+from planguard.hooks.choices import Harness, Scope
 from planguard.hooks.commands import rule_line
-from planguard.hooks.protocol import Harness, ToolCall
+from planguard.hooks.protocol import ToolCall
 from planguard.hooks.shim import is_shim, on_path, real_binary, write_shims
 
 
@@ -22,7 +23,7 @@ def planguard_command() -> str:
     return shlex.join([sys.executable, "-m", "planguard"])
 
 
-def install(harness: Harness, scope: installer.Scope, where: installer.Locations) -> Outcome:
+def install(harness: Harness, scope: Scope, where: installer.Locations) -> Outcome:
     changes = installer.install(harness, scope, where, planguard_command())
     lines = []
     for change in changes:
@@ -48,7 +49,7 @@ def status(where: installer.Locations, search_path: str) -> Outcome:
                 "installed" if item.present else ("no planguard hook" if item.exists else "absent")
             )
             lines.append(f"  {item.scope.value:8} {state:18} {item.path}")
-        if not any(i.present and i.scope is installer.Scope.MANAGED for i in found):
+        if not any(i.present and i.scope is Scope.MANAGED for i in found):
             lines.append("  an agent can edit every scope planguard is installed in here")
         lines += [f"  still possible: {b}" for b in info.bypasses]
     for tool in ("terraform", "tofu", "terragrunt"):

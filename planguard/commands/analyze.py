@@ -9,8 +9,8 @@ from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode
 from planguard.findings import Tier
 from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
+from planguard.render.choices import Format
 from planguard.render.formats import render
-from planguard.render.kinds import Format
 
 
 @dataclass(frozen=True, slots=True)

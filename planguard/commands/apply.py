@@ -31,7 +31,7 @@ from planguard.gather.trusted import GateSetup, pinned_terraform
 from planguard.hooks.commands import Action, rule_line
 from planguard.plan.load import is_saved_plan
 from planguard.policy.model import GateAction
-from planguard.render.kinds import Format
+from planguard.render.choices import Format
 
 APPROVALS_DIR = ".planguard/approvals"
 AUDIT_LOG = ".planguard/audit.jsonl"

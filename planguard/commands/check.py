@@ -30,9 +30,9 @@ from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configura
 from planguard.github import deliver as github_deliver
 from planguard.github import gather as github_gather
 from planguard.github.gather import GitHubOptions, GitHubRun
-from planguard.policy.model import FailOn
+from planguard.policy.choices import FailOn
+from planguard.render.choices import Format
 from planguard.render.formats import render
-from planguard.render.kinds import Format
 
 
 @dataclass(frozen=True, slots=True)

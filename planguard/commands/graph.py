@@ -10,8 +10,8 @@ from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
 from planguard.gather.plans import analyze_plans, classifier_for
 from planguard.graph.dag import neighbourhood
+from planguard.render.choices import GraphFormat
 from planguard.render.formats import render_graph
-from planguard.render.kinds import GraphFormat
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from planguard.errors import PlanguardError
+from planguard.hooks.choices import Harness
 from planguard.hooks.commands import LineRuling, Ruling, rule_line
 from planguard.hooks.protocol import (
     Answer,
-    Harness,
     PayloadError,
     Reply,
     ToolCall,

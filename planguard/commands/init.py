@@ -16,8 +16,8 @@ from planguard.authorship.model import AuthorKind
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
 from planguard.findings import Tier
-from planguard.policy.load import DEFAULT_POLICY, POLICY_NAMES, load_policy
-from planguard.policy.model import FailOn
+from planguard.policy.choices import DEFAULT_POLICY, POLICY_NAMES, FailOn
+from planguard.policy.load import load_policy
 from planguard.render.engine import render_template
 
 POLICY_SCHEMA = "https://planguard.dev/schema/planguard-policy.schema.json"

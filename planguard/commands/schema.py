@@ -7,7 +7,7 @@ from planguard.analysis.report import SCHEMA_VERSION, Report
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode
 from planguard.gate.model import CheckDocument
-from planguard.render.kinds import SchemaKind
+from planguard.render.choices import SchemaKind
 from planguard.render.schema import json_schema
 from planguard.resources import data_dir
 

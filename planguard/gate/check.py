@@ -18,7 +18,8 @@ from planguard.authorship.sources import actors, agent_markers
 from planguard.gate.decide import GateInputs, TeamMembership, decide
 from planguard.gate.model import Decision
 from planguard.gitio import CommitInfo
-from planguard.policy.model import FailOn, HumanEvidence, Policy
+from planguard.policy.choices import FailOn
+from planguard.policy.model import HumanEvidence, Policy
 
 UNTRUSTED_KEYS = (
     "reviewer keys read from the working tree, which this change can edit:"

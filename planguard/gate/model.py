@@ -9,7 +9,8 @@ from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet
 from planguard.authorship.model import Authorship
 from planguard.findings import Finding, Tier
-from planguard.policy.model import FailOn, GateAction, Suppression
+from planguard.policy.choices import FailOn
+from planguard.policy.model import GateAction, Suppression
 
 
 class Verdict(enum.Enum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planguard.analysis.pipeline import NamedPlan, RootAnalysis, build_report
 from planguard.analysis.report import Report
@@ -13,8 +14,9 @@ from planguard.plan.load import load_plan
 from planguard.plan.roots import discover
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
-from planguard.source.apply import SourceFacts
-from planguard.source.read import read_source, source_directory
+
+if TYPE_CHECKING:
+    from planguard.source.apply import SourceFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,9 @@ def analyze_plans(
 
 
 def _source_facts(plan_path: str, where: SourceOptions) -> SourceFacts | None:
+    # Imported here: a plan without source beside it never loads the source map's code.
+    from planguard.source.read import read_source, source_directory  # noqa: PLC0415
+
     directory = source_directory(plan_path, where.directory, where.cwd)
     if directory is None:
         return None

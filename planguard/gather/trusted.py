@@ -21,8 +21,9 @@ from planguard.errors import PolicyError, RulesetError, UsageError
 from planguard.gate.check import TrustedPolicy
 from planguard.gather.managed import Managed, unprotected
 from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
-from planguard.policy.load import DEFAULT_POLICY, POLICY_NAMES, load_policy
-from planguard.policy.model import FailOn, Policy
+from planguard.policy.choices import DEFAULT_POLICY, POLICY_NAMES, FailOn
+from planguard.policy.load import load_policy
+from planguard.policy.model import Policy
 
 UNTRUSTED_POLICY = (
     "no trusted policy: the change's author is {author} and nothing here can tell a trusted"

@@ -9,7 +9,6 @@ rules) it is added too. Paths per scope: `rulesets/hooks/harnesses.yaml`.
 from __future__ import annotations
 
 import difflib
-import enum
 import functools
 import json
 from collections.abc import Callable, Mapping
@@ -18,19 +17,13 @@ from pathlib import Path
 
 from planguard import docread as d
 from planguard.errors import RulesetError, UsageError
-from planguard.hooks.protocol import Harness
+from planguard.hooks.choices import Harness, Scope
 from planguard.resources import data_dir
 from planguard.yamlio import YamlError, read_knowledge_file
 
 TIMEOUT_SECONDS = 30
 """Far above what the hook needs, below every harness's own timeout (which lets the call run)."""
 TOOLS = ("terraform", "tofu", "terragrunt")
-
-
-class Scope(enum.Enum):
-    PROJECT = "project"
-    USER = "user"
-    MANAGED = "managed"
 
 
 @dataclass(frozen=True, slots=True)

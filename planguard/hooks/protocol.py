@@ -14,26 +14,17 @@ test fixtures in tests/fixtures/hooks/ name their sources). Three rules hold eve
 
 from __future__ import annotations
 
-import enum
 import json
 import posixpath
 import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from planguard.hooks.choices import Harness
 from planguard.hooks.quick import ALLOW_OUTPUT
 
 BLOCK = 2
 """The exit code every supported harness treats as "block this tool call"."""
-
-
-class Harness(enum.Enum):
-    CLAUDE = "claude"
-    CURSOR = "cursor"
-    GEMINI = "gemini"
-    CODEX = "codex"
-    COPILOT = "copilot"
-    KIRO = "kiro"
 
 
 class PayloadError(Exception):

@@ -15,8 +15,8 @@ from planguard.authorship.knowledge import IDENTITY_KEYS, agent_from
 from planguard.authorship.model import Agent, AuthorKind
 from planguard.errors import PolicyError
 from planguard.findings import Tier
+from planguard.policy.choices import FailOn
 from planguard.policy.model import (
-    FailOn,
     GateAction,
     HumanEvidence,
     PerTier,
@@ -29,10 +29,6 @@ from planguard.policy.model import (
 )
 from planguard.resources import data_dir
 from planguard.yamlio import YamlError, parse_yaml
-
-DEFAULT_POLICY = ".planguard.yml"
-POLICY_NAMES = (DEFAULT_POLICY, ".planguard.yaml")
-"""Both spellings are found; a repository with both is refused (which one rules is unclear)."""
 
 _TOP = {
     "version",

@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 
 from planguard.authorship.model import Agent, AuthorKind
 from planguard.findings import Tier
+from planguard.policy.choices import FailOn
 
 T = TypeVar("T")
 
@@ -83,26 +84,6 @@ class Suppression:
 
     def matches(self, rule: str, address: str) -> bool:
         return self.rule in ("*", rule) and address_matches(self.address, address)
-
-
-class FailOn(enum.Enum):
-    """Which verdicts make `check` exit 1 (the verdict itself never changes); ordered from
-    least to most strict."""
-
-    NEVER = "never"
-    BLOCK = "block"
-    """Only blocked: a pending review leaves the job green (the commit status still gates)."""
-    REVIEW = "review"
-    """Review required or blocked: the default."""
-
-    def fails(self, allowed: bool, blocked: bool) -> bool:
-        if self is FailOn.NEVER:
-            return False
-        return blocked if self is FailOn.BLOCK else not allowed
-
-    @property
-    def rank(self) -> int:
-        return list(FailOn).index(self)
 
 
 class HumanEvidence(enum.Enum):

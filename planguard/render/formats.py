@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from planguard.analysis.report import SCHEMA_VERSION, Report
-from planguard.gate.model import CheckDocument, Decision
 from planguard.graph.model import GraphData
+from planguard.render.choices import Format, GraphFormat
+
+if TYPE_CHECKING:
+    from planguard.gate.model import Decision
 from planguard.render.jsonout import report_json, to_jsonable
-from planguard.render.kinds import Format, GraphFormat
 
 DETAILED = 3
 """At most this many causes (and findings on their own) are shown with their score breakdown
@@ -48,6 +51,8 @@ def render(
     if fmt is Format.JSON:
         if decision is None:
             return report_json(report)
+        from planguard.gate.model import CheckDocument  # noqa: PLC0415
+
         document = CheckDocument(SCHEMA_VERSION, decision, tuple(notes), report)
         return json.dumps(to_jsonable(document), indent=2) + "\n"
     if fmt is Format.MARKDOWN:

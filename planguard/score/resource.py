@@ -7,13 +7,16 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from planguard.findings import Finding, FindingKind, HazardHit, ResourceClass, ScoreComponent, Tier
 from planguard.graph.model import BlastRadius
 from planguard.plan.model import Action, AttributePath, ResourceChange
 from planguard.rules.classify import Classifier
 from planguard.rules.model import Hazard, HazardWhen, Scoring
-from planguard.source.apply import Placement
+
+if TYPE_CHECKING:
+    from planguard.source.apply import Placement
 
 _DATA_BEARING = (ResourceClass.STATEFUL, ResourceClass.ENCRYPTION)
 PREVENT_DESTROY_REMOVED = HazardHit(
