@@ -12,6 +12,10 @@ Values are seeded from each address, so the same size always gives the same byte
 written a resource at a time, so generating 300k resources needs little memory.
 
     python benchmarks/generate.py --resources 100000 --out benchmarks/plans/plan-100k.json
+    python benchmarks/generate.py --resources 100000 --lean --out benchmarks/plans/lean-100k.json
+
+`--lean` writes small values (an id, a name and one tag: about 1 KB per resource over all
+sections), the shape where planguard's own per-resource work, not JSON decoding, dominates.
 """
 
 from __future__ import annotations
@@ -260,12 +264,19 @@ def _with_action(module: str, block: Block, index: int | None) -> Instance:
 # Attribute values
 
 
+LEAN = False
+"""Small values (`--lean`); set once by `write_plan`, before anything is written."""
+
+
 def values(inst: Instance, side: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(values, sensitive mask) of one side ("before" or "after") of an instance."""
     rng = _rng(inst.address)
     changed = side == "after" and inst.action != ("no-op",)
     name = inst.address.replace('"', "").replace("[", "-").replace("]", "").replace(".", "-")[-60:]
     ident = f"{inst.block.type[:3]}-{rng.getrandbits(64):016x}"
+    if LEAN:
+        revision = f"r{rng.randrange(500) + (1 if changed else 0)}"
+        return {"id": ident, "name": name, "tags": {"Revision": revision}}, {"tags": {}}
     tags = {
         "Name": name,
         "Environment": inst.module.split('"')[1] if inst.module else "shared",
@@ -585,7 +596,9 @@ def _module(
     writer.raw("}")
 
 
-def write_plan(resources: int, out: IO[str]) -> None:
+def write_plan(resources: int, out: IO[str], lean: bool = False) -> None:
+    global LEAN  # noqa: PLW0603 (one switch for the whole file, see LEAN)
+    LEAN = lean
     insts = list(instances(resources))
     envs, services = layout(resources)
     w = Writer(out)
@@ -636,15 +649,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--resources", type=int, required=True, help="resource changes to write")
     parser.add_argument("--out", type=Path, required=True, help="plan file to write ('-' = stdout)")
+    parser.add_argument("--lean", action="store_true", help="small values (~1 KB per resource)")
     args = parser.parse_args(argv)
     if args.resources < 1:
         parser.error("--resources must be at least 1")
     if str(args.out) == "-":
-        write_plan(args.resources, sys.stdout)
+        write_plan(args.resources, sys.stdout, args.lean)
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as out:
-        write_plan(args.resources, out)
+        write_plan(args.resources, out, args.lean)
     return 0
 
 

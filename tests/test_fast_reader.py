@@ -69,6 +69,18 @@ def test_both_readers_read_every_test_plan_alike(path: Path) -> None:
     assert read == careful(data, path.name)
 
 
+@pytest.mark.parametrize("path", PLAN_FILES, ids=lambda p: str(p.relative_to(TESTS)))
+def test_a_missing_object_is_told_without_decoding_alike(path: Path) -> None:
+    """`is_null` reads the JSON text of the fast reader's values and the careful reader's
+    decoded ones: both must say what decoding would, for every side of every change."""
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    for read in (quick(data, path.name), careful(data, path.name)):
+        assert read is not None
+        for change in (*read.resource_changes, *read.resource_drift):
+            for side in (change.before, change.after):
+                assert side.is_null() == (side.get(()) is None), change.address
+
+
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_both_readers_read_real_terraform_plans_alike(
     scenario: str, real_plans: dict[str, Path]

@@ -66,11 +66,16 @@ class Values:
     Deliberately has no way to render a value: `repr` and `str` say it is redacted, and it is
     not a dataclass, so no serializer that walks records (`jsonout`, `dataclasses.asdict`) can
     reach its contents. When `decode` is given, `raw` and `sensitive` are JSON text, decoded
-    (again) each time they are asked for: the values of the resources a plan leaves alone are
-    never decoded at all.
+    the first time they are asked for (rules ask many times of a changed resource): the values
+    of the resources a plan leaves alone are never decoded at all.
     """
 
-    __slots__ = ("_decode", "_raw", "_sensitive")
+    __slots__ = ("_decode", "_decoded_pair", "_raw", "_sensitive")
+    _raw: Any
+    """The value, or its JSON text (bytes-like) when `_decode` is given."""
+    _sensitive: Any
+    _decode: Callable[[Any], object] | None
+    _decoded_pair: tuple[object, object]
 
     def __init__(
         self,
@@ -78,7 +83,12 @@ class Values:
         sensitive: object = None,
         decode: Callable[[Any], object] | None = None,
     ) -> None:
-        self._raw, self._sensitive, self._decode = raw, sensitive, decode
+        # Past the read-only guard below: it is for everyone but the constructor (and every
+        # change of a large plan makes two of these).
+        init = object.__setattr__
+        init(self, "_raw", raw)
+        init(self, "_sensitive", sensitive)
+        init(self, "_decode", decode)
 
     def __setattr__(self, name: str, value: object) -> None:
         if hasattr(self, "_decode"):
@@ -101,6 +111,13 @@ class Values:
         """The value at `path`, or None when absent; for comparisons only, never output."""
         return _walk(self._value(), path)
 
+    def is_null(self) -> bool:
+        """No object on this side (JSON null), told from the JSON text without decoding it: a
+        plan-wide check must not decode the values of every resource the plan leaves alone."""
+        if self._decode is None:
+            return self._raw is None
+        return len(self._raw) == 4 and bytes(self._raw) == b"null"
+
     def names(self) -> tuple[str, ...]:
         """The top-level attribute names (the provider schema's names, never values)."""
         value = self._value()
@@ -116,10 +133,22 @@ class Values:
         return node is True
 
     def _value(self) -> object:
-        return self._raw if self._decode is None else self._decode(self._raw)
+        return self._decoded()[0]
 
     def _mask(self) -> object:
-        return self._sensitive if self._decode is None else self._decode(self._sensitive)
+        return self._decoded()[1]
+
+    def _decoded(self) -> tuple[object, object]:
+        """(value, mask), decoded once. Nothing planguard does writes into either."""
+        try:
+            return self._decoded_pair
+        except AttributeError:
+            decode = self._decode
+            pair = (self._raw, self._sensitive)
+            if decode is not None:
+                pair = (decode(self._raw), decode(self._sensitive))
+            object.__setattr__(self, "_decoded_pair", pair)
+            return pair
 
 
 def _walk(node: object, path: AttributePath) -> object:

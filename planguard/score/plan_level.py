@@ -183,10 +183,10 @@ def _impossible_actions(plan: Plan) -> list[str]:
             # Terraform forgets only what a `removed` block names, once its block is gone.
             out.append(f"{change.node_id}: forgotten while its resource block is still declared")
     for change in changes:
-        before, after = change.before.get(()), change.after.get(())
-        if change.action is Action.DELETE and after is not None:
+        no_before, no_after = change.before.is_null(), change.after.is_null()
+        if change.action is Action.DELETE and not no_after:
             out.append(f"{change.node_id}: a delete that leaves an object behind")
-        if change.action in (Action.NO_OP, Action.UPDATE) and (before is None) != (after is None):
-            side = "after" if after is None else "before"
+        if change.action in (Action.NO_OP, Action.UPDATE) and no_before != no_after:
+            side = "after" if no_after else "before"
             out.append(f"{change.node_id}: {change.action.value} with nothing {side} it")
     return out
