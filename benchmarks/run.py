@@ -7,6 +7,12 @@ is the median of the runs, with the spread (min–max) beside it.
 
     python benchmarks/run.py --install-peers          # once: peers into benchmarks/.peers
     python benchmarks/run.py --sizes 1k,10k,100k --runs 5 --report docs/benchmarks.md
+    python benchmarks/run.py --sizes example,real-100,lean-100k --runs 11
+
+`example` is the bundled example plan and `real-100` a real 100-resource plan of the test
+corpus: there start-up is most of the run, so `python -c pass` and `planguard --version` run
+beside them. `lean-100k` is the generator's `--lean` plan (small values), where planguard's own
+per-resource work, not JSON decoding, dominates.
 
 The peers (blastcheck, readtheplan, preapply from PyPI) run from their own virtualenv so their
 dependencies never meet planguard's; a subject whose command is missing is reported as such.
@@ -26,12 +32,27 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "300k": 300_000}
+SIZES = {
+    "1k": 1_000,
+    "10k": 10_000,
+    "100k": 100_000,
+    "300k": 300_000,
+    "lean-100k": 100_000,
+    "example": 19,
+    "real-100": 100,
+}
+LEAN = {"lean-100k"}
+FIXED = {
+    "example": HERE.parent / "examples" / "replace-cascade.json",
+    "real-100": HERE.parent / "tests" / "corpus" / "AlexTzk__gcp-infrastructure__plan.json",
+}
+"""Plans that are files, not generated (sources and licenses: tests/corpus/README.md)."""
+SMALL = set(FIXED)
 PEERS = {"blastcheck": "0.8.0", "readtheplan": "0.4.0", "preapply": "1.0.4"}
 FLOOR = "import gc, json, sys; gc.disable(); json.load(open(sys.argv[1], 'rb'))"
 
@@ -43,6 +64,9 @@ class Subject:
     """The command; the plan path is appended."""
     ok_codes: tuple[int, ...] = (0,)
     """Exit codes of a successful run (a gate that trips exits 1 or 2 by design)."""
+    small_only: bool = False
+    """Measured on the small plans only (start-up rows)."""
+    takes_plan: bool = True
 
 
 @dataclass
@@ -72,10 +96,14 @@ class Cell:
         return statistics.median(s.rss_kib for s in self.samples) / 1024
 
 
-def subjects(peers_bin: Path) -> list[Subject]:
+def subjects(peers_bin: Path, size: str) -> list[Subject]:
     python = sys.executable
     planguard = (python, "-m", "planguard")
     found = [
+        Subject("python -c pass", (python, "-c", "pass"), small_only=True, takes_plan=False),
+        Subject(
+            "planguard --version", (*planguard, "--version"), small_only=True, takes_plan=False
+        ),
         Subject("json.load floor", (python, "-c", FLOOR)),
         Subject(
             "planguard analyze --format json",
@@ -90,6 +118,7 @@ def subjects(peers_bin: Path) -> list[Subject]:
             (*planguard, "check", "--format", "markdown"),
             ok_codes=(0, 1),
         ),
+        Subject("planguard check", (*planguard, "check"), ok_codes=(0, 1), small_only=True),
     ]
     peer_commands = {
         "blastcheck": ("--json",),
@@ -99,7 +128,7 @@ def subjects(peers_bin: Path) -> list[Subject]:
     for peer, args in peer_commands.items():
         exe = peers_bin / peer
         found.append(Subject(f"{peer} {PEERS[peer]}", (str(exe), *args)))
-    return found
+    return [s for s in found if size in SMALL or not s.small_only]
 
 
 def measure(subject: Subject, plan: Path, timeout: float) -> Sample | str:
@@ -108,7 +137,8 @@ def measure(subject: Subject, plan: Path, timeout: float) -> Sample | str:
         return "not installed (python benchmarks/run.py --install-peers)"
     with tempfile.TemporaryDirectory() as scratch:
         result, output = Path(scratch) / "result.json", Path(scratch) / "output"
-        argv = [sys.executable, str(HERE / "launch.py"), str(result), *subject.argv, str(plan)]
+        planned = [str(plan)] if subject.takes_plan else []
+        argv = [sys.executable, str(HERE / "launch.py"), str(result), *subject.argv, *planned]
         with output.open("wb") as out:
             proc = subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.DEVNULL, start_new_session=True
@@ -139,6 +169,8 @@ def _chars(path: Path) -> int:
 
 def ensure_plan(size: str, plans: Path) -> Path:
     """The plan of a size, made again whenever the generator has changed since."""
+    if size in FIXED:
+        return FIXED[size]
     path = plans / f"plan-{size}.json"
     stamp = path.with_suffix(".generator")
     generator = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()
@@ -152,6 +184,7 @@ def ensure_plan(size: str, plans: Path) -> Path:
                 str(SIZES[size]),
                 "--out",
                 str(path),
+                *(["--lean"] if size in LEAN else []),
             ],
             check=True,
         )
@@ -171,9 +204,11 @@ def run(
     cells: list[Cell] = []
     for size in sizes:
         plan = ensure_plan(size, plans)
-        row = [Cell(s.name, size, SIZES[size], plan.stat().st_size) for s in subjects(peers_bin)]
+        row = [
+            Cell(s.name, size, SIZES[size], plan.stat().st_size) for s in subjects(peers_bin, size)
+        ]
         for n in range(runs):
-            for subject, cell in zip(subjects(peers_bin), row, strict=True):
+            for subject, cell in zip(subjects(peers_bin, size), row, strict=True):
                 if cell.failure:
                     continue
                 result = measure(subject, plan, timeout)
@@ -247,7 +282,8 @@ def table(cells: Sequence[Cell]) -> str:
         row = [c for c in cells if c.size == size]
         floor = next((c for c in row if c.subject == "json.load floor" and c.samples), None)
         for cell in row:
-            plan = f"{size} ({cell.plan_bytes / 1e6:.0f} MB)"
+            weight = cell.plan_bytes / 1e6
+            plan = f"{size} ({weight:.0f} MB)" if weight >= 1 else f"{size} ({weight * 1e3:.0f} kB)"
             if cell.failure or not cell.samples:
                 lines.append(f"| {plan} | {cell.subject} | {cell.failure} | | | | | |")
                 continue
@@ -255,11 +291,17 @@ def table(cells: Sequence[Cell]) -> str:
             ratio_wall = f"{cell.wall / floor.wall:.2f}" if floor else ""
             ratio_rss = f"{cell.rss_mib / floor.rss_mib:.2f}" if floor else ""
             output = max(s.output_chars for s in cell.samples)
+            spread = f"{_seconds(min(walls))}–{_seconds(max(walls))}"
             lines.append(
-                f"| {plan} | {cell.subject} | {cell.wall:.2f} s | {min(walls):.2f}–{max(walls):.2f} s"
+                f"| {plan} | {cell.subject} | {_seconds(cell.wall)} | {spread}"
                 f" | {cell.rss_mib:.0f} MiB | {ratio_wall} | {ratio_rss} | {output:,} chars |"
             )
     return "\n".join(lines)
+
+
+def _seconds(value: float) -> str:
+    """Small plans in milliseconds (start-up is the story there), the rest in seconds."""
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
 def targets(cells: Sequence[Cell]) -> str:
@@ -295,6 +337,7 @@ def targets(cells: Sequence[Cell]) -> str:
     )
     if small and large:
         lines.append(_target("10k → 100k growth ≤ 11×", large.wall / small.wall, 11, "×"))
+    lines += _small_and_lean_targets(cell)
     comments = [c for c in cells if c.subject.startswith("planguard check") and c.samples]
     if comments:
         longest = max(max(s.output_chars for s in c.samples) for c in comments)
@@ -305,13 +348,51 @@ def targets(cells: Sequence[Cell]) -> str:
     return "\n".join(lines)
 
 
+def _small_and_lean_targets(cell: Callable[[str, str], Cell | None]) -> list[str]:
+    """Issue 21: start-up on small plans, per-resource cost on the lean plan."""
+    lines = []
+    for size in sorted(SMALL):
+        analyze, check = (
+            cell(size, "planguard analyze --format json"),
+            cell(size, "planguard check"),
+        )
+        peer, version = cell(size, "blastcheck"), cell(size, "planguard --version")
+        if analyze:
+            lines.append(_target(f"{size}: analyze ≤ 150 ms", analyze.wall * 1000, 150, " ms"))
+        if check:
+            lines.append(_target(f"{size}: check ≤ 200 ms", check.wall * 1000, 200, " ms"))
+        if analyze and peer:
+            lines.append(
+                _target(f"{size}: analyze ≤ 2.5× blastcheck", analyze.wall / peer.wall, 2.5, "×")
+            )
+        if version:
+            lines.append(_target(f"{size}: --version ≤ 60 ms", version.wall * 1000, 60, " ms"))
+    floor, lean = (
+        cell("lean-100k", "json.load"),
+        cell("lean-100k", "planguard analyze --format json"),
+    )
+    if floor and lean:
+        lines.append(_target("lean-100k: wall ≤ 2.0× the floor", lean.wall / floor.wall, 2.0, "×"))
+        lines.append(
+            _target(
+                "lean-100k: peak RSS ≤ 1.0× the floor's", lean.rss_mib / floor.rss_mib, 1.0, "×"
+            )
+        )
+    floor, full = cell("100k", "json.load"), cell("100k", "planguard analyze --format json")
+    if floor and full:
+        lines.append(_target("100k: wall ≤ 1.5× the floor", full.wall / floor.wall, 1.5, "×"))
+    return lines
+
+
 def _target(label: str, value: float, limit: float, unit: str) -> str:
     return f"- {label}: **{value:.2f}{unit}** — {'met' if value <= limit else 'missed'}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k,300k")
+    parser.add_argument(
+        "--sizes", default="1k,10k,100k", help=f"comma-separated, of: {', '.join(SIZES)}"
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of every subject per size")
     parser.add_argument("--plans", type=Path, default=HERE / "plans", help="where plans are made")
     parser.add_argument("--peers-venv", type=Path, default=HERE / ".peers")

@@ -84,13 +84,13 @@ def test_the_comment_of_a_large_generated_plan_fits_github(plan_data: bytes) -> 
 def test_the_runner_measures_whole_processes(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     plan.write_bytes(_plan_bytes(200))
-    floor, analyze_json = run.subjects(tmp_path / "no-peers")[:2]
+    floor, analyze_json = run.subjects(tmp_path / "no-peers", "1k")[:2]
     sample = run.measure(floor, plan, timeout=60)
     assert isinstance(sample, run.Sample)
     assert sample.wall > 0 and sample.rss_kib > 1_000 and sample.output_bytes == 0
     sample = run.measure(analyze_json, plan, timeout=60)
     assert isinstance(sample, run.Sample) and sample.output_bytes > 1_000
-    missing = run.subjects(tmp_path / "no-peers")[-1]
+    missing = run.subjects(tmp_path / "no-peers", "1k")[-1]
     assert "not installed" in str(run.measure(missing, plan, timeout=60))
 
 
@@ -117,11 +117,45 @@ def test_the_report_states_each_target_with_its_ratio() -> None:
     assert "| 100k (1 MB) | json.load floor | 10.00 s |" in run.table(cells)
 
 
+def test_the_report_states_the_start_up_and_lean_targets() -> None:
+    def cell(subject: str, size: str, wall: float, rss: int = 50_000) -> run.Cell:
+        found = run.Cell(subject, size, run.SIZES[size], 20_000)
+        found.samples = [run.Sample(wall, rss, 0, 0, 0)] * 3
+        return found
+
+    cells = [
+        cell("planguard --version", "example", 0.05),
+        cell("planguard analyze --format json", "example", 0.2),
+        cell("planguard check", "example", 0.19),
+        cell("blastcheck 0.8.0", "example", 0.05),
+        cell("json.load floor", "lean-100k", 2.0, 900_000),
+        cell("planguard analyze --format json", "lean-100k", 5.0, 500_000),
+    ]
+    text = run.targets(cells)
+    assert "example: analyze ≤ 150 ms: **200.00 ms** — missed" in text
+    assert "example: check ≤ 200 ms: **190.00 ms** — met" in text
+    assert "example: analyze ≤ 2.5× blastcheck: **4.00×** — missed" in text
+    assert "example: --version ≤ 60 ms: **50.00 ms** — met" in text
+    assert "lean-100k: wall ≤ 2.0× the floor: **2.50×** — missed" in text
+    assert "lean-100k: peak RSS ≤ 1.0× the floor's: **0.56×** — met" in text
+    assert "| example (20 kB) | planguard check | 190 ms |" in run.table(cells)
+
+
+def test_start_up_subjects_run_on_small_plans_only(tmp_path: Path) -> None:
+    small = {s.name for s in run.subjects(tmp_path, "example")}
+    large = {s.name for s in run.subjects(tmp_path, "100k")}
+    assert {"python -c pass", "planguard --version", "planguard check"} <= small - large
+    assert run.ensure_plan("example", tmp_path).is_file()
+    version = next(s for s in run.subjects(tmp_path, "example") if s.name.endswith("--version"))
+    sample = run.measure(version, run.ensure_plan("example", tmp_path), timeout=60)
+    assert isinstance(sample, run.Sample) and sample.exit_code == 0
+
+
 def test_a_subject_is_not_charged_with_the_runners_own_peak(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     plan.write_bytes(_plan_bytes(50))
     ballast = b"x" * (400 << 20)  # the runner touches 400 MiB before starting the subject
-    floor = run.subjects(tmp_path / "no-peers")[0]
+    floor = run.subjects(tmp_path / "no-peers", "1k")[0]
     sample = run.measure(floor, plan, timeout=60)
     del ballast
     assert isinstance(sample, run.Sample)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 
 from planguard import docread as d
 from planguard.authorship.knowledge import IDENTITY_KEYS, agent_from
@@ -28,7 +29,7 @@ from planguard.policy.model import (
     normalise_reviewer,
 )
 from planguard.resources import data_dir
-from planguard.yamlio import YamlError, parse_yaml
+from planguard.yamlio import YamlError, parse_yaml, read_knowledge_file
 
 _TOP = {
     "version",
@@ -49,13 +50,28 @@ _TIERS = [t.value for t in Tier]
 _SUPPRESSION_KEYS = {"address", "rule", "reason", "expires", "accepted_by"}
 
 
+def _defaults_path() -> Path:
+    return data_dir("rulesets") / "policy" / "defaults.yaml"
+
+
 def defaults_text() -> str:
-    return (data_dir("rulesets") / "policy" / "defaults.yaml").read_text(encoding="utf-8")
+    return _defaults_path().read_text(encoding="utf-8")
+
+
+def _defaults() -> Mapping[str, object]:
+    """The shipped defaults, through their cached parse (`read_knowledge_file`)."""
+    try:
+        doc = read_knowledge_file(_defaults_path(), "planguard defaults")
+    except YamlError as exc:
+        raise PolicyError(str(exc)) from None
+    if not isinstance(doc, dict):
+        raise PolicyError(f"{_defaults_path()}: expected a mapping at the top")
+    return doc
 
 
 def load_policy(text: str | None, source: str) -> Policy:
     """`text` is the repository's policy (None: there is none, the defaults apply)."""
-    base = _document(defaults_text(), "planguard defaults")
+    base = _defaults()
     digest = hashlib.sha256(defaults_text().encode())
     merged = dict(base)
     if text is not None:

@@ -55,10 +55,13 @@ class Classifier:
         return best.resource_class, best
 
     def hazards_for(self, rtype: str) -> tuple[Hazard, ...]:
+        """The hazards of a type, a provider's own before the by-name ones (which yield to
+        them on the same attribute)."""
         found = self._hazards.get(rtype)
         if found is None:
-            found = tuple(
+            matching = (
                 h for h in self.rulesets.hazards if any(fnmatchcase(rtype, t) for t in h.types)
             )
+            found = tuple(sorted(matching, key=lambda h: h.by_name))
             self._hazards[rtype] = found
         return found

@@ -254,9 +254,10 @@ def _blast_components(
 
 def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[HazardHit]:
     """Each hazard that fires, once per attribute: a provider's own hazard wins over a
-    by-name one (`*deletion_protection*`) on the same attribute."""
+    by-name one (`*deletion_protection*`) on the same attribute (`hazards` come in that
+    order from `Classifier.hazards_for`)."""
     hits: dict[str, HazardHit] = {}
-    for hazard in sorted(hazards, key=lambda h: h.by_name):
+    for hazard in hazards:
         for attribute in _attributes(hazard, change):
             dotted = _dotted(attribute)
             if dotted not in hits and _fires(hazard, attribute, change):
