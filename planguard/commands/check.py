@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planguard import audit
 from planguard.approvals.model import merged
@@ -27,12 +28,12 @@ from planguard.gate.decide import TeamMembership
 from planguard.gather.local import local_change, ssh_approvals
 from planguard.gather.managed import Managed, find_managed
 from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
-from planguard.github import deliver as github_deliver
-from planguard.github import gather as github_gather
-from planguard.github.gather import GitHubOptions, GitHubRun
 from planguard.policy.choices import FailOn
 from planguard.render.choices import Format
 from planguard.render.formats import render
+
+if TYPE_CHECKING:
+    from planguard.github.gather import GitHubOptions, GitHubRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,10 @@ class CheckOptions:
 def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
     run = None
     if github is not None:
+        # The GitHub client and its renderers are loaded for a run that talks to GitHub only.
+        from planguard.github import deliver as github_deliver  # noqa: PLC0415
+        from planguard.github import gather as github_gather  # noqa: PLC0415
+
         run = github_gather.open_run(dict(opts.env), github)
         opts = _with_base_from(run, opts)
         github_deliver.post_pending(run)
@@ -75,6 +80,8 @@ def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
         return Outcome(text, _exit_code(result.fail_on, result, ()), notices=notices)
     wants_file = run.options.report_path is not None
     report_json = render_check(result, opts, Format.JSON) if wants_file else None
+    from planguard.github import deliver as github_deliver  # noqa: PLC0415
+
     delivered = github_deliver.deliver(
         run, result, text=text, report_json=report_json, audit_head=head or ""
     )
@@ -115,6 +122,8 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
             facts = local_change(setup, read, environment=opts.env, event_path=opts.event_path)
             facts = dataclasses.replace(facts, working_tree=opts.working_tree)
         else:
+            from planguard.github import gather as github_gather  # noqa: PLC0415
+
             facts = github_gather.change_facts(run, setup, read, environment=opts.env)
         authorship = authorship_of(read.gate_policy(), facts)
         # No trusted ref: nothing tells the policy from one the change wrote, whoever the
@@ -131,6 +140,8 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
     questions = team_questions(report, policy, facts, screened, today)
     membership: TeamMembership = {}
     if run is not None and questions:
+        from planguard.github import gather as github_gather  # noqa: PLC0415
+
         membership = github_gather.membership(run, questions)
     return conclude(
         report, policy, facts, screened, membership=membership, today=today, fail_on=opts.fail_on
