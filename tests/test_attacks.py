@@ -189,6 +189,51 @@ def test_a_ruleset_flag_inside_the_repository_is_read_from_the_trusted_ref(
     assert "rules/team.yaml" in body["decision"]["policy_changes"]  # type: ignore[index]
 
 
+GATE_FILES = [
+    # (file the change edits, whether it is the gate's own)
+    (".github/workflows/planguard.yml", True),  # drops the trigger, sets fail-on: never
+    (".github/workflows/release.yml", True),  # any workflow can post a green status itself
+    (".github/actions/plan/action.yml", True),
+    ("action.yml", True),  # planguard's action, vendored
+    ("CODEOWNERS", True),
+    (".github/CODEOWNERS", True),
+    ("docs/CODEOWNERS", True),
+    ("docs/workflows.md", False),
+    ("modules/github/workflows.tf", False),
+]
+
+
+@pytest.mark.parametrize(("path", "guarded"), GATE_FILES)
+def test_a_change_to_the_gates_own_delivery_is_a_policy_change(
+    path: str, guarded: bool, ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    """Issue 23: the workflow that runs planguard, a vendored action.yml and CODEOWNERS are
+    the gate too: the policy owners (@carol) must approve a change to them."""
+    commit(ai_change, "tweak", {path: "on: [push]\n"})
+    _, body, _ = check_json(real_plans["destroy"], "--base", "main")
+    decision = body["decision"]
+    owners = [r for r in decision["requirements"] if r["rule"] == "reviewers.policy_owners"]  # type: ignore[index,union-attr]
+    assert (path in decision["policy_changes"]) is guarded  # type: ignore[index,operator]
+    assert bool(owners) is guarded
+    if guarded:
+        assert owners[0]["reviewers"] == ["carol"], owners
+        assert any(path in reason for reason in decision["reasons"])  # type: ignore[index,union-attr]
+
+
+def test_the_gates_files_are_the_trusted_policys_to_name(
+    ai_change: Path, real_plans: dict[str, Path]
+) -> None:
+    """A change cannot narrow `gate_files` to slip its own workflow edit through."""
+    commit(
+        ai_change,
+        "narrow",
+        {".planguard.yml": "gate_files: []\n", ".github/workflows/planguard.yml": "on: []\n"},
+    )
+    _, body, _ = check_json(real_plans["destroy"], "--base", "main")
+    changes = body["decision"]["policy_changes"]  # type: ignore[index]
+    assert ".github/workflows/planguard.yml" in changes and ".planguard.yml" in changes  # type: ignore[operator]
+
+
 def test_keys_named_on_the_command_line_come_from_the_trusted_ref(
     ai_change: Path, real_plans: dict[str, Path], all_keys: dict[str, Key], tmp_path: Path
 ) -> None:

@@ -326,7 +326,7 @@ def policy_changes(setup: GateSetup, trusted: Trusted, pr_head: str | None) -> t
         guarded.add(trusted.policy.allowed_signers)
     guarded = {str(Path(p)) for p in guarded}  # `./.planguard.yml` is `.planguard.yml`
     changed = gitio.changed_files(base, trusted.repo)
-    return tuple(p for p in changed if p in guarded)
+    return tuple(p for p in changed if p in guarded or trusted.policy.guards(p))
 
 
 def _trusted_file(path: str | None, ref: str | None, where: Path, scratch: Path) -> Path | None:

@@ -45,6 +45,7 @@ _TOP = {
     "enforce",
     "approval_max_age_days",
     "terraform_bin",
+    "gate_files",
 }
 _TIERS = [t.value for t in Tier]
 _SUPPRESSION_KEYS = {"address", "rule", "reason", "expires", "accepted_by"}
@@ -146,6 +147,7 @@ def _build(doc: Mapping[str, object], source: str, digest: str) -> Policy:
         enforce_fail_on=_enforce(doc.get("enforce", {})),
         approval_max_age_days=_days(doc.get("approval_max_age_days", 7), "approval_max_age_days"),
         terraform_bin=_optional_path(doc.get("terraform_bin"), "terraform_bin"),
+        gate_files=d.strings(doc.get("gate_files", []), "gate_files"),
     )
 
 

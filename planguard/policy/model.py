@@ -117,6 +117,14 @@ class Policy:
     terraform_bin: str | None = None
     """The binary `planguard apply` and the agent hook run (absolute path): pinned, so the
     flags, the environment and PATH, which an agent sets, cannot choose a lying one."""
+    gate_files: tuple[str, ...] = ()
+    """Globs (`*`, `?`; `*` crosses folders) of the files that deliver the gate (the workflows
+    that run planguard, a vendored action.yml, CODEOWNERS): a change to one is a policy
+    change, like one to the policy file."""
+
+    def guards(self, path: str) -> bool:
+        """True when `path` (from the repository root) is one of the gate's own files."""
+        return any(_glob(glob).fullmatch(path) for glob in self.gate_files)
 
     def actions_for(self, kind: AuthorKind) -> TierActions:
         return dict(self.thresholds)[kind]
@@ -128,7 +136,7 @@ class Policy:
         """This policy, where `other` (one the change could have written) may only make it
         stricter: higher actions and counts, more AI identities, a higher floor. Nothing of
         `other` that could let a change through is kept: its reviewers, teams, suppressions,
-        rulesets and keys."""
+        rulesets and keys (its gate files only add to these)."""
         kinds = dict(other.thresholds)
         return dataclasses.replace(
             self,
@@ -142,6 +150,7 @@ class Policy:
             ai_identities=self.ai_identities + other.ai_identities,
             enforce_fail_on=max(self.enforce_fail_on, other.enforce_fail_on, key=lambda f: f.rank),
             approval_max_age_days=min(self.approval_max_age_days, other.approval_max_age_days),
+            gate_files=tuple(dict.fromkeys(self.gate_files + other.gate_files)),
         )
 
 
