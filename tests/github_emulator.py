@@ -5,6 +5,12 @@ It implements the endpoints planguard calls with GitHub's observable behaviour: 
 collaborator, 401 for a bad token, 403 for an Actions token reading `/user` or an org team,
 rate-limit headers, and injected faults (5xx, 403/429 rate limits, slow answers that time out).
 
+Conditional requests as GitHub answers them: every GET answered 200 carries a weak ETag
+(`W/"<64 hex>"`), which differs per token as GitHub's does (GitHub support, quoted in
+eclipse-csi/otterdog#201), and a GET whose `If-None-Match` names the current ETag is answered
+304 Not Modified without a body. `tally()` counts requests; a 304 does not count against the
+rate limit (GitHub's REST best practices), everything else does.
+
 Every request planguard sends and every response the emulator gives is validated against the
 operations extracted from `@octokit/openapi` (tests/fixtures/github/openapi-subset.json); any
 mismatch is recorded in `violations` and fails the test that used the emulator. Response bodies
@@ -14,6 +20,7 @@ start from GitHub's own examples in that description, so they carry every field 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import threading
@@ -163,6 +170,23 @@ class Call:
     path: str
     status: int
     body: Any = None
+    conditional: bool = False
+    """Sent with `If-None-Match`."""
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Requests: all, those that count against the rate limit, and the 304s (which do not)."""
+
+    total: int
+    rate_limited: int
+    not_modified: int
+
+    @staticmethod
+    def of(calls: list[Call]) -> Tally:
+        not_modified = sum(1 for c in calls if c.status == 304)
+        return Tally(len(calls), len(calls) - not_modified, not_modified)
 
 
 class GitHub:
@@ -188,6 +212,8 @@ class GitHub:
         self.visible_teams = True
         self.faults: list[Fault] = []
         self.calls: list[Call] = []
+        self.used = 0
+        """Requests that counted against the rate limit (all but the 304s)."""
         self.violations: list[str] = []
         self.page_cap = 100
         self._ids = 1000
@@ -240,6 +266,10 @@ class GitHub:
     def bot_comments(self, number: int) -> list[dict[str, Any]]:
         return [c for c in self.comments.values() if c["issue"] == number]
 
+    def tally(self, since: int = 0) -> Tally:
+        """The requests served since the `since`-th (`len(calls)` before a run)."""
+        return Tally.of(self.calls[since:])
+
     # ---- serving ---------------------------------------------------------------------
     def _next_id(self) -> int:
         self._ids += 1
@@ -260,21 +290,39 @@ class GitHub:
             with self._lock:
                 self._current_path = path
                 self._answer(op, args, method, query, headers, body)
+        conditional = "if-none-match" in headers
         if fault is not None:
             if fault.hang:
                 self.released.wait()
-            self._log(method, path, fault.status, body)
+            self._log(Call(method, path, fault.status, body, conditional, url.query))
             return fault.status, fault.headers, fault.body
         with self._lock:
             self._current_path = path
             status, extra, answer = self._answer(op, args, method, query, headers, body)
+            if method == "GET" and status == 200:
+                status, extra, answer = self._conditional(headers, extra, answer)
             if op is not None:
                 self._check_response(op, status, answer)
-            self._log(method, path, status, body)
+            self._log(Call(method, path, status, body, conditional, url.query))
         return status, {**self._rate_headers(), **extra}, answer
 
-    def _log(self, method: str, path: str, status: int, body: Any) -> None:
-        self.calls.append(Call(method, path, status, body))
+    def _conditional(
+        self, headers: dict[str, str], extra: dict[str, str], answer: Any
+    ) -> tuple[int, dict[str, str], Any]:
+        """The ETag of a 200, or 304 when the request names it. GitHub's ETags vary with the
+        token (its answers `Vary: Authorization`), so the token is part of the digest."""
+        digest = hashlib.sha256(
+            (headers.get("authorization", "") + "\n" + json.dumps(answer, sort_keys=True)).encode()
+        )
+        tag = f'W/"{digest.hexdigest()}"'
+        if _matches(headers.get("if-none-match"), tag):
+            return 304, {"etag": tag}, None
+        return 200, {**extra, "etag": tag}, answer
+
+    def _log(self, call: Call) -> None:
+        self.calls.append(call)
+        if call.status != 304:
+            self.used += 1
 
     def _operation(self, method: str, path: str) -> tuple[Operation | None, tuple[str, ...]]:
         for op in OPERATIONS:
@@ -328,6 +376,13 @@ class GitHub:
     def _check_response(self, op: Operation, status: int, answer: Any) -> None:
         where = f"{op.method} {op.template} → {status}"
         documented, schema = op.response_schema(status)
+        if status == 304:
+            # GitHub answers a conditional GET with 304 wherever it sends an ETag ("Most
+            # endpoints return an etag header": REST best practices); its description lists
+            # 304 for a few operations only. Either way a 304 has no body.
+            if op.method != "GET" or answer is not None or schema is not None:
+                self.violations.append(f"{where}: a 304 answers a GET, and has no body")
+            return
         if not documented and status not in (401, 403, 429):
             self.violations.append(f"{where}: status not in GitHub's description")
         if schema is not None:
@@ -337,8 +392,8 @@ class GitHub:
     def _rate_headers(self) -> dict[str, str]:
         return {
             "x-ratelimit-limit": "1000",
-            "x-ratelimit-remaining": "990",
-            "x-ratelimit-used": "10",
+            "x-ratelimit-remaining": str(max(1000 - self.used, 0)),
+            "x-ratelimit-used": str(self.used),
             "x-ratelimit-reset": str(int(time.time()) + 3600),
             "x-ratelimit-resource": "core",
         }
@@ -694,6 +749,16 @@ class GitHub:
 
     base_url = ""
     _current_path = ""
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    """`If-None-Match` compares weakly (RFC 9110, 13.1.2): `W/` is ignored on both sides."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return tag.removeprefix("W/") in wanted
 
 
 def _unprocessable(text: str) -> dict[str, Any]:

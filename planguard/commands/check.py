@@ -66,7 +66,6 @@ def check(opts: CheckOptions, github: GitHubOptions | None = None) -> Outcome:
         opts = _with_base_from(run, opts)
         github_deliver.post_pending(run)
         try:
-            run = github_gather.read_change(run)
             result = evaluate(opts, run)
         except Exception as exc:  # no verdict (bad input, a bug): the status must not stay pending
             github_deliver.post_error(run, str(exc))

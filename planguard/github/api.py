@@ -78,6 +78,15 @@ class Requested:
 
 
 @dataclass(frozen=True, slots=True)
+class PullRequest:
+    """The pull request and who is asked to review it, from one read."""
+
+    info: PullRequestInfo
+    requested: Requested
+    """GitHub drops a reviewer from this once they review."""
+
+
+@dataclass(frozen=True, slots=True)
 class Repository:
     owner: str
     name: str
@@ -110,6 +119,8 @@ class GitHubApi:
 
     def viewer(self) -> str | None:
         """The token's own login; None when the token cannot tell (an Actions/App token)."""
+        if self.client.installation:
+            return None  # GitHub refuses it `/user`: asking would cost a request for a 403
         try:
             data = _obj(self.client.get("/user"))
         except (GitHubPermissionError, GitHubNotFound):
@@ -117,9 +128,14 @@ class GitHubApi:
         return jsonread.text(data, "login") or None
 
     def pull_request(self, number: int) -> PullRequestInfo:
+        return self.pull(number).info
+
+    def pull(self, number: int) -> PullRequest:
+        """The pull request with its review requests (no second read for those)."""
         with _needs("pull-requests: read"):
             data = _obj(self.client.get(f"{self.repo.path}/pulls/{number}"))
-        return dataclasses.replace(pull_request_info(data), number=number)
+        info = dataclasses.replace(pull_request_info(data), number=number)
+        return PullRequest(info, _requested(data))
 
     def reviews(self, number: int) -> tuple[Review, ...]:
         with _needs("pull-requests: read"):
@@ -131,18 +147,6 @@ class GitHubApi:
         with _needs("pull-requests: read"):
             items = self.client.paginate(f"{self.repo.path}/pulls/{number}/commits")
         return tuple(_commit(_obj(item)) for item in items)
-
-    def requested(self, number: int) -> Requested:
-        with _needs("pull-requests: read"):
-            data = _obj(self.client.get(f"{self.repo.path}/pulls/{number}/requested_reviewers"))
-        users = data.get("users")
-        teams = data.get("teams")
-        return Requested(
-            users=tuple(_user(u).login for u in users) if isinstance(users, list) else (),
-            teams=tuple(jsonread.text(_obj(t), "slug") for t in teams)
-            if isinstance(teams, list)
-            else (),
-        )
 
     def request_reviewers(
         self, number: int, users: tuple[str, ...], teams: tuple[str, ...]
@@ -265,6 +269,16 @@ def _user(value: Json) -> User:
         jsonread.text(data, "login"),
         jsonread.integer(data, "id"),
         jsonread.text(data, "type") or None,
+    )
+
+
+def _requested(pull: dict[str, Json]) -> Requested:
+    users, teams = pull.get("requested_reviewers"), pull.get("requested_teams")
+    return Requested(
+        users=tuple(_user(u).login for u in users) if isinstance(users, list) else (),
+        teams=tuple(jsonread.text(_obj(t), "slug") for t in teams)
+        if isinstance(teams, list)
+        else (),
     )
 
 

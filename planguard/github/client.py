@@ -7,15 +7,18 @@ Every failure that reaches the caller is a `GitHubError` whose message says what
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
+from urllib.parse import urlencode
 
 from planguard import __version__
 from planguard.errors import ExitCode, PlanguardError
+from planguard.github.etags import Cached, Validators
 
 if TYPE_CHECKING:
     import requests
@@ -80,6 +83,9 @@ class Settings:
     max_wait: float = 300.0
     """Seconds of retry waiting allowed per run, over all requests."""
     max_attempts: int = 6
+    cache_dir: str | None = None
+    """Where GitHub's answers and their ETags are kept between runs (PLANGUARD_CACHE_DIR);
+    None: a run still reads each URL conditionally after its first read."""
 
 
 @dataclass(slots=True)
@@ -102,6 +108,11 @@ class GitHubClient:
 
     def __post_init__(self) -> None:
         self._budget = _Budget(self.settings.max_wait)
+        self._etags = Validators.open(self.settings.cache_dir, self.settings.token)
+        self.sent = 0
+        """HTTP requests sent so far, retries included."""
+        self.not_modified = 0
+        """How many of them GitHub answered 304: those do not count against the rate limit."""
         self.session.headers.update(
             {
                 "Accept": "application/vnd.github+json",
@@ -116,8 +127,15 @@ class GitHubClient:
         """Seconds spent waiting for retries so far."""
         return self._budget.waited
 
+    @property
+    def installation(self) -> bool:
+        """The token is a GitHub App installation token, as the workflow's GITHUB_TOKEN is:
+        GitHub prefixes those `ghs_` (https://github.blog/engineering/platform-security/
+        behind-githubs-new-authentication-token-formats/) and refuses them `/user`."""
+        return self.settings.token.startswith("ghs_")
+
     def get(self, path: str, params: Mapping[str, str | int] | None = None) -> Json:
-        return self._request("GET", self._url(path), params=params).json_body
+        return self._get(self._url(path, params)).json_body
 
     def post(self, path: str, body: Json, *, repeatable: bool = False) -> Json:
         """`repeatable`: posting it twice does no harm (a status, a review request); else a
@@ -136,41 +154,63 @@ class GitHubClient:
     def paginate(self, path: str, params: Mapping[str, str | int] | None = None) -> list[Json]:
         """Every item of a list endpoint, following `Link: rel="next"`."""
         items: list[Json] = []
-        url: str | None = self._url(path)
-        query: Mapping[str, str | int] | None = {"per_page": 100, **(params or {})}
+        url: str | None = self._url(path, {"per_page": 100, **(params or {})})
         for _ in range(_MAX_PAGES):
             if url is None:
                 return items
-            page = self._request("GET", url, params=query)
+            page = self._get(url)
             if not isinstance(page.json_body, list):
                 raise GitHubError(f"GET {path}: expected a list from GitHub, got something else")
             items.extend(page.json_body)
-            url, query = page.next_url, None  # the next link carries its own query
+            url = page.next_url  # the next link carries its own query
             if url is not None and not url.startswith(self.settings.api_url.rstrip("/") + "/"):
                 # The token goes with every request: never to a host the API did not name.
                 raise GitHubError(f"GET {path}: the next page is on another host ({url})")
         raise GitHubError(f"GET {path}: more than {_MAX_PAGES} pages; refusing to read on")
 
-    def _url(self, path: str) -> str:
-        return self.settings.api_url.rstrip("/") + path
+    def save(self) -> None:
+        """Keep this run's ETags and bodies for the next run (when a cache dir is set)."""
+        self._etags.save()
+
+    def _url(self, path: str, params: Mapping[str, str | int] | None = None) -> str:
+        """The whole URL, query included: it is the key of the answer kept for it."""
+        query = f"?{urlencode(params)}" if params else ""
+        return self.settings.api_url.rstrip("/") + path + query
+
+    def _get(self, url: str) -> _Response:
+        """GET `url`, conditionally when an answer to it is held: GitHub's 304 says that answer
+        is current, and only then is its body used (planguard/github/etags.py says why that
+        body can be trusted)."""
+        held = self._etags.get(url)
+        headers = {"If-None-Match": held.etag} if held is not None else None
+        response = self._request("GET", url, headers=headers)
+        if response.not_modified:
+            if held is None:
+                raise GitHubError(f"GET {url}: GitHub answered 304 to a request for a full body")
+            self._etags.keep(url, held)
+            return _Response.parse(held.text, held.next_url, f"GET {url}")
+        if response.etag:
+            self._etags.keep(url, Cached(response.etag, response.text, response.next_url))
+        return response
 
     def _request(
         self,
         method: str,
         url: str,
-        params: Mapping[str, str | int] | None = None,
         body: Json = None,
         repeatable: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> _Response:
         what = f"{method} {url.removeprefix(self.settings.api_url.rstrip('/'))}"
         http = _requests()
         for attempt in range(1, self.settings.max_attempts + 1):
+            self.sent += 1
             try:
                 raw = self.session.request(
                     method,
                     url,
-                    params=params,
                     json=body if method in ("POST", "PATCH", "PUT") else None,
+                    headers=headers,
                     timeout=self.settings.timeout,
                 )
             except (http.Timeout, http.ConnectionError) as exc:
@@ -185,6 +225,8 @@ class GitHubClient:
                 continue
             delay = self._retry_delay(raw, attempt)
             if delay is None:
+                if raw.status_code == 304:
+                    self.not_modified += 1
                 return _Response.of(raw, what)
             self._wait(what, delay, _describe(raw), attempt)
         raise GitHubUnavailable(f"{what}: gave up after {self.settings.max_attempts} attempts")
@@ -225,20 +267,34 @@ class GitHubClient:
 class _Response:
     json_body: Json
     next_url: str | None
+    etag: str | None = None
+    text: str = ""
+    """The body as GitHub sent it (what is kept under `etag`)."""
+    not_modified: bool = False
 
     @staticmethod
     def of(raw: requests.Response, what: str) -> _Response:
         if raw.status_code >= 400:
             raise _error(raw, what)
-        body: Json = None
-        if raw.content:
-            try:
-                body = raw.json()
-            except ValueError:
-                raise GitHubError(
-                    f"{what}: GitHub answered with something that is not JSON"
-                ) from None
-        return _Response(body, raw.links.get("next", {}).get("url"))
+        if raw.status_code == 304:
+            return _Response(None, None, raw.headers.get("etag"), not_modified=True)
+        next_url = raw.links.get("next", {}).get("url")
+        if not raw.content:
+            return _Response(None, next_url)
+        try:
+            text = raw.content.decode("utf-8")  # JSON on the wire is UTF-8 (RFC 8259)
+        except UnicodeDecodeError:
+            raise GitHubError(f"{what}: GitHub answered with something that is not JSON") from None
+        parsed = _Response.parse(text, next_url, what)
+        return _Response(parsed.json_body, next_url, raw.headers.get("etag"), text)
+
+    @staticmethod
+    def parse(text: str, next_url: str | None, what: str) -> _Response:
+        try:
+            body: Json = json.loads(text)
+        except ValueError:
+            raise GitHubError(f"{what}: GitHub answered with something that is not JSON") from None
+        return _Response(body, next_url)
 
 
 def _backoff(attempt: int) -> float:

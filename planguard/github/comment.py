@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from planguard.github.api import Comment
 from planguard.github.choices import CommentMode
 
-_STAMP = re.compile(r"^<!-- planguard:run head=([0-9a-f]*) at=(\S+) -->$", re.MULTILINE)
+_STAMP = re.compile(
+    r"^<!-- planguard:run head=([0-9a-f]*) at=(\S+)(?: inputs=([0-9a-f]+))? -->$", re.MULTILINE
+)
 _FOOTER = re.compile(r"\n<sub>planguard run started [^\n]*</sub>\n?\Z")
 
 
@@ -28,6 +30,8 @@ _CLOCK_SKEW = dt.timedelta(minutes=5)
 class Stamp:
     head_sha: str
     at: dt.datetime
+    inputs: str = ""
+    """A digest of what GitHub told the run about the change (`gather.inputs_digest`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +57,9 @@ def compose(root: str, stamp: Stamp, content: str, run_url: str | None) -> str:
     """Marker, run stamp, content, and a footer naming this run (both change every run)."""
     at = stamp.at.astimezone(dt.timezone.utc).isoformat()
     link = f" · [logs]({run_url})" if run_url else ""
+    inputs = f" inputs={stamp.inputs}" if stamp.inputs else ""
     return (
-        f"{marker(root)}\n<!-- planguard:run head={stamp.head_sha} at={at} -->\n"
+        f"{marker(root)}\n<!-- planguard:run head={stamp.head_sha} at={at}{inputs} -->\n"
         f"{content.rstrip()}\n\n<sub>planguard run started {at}{link}</sub>\n"
     )
 
@@ -78,7 +83,8 @@ def plan_comment(
     if not mine:
         return CommentPlan(create=True)
     latest = max(mine, key=lambda c: c.id)
-    stale = _stale(_stamp(latest.body, now), stamp, current_head)
+    theirs = _stamp(latest.body, now)
+    stale = _stale(theirs, stamp, current_head)
     if stale:
         return CommentPlan(skipped=stale, stale=stale)
     duplicates = tuple(c.id for c in mine if c.id != latest.id)
@@ -88,7 +94,8 @@ def plan_comment(
         return CommentPlan(create=True, delete=tuple(c.id for c in mine))
     if mode is CommentMode.HIDE_AND_NEW:
         return CommentPlan(create=True, fold=tuple(c.id for c in mine))
-    if _content(latest.body) == _content(body):
+    # Same words, and stamped with the same inputs: the next run can tell nothing changed.
+    if _content(latest.body) == _content(body) and theirs and theirs.inputs == stamp.inputs:
         return CommentPlan(
             delete=duplicates, skipped="the comment already says this", kept=latest.id
         )
@@ -105,11 +112,17 @@ def newer_report(
     now: dt.datetime,
 ) -> str | None:
     """Why a newer run's report stands (so this run must write nothing), or None."""
+    return _stale(
+        last_report(existing, own_login=own_login, root=root, now=now), stamp, current_head
+    )
+
+
+def last_report(
+    existing: Sequence[Comment], *, own_login: str, root: str, now: dt.datetime
+) -> Stamp | None:
+    """The stamp of this root's live comment: which head, when, and what inputs it reports."""
     mine = _mine(existing, own_login, root)
-    if not mine:
-        return None
-    latest = max(mine, key=lambda c: c.id)
-    return _stale(_stamp(latest.body, now), stamp, current_head)
+    return _stamp(max(mine, key=lambda c: c.id).body, now) if mine else None
 
 
 def _mine(existing: Sequence[Comment], own_login: str, root: str) -> list[Comment]:
@@ -153,7 +166,7 @@ def _stamp(body: str, now: dt.datetime) -> Stamp | None:
         at = at.replace(tzinfo=dt.timezone.utc)
     if at > now + _CLOCK_SKEW:
         return None
-    return Stamp(found.group(1), at)
+    return Stamp(found.group(1), at, found.group(3) or "")
 
 
 def _content(body: str) -> str:

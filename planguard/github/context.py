@@ -55,6 +55,7 @@ def context_from_env(env: Mapping[str, str], pr_number: int | None) -> Context:
             token=token,
             timeout=_seconds(env, "PLANGUARD_GITHUB_TIMEOUT", 20.0),
             max_wait=_seconds(env, "PLANGUARD_GITHUB_MAX_WAIT", 300.0),
+            cache_dir=env.get("PLANGUARD_CACHE_DIR") or None,
         ),
         repository=repository,
         pr_number=number,

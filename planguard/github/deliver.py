@@ -56,8 +56,13 @@ class Delivered:
 
 
 def post_pending(run: GitHubRun) -> None:
-    """Until this run has a verdict, the head is not green (an earlier success included)."""
-    if run.options.on(Post.STATUS) and run.superseded is None:
+    """Until this run has a verdict, the head is not green (an earlier success included).
+    Skipped when the last report of this head rests on exactly what GitHub tells this run
+    (`run.unchanged`): then only the plan or the policy can differ, and this run's final
+    status (always posted) replaces the old one. The old status stood through the minutes of
+    queueing, checkout and `terraform plan` before this step anyway; a pending status here
+    would only cover these last seconds, at the cost of two status writes per re-run."""
+    if run.options.on(Post.STATUS) and run.superseded is None and not run.unchanged:
         pending = "planguard is evaluating this plan"
         _try(
             run.problems,
@@ -95,6 +100,12 @@ def deliver(
     done = _deliver(run, result, report_path, audit_head)
     if run.pr.from_fork:
         done += _read_only_fork(run.problems)
+    client = run.api.client
+    client.save()
+    done.append(
+        f"{client.sent} request(s), {client.not_modified} of them answered 304 Not Modified"
+        " (not counted against the rate limit)"
+    )
     text += "".join(f"\nGitHub: {line}" for line in done)
     lines = []
     if run.options.on(Post.ANNOTATIONS):
@@ -110,8 +121,8 @@ def _deliver(run: GitHubRun, result: CheckResult, report_path: str, audit_head: 
     if options.on(Post.REVIEWS) and decision.missing:
         requested = _try(problems, "review requests", lambda: _request_reviews(run, decision), None)
         if requested is not None:
-            refused = requested
-            done.append("review requests sent")
+            refused, sent = requested
+            done.append("review requests sent" if sent else "reviewers already requested")
     inline: _Inline | None = None
     if options.on(Post.INLINE) and not run.superseded:
         inline = _try(problems, "inline review", lambda: _inline_review(run, decision), None)
@@ -193,10 +204,10 @@ def _try(problems: list[str], what: str, action: Callable[[], T], fallback: T) -
         return fallback
 
 
-def _request_reviews(run: GitHubRun, decision: Decision) -> tuple[str, ...]:
-    """Ask the named reviewers who have not approved this head yet; return who GitHub refused."""
-    api, pr = run.api, run.pr
-    requested = api.requested(pr.number)
+def _request_reviews(run: GitHubRun, decision: Decision) -> tuple[tuple[str, ...], bool]:
+    """Ask the named reviewers who have not approved this head and are not asked yet; return
+    who GitHub refused, and whether anybody was asked."""
+    api, pr, requested = run.api, run.pr, run.requested
     approved_here = {a.reviewer for a in run.approvals.accepted if a.commit == pr.head_sha}
     users: list[str] = []
     teams: list[str] = []
@@ -216,7 +227,7 @@ def _request_reviews(run: GitHubRun, decision: Decision) -> tuple[str, ...]:
         ):
             users.append(name)
     if not users and not teams:
-        return tuple(refused)
+        return tuple(refused), False
     try:
         api.request_reviewers(pr.number, tuple(users), tuple(teams))
     except GitHubValidationError:
@@ -225,7 +236,7 @@ def _request_reviews(run: GitHubRun, decision: Decision) -> tuple[str, ...]:
             refused += _request_one(api, pr.number, (user,), (), f"@{user}")
         for team in teams:
             refused += _request_one(api, pr.number, (), (team,), f"@{api.repo.owner}/{team}")
-    return tuple(refused)
+    return tuple(refused), True
 
 
 def _request_one(
@@ -293,9 +304,11 @@ class _Said:
 def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
     api, gh, pr = run.api, run.options, run.pr
     content = view.render(summary=False, problems=())
-    stamp = Stamp(pr.head_sha, gh.started_at)
+    stamp = Stamp(pr.head_sha, gh.started_at, run.inputs)
     body = compose(gh.root, stamp, content, view.run_url)
     # Read again at write time: a push or another run may have landed while this one ran.
+    # Both reads are conditional (the client holds this run's ETags): unchanged, each costs a
+    # 304, which does not count against the rate limit.
     current_head = api.pull_request(pr.number).head_sha
     existing = api.comments(pr.number)
     plan = plan_comment(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,10 +20,10 @@ from planguard.authorship.model import PullRequestInfo
 from planguard.gate.check import ChangeFacts
 from planguard.gate.decide import TeamMembership
 from planguard.gather.trusted import GateSetup, Trusted, policy_changes
-from planguard.github.api import Comment, GitHubApi, Repository, team_membership
+from planguard.github.api import Comment, GitHubApi, Repository, Requested, team_membership
 from planguard.github.choices import CommentMode, Post
 from planguard.github.client import GitHubClient, GitHubError
-from planguard.github.comment import Stamp, is_marked, newer_report
+from planguard.github.comment import Stamp, is_marked, last_report, newer_report
 from planguard.github.context import Context, context_from_env
 from planguard.gitio import CommitInfo
 from planguard.plan.roots import named_roots
@@ -66,22 +67,49 @@ class GitHubRun:
     """The PR's commits as GitHub lists them; None when they could not be read."""
     superseded: str | None
     """Set when a newer run already reported: this one then leaves status and comment alone."""
+    requested: Requested
+    """Who is already asked to review (read with the PR)."""
+    inputs: str = ""
+    """`inputs_digest` of this run's reads, stamped on the comment for the next run."""
+    unchanged: bool = False
+    """This root's comment reports this head with the same inputs: the status the last run
+    set stands until this run's verdict replaces it (no pending status in between)."""
     problems: list[str] = field(default_factory=list)
     """What could not be delivered, in order (each delivery is tried on its own)."""
 
 
 def open_run(environment: dict[str, str], options: GitHubOptions) -> GitHubRun:
-    """Read the context and the PR; `superseded` is checked only when a status is posted."""
+    """Read the context and the change as GitHub shows it: the PR, its comments, reviews and
+    commits, each once. All before the pending status, because whether it is needed depends on
+    whether anything changed since the last report. `superseded` is checked only when a
+    status is posted."""
     ctx = context_from_env(environment, options.pr_number)
     api = GitHubApi(GitHubClient(ctx.settings), Repository.parse(ctx.repository))
-    live = api.pull_request(ctx.pr_number)
-    pr = _evaluated(live, ctx)
-    existing = _comments(api, pr.number)  # read once for both questions below
+    live = api.pull(ctx.pr_number)
+    pr = _evaluated(live.info, ctx)
+    existing = _comments(api, pr.number)  # read once for the questions below
     own = options.comment_author or api.viewer() or _own_bot(existing, options.root)
     superseded = None
     if options.on(Post.STATUS) and existing is not None:
-        superseded = _superseded(existing, options, pr, own, live.head_sha)
-    return GitHubRun(api, ctx, options, pr, own, (), ApprovalSet(), None, superseded)
+        superseded = _superseded(existing, options, pr, own, live.info.head_sha)
+    run = _read_change(
+        GitHubRun(api, ctx, options, pr, own, (), ApprovalSet(), None, superseded, live.requested)
+    )
+    inputs = inputs_digest(run.pr, run.approvals, run.commits)
+    now = dt.datetime.now(dt.timezone.utc)
+    last = last_report(existing or (), own_login=own, root=options.root, now=now)
+    unchanged = last is not None and last.head_sha == pr.head_sha and last.inputs == inputs
+    return dataclasses.replace(run, inputs=inputs, unchanged=unchanged)
+
+
+def inputs_digest(
+    pr: PullRequestInfo, approvals: ApprovalSet, commits: tuple[CommitInfo, ...] | None
+) -> str:
+    """What GitHub said of the change that a verdict rests on: the PR, its reviews as
+    approvals (comment-only reviews, planguard's inline one among them, change nothing) and its
+    commits. It only decides whether a pending status is posted: each run still decides, and
+    sets its status, from what it read itself."""
+    return hashlib.sha256(repr((pr, approvals, commits)).encode()).hexdigest()[:32]
 
 
 def _comments(api: GitHubApi, number: int) -> tuple[Comment, ...] | None:
@@ -91,8 +119,8 @@ def _comments(api: GitHubApi, number: int) -> tuple[Comment, ...] | None:
         return None
 
 
-def read_change(run: GitHubRun) -> GitHubRun:
-    """The PR's reviews and commits (after the pending status, so a slow read shows)."""
+def _read_change(run: GitHubRun) -> GitHubRun:
+    """The PR's reviews and commits; what cannot be read counts for nothing."""
     try:
         reviews = run.api.reviews(run.pr.number)
         approvals = review_approvals(reviews)
