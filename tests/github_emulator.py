@@ -20,6 +20,7 @@ start from GitHub's own examples in that description, so they carry every field 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
 import re
@@ -218,6 +219,14 @@ class GitHub:
         self.page_cap = 100
         self._ids = 1000
         self._lock = threading.Lock()
+        self.clock = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        """GitHub's time: one second on at every event, so their order never rests on the wall
+        clock (`tick`)."""
+
+    def tick(self) -> str:
+        """The next second of GitHub's time, as GitHub writes times."""
+        self.clock += dt.timedelta(seconds=1)
+        return self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # ---- arranging -------------------------------------------------------------------
     def user(self, login: str, kind: str = "User") -> str:
@@ -257,7 +266,7 @@ class GitHub:
                 "state": state,
                 "commit_id": commit or pull.head_sha,
                 "body": body,
-                "submitted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "submitted_at": self.tick(),
             }
         )
         if login in pull.requested_users:
@@ -563,8 +572,12 @@ class GitHub:
             target_url=body.get("target_url"),
             creator=self._simple_user(login or self._acting),
         )
+        status["created_at"] = status["updated_at"] = self.tick()
         self.statuses.setdefault(args[2], []).append(status)
         return 201, {}, status
+
+    def _repos_list_commit_statuses_for_ref(self, args, query, body, login):  # type: ignore[no-untyped-def]
+        return self._page(list(reversed(self.statuses.get(args[2], []))), query, args)
 
     def _teams_get_by_name(self, args, query, body, login):  # type: ignore[no-untyped-def]
         key = f"{args[0]}/{args[1]}"

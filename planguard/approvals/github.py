@@ -4,12 +4,20 @@ A reviewer's effective review is their latest APPROVED, CHANGES_REQUESTED or DIS
 (COMMENTED and PENDING reviews change nothing), so a later change request or a dismissal
 withdraws an approval. An approval binds to the commit it was given on; a review body line
 `planguard-fingerprint: <digest>` binds it to that plan fingerprint as well.
+
+Without that line, it binds to the plan planguard evaluated when it first saw the review: the
+run that sees it records the fingerprint in its own state (`Bound`), and later runs count the
+approval only for that plan. The same head can plan differently (the base moved): the reviewer
+approved what they saw, not what the merge would do now. A review that a run of planguard has
+seen since (its own status on the head is newer than the review) but that has no record was
+recorded and the record lost or edited: it does not count until given again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from planguard.approvals.model import Approval, ApprovalSet, ApprovalSource, RejectedApproval
@@ -33,12 +41,74 @@ class Review:
     body: str = ""
 
 
-def review_approvals(reviews: Iterable[Review]) -> ApprovalSet:
-    """`reviews` in the chronological order GitHub lists them."""
-    latest: dict[object, Review] = {}
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """planguard's record of a review: the plan that was current for its commit when a run
+    first saw it."""
+
+    fingerprint: str
+    commit: str
+    destroys: tuple[str, ...] = ()
+    """Addresses that plan destroyed or replaced (at most `BOUND_DESTROYS`)."""
+
+
+BOUND_DESTROYS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What planguard knows of the reviews from its own earlier runs."""
+
+    bound: Mapping[int, Bound]
+    """By review id."""
+    seen_until: str | None = None
+    """When planguard's latest run on this head reported (ISO 8601): a review submitted before
+    must be in `bound`. None: no run of planguard has reported on this head yet."""
+
+
+def first_sight(review: Review, record: Record) -> bool:
+    """An unpinned approval this run binds to its plan: never recorded, and newer than the
+    last report on the head. A time that does not read as one is not newer (fail closed)."""
+    if review.id in record.bound:
+        return False
+    if record.seen_until is None:
+        return True
+    try:
+        return _time(review.submitted_at) > _time(record.seen_until)
+    except ValueError:
+        return False
+
+
+def _time(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def to_bind(reviews: Iterable[Review], record: Record, head: str) -> tuple[Review, ...]:
+    """The approvals on `head` this run binds to its plan: effective, unpinned, first seen."""
+    return tuple(
+        review
+        for review in _effective(reviews).values()
+        if review.state.upper() == "APPROVED"
+        and review.commit_id == head
+        and not _FINGERPRINT.search(review.body)
+        and first_sight(review, record)
+    )
+
+
+def _effective(reviews: Iterable[Review]) -> dict[str, Review]:
+    """Each reviewer's latest review that approves, requests changes or was dismissed."""
+    latest: dict[str, Review] = {}
     for review in reviews:
         if review.state.upper() in _EFFECTIVE:
             latest[review.login.lower()] = review
+    return latest
+
+
+def review_approvals(reviews: Iterable[Review], record: Record | None = None) -> ApprovalSet:
+    """`reviews` in the chronological order GitHub lists them; `record`: planguard's own
+    record of them (None: none is kept, and an unpinned approval binds to its commit only)."""
+    latest = _effective(reviews)
     accepted, rejected = [], []
     for review in latest.values():
         login = normalise_reviewer(review.login)
@@ -54,14 +124,26 @@ def review_approvals(reviews: Iterable[Review]) -> ApprovalSet:
             rejected.append(RejectedApproval(login, ApprovalSource.GITHUB, reason, detail))
         else:
             pinned = _FINGERPRINT.search(review.body)
+            fingerprint = pinned.group(1).lower() if pinned else None
+            bound = None
+            if record is not None and fingerprint is None:
+                bound = record.bound.get(review.id)
+                if bound is None and not first_sight(review, record):
+                    reason = (
+                        "planguard's record of the plan it approved is missing (its comment was"
+                        " edited or deleted since): it counts again once given again"
+                    )
+                    rejected.append(RejectedApproval(login, ApprovalSource.GITHUB, reason, detail))
+                    continue
             accepted.append(
                 Approval(
                     reviewer=login,
                     source=ApprovalSource.GITHUB,
                     at=review.submitted_at,
-                    fingerprint=pinned.group(1).lower() if pinned else None,
+                    fingerprint=bound.fingerprint if bound else fingerprint,
                     commit=review.commit_id,
                     detail=detail,
+                    plan_destroys=bound.destroys if bound else None,
                 )
             )
     return ApprovalSet(tuple(accepted), tuple(rejected))

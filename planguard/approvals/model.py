@@ -28,6 +28,9 @@ class Approval:
     """Where it came from: a file name, a review id."""
     scope: ApprovalScope | None = None
     """Where and until when it holds (SSH approvals; a review is scoped by its PR)."""
+    plan_destroys: tuple[str, ...] | None = None
+    """A review bound to a plan by planguard's record (`approvals.github.Bound`): what that
+    plan destroyed or replaced, so a different plan can say what it adds."""
 
 
 @dataclass(frozen=True, slots=True)

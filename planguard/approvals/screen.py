@@ -24,6 +24,8 @@ class Target:
     authors_known: bool = False
     """No author identities and none to find: a plan saved from a working tree (`planguard
     apply`), written by the agent running there, not by anyone's commits."""
+    destroys: frozenset[str] = frozenset()
+    """Addresses this plan destroys or replaces (to say what it adds to an approved one)."""
 
 
 def screen(
@@ -50,6 +52,8 @@ def screen(
 def _why_not(approval: Approval, target: Target, authors: set[str], agents: set[str]) -> str | None:
     names = {approval.reviewer, *(a.lower() for a in approval.aliases)}
     if approval.fingerprint is not None and approval.fingerprint != target.fingerprint:
+        if approval.plan_destroys is not None:
+            return _another_plan(approval.fingerprint, approval.plan_destroys, target)
         return (
             f"approves plan fingerprint {approval.fingerprint[:12]}, not this plan's"
             f" {target.fingerprint[:12]}: the risky changes differ"
@@ -73,6 +77,20 @@ def _why_not(approval: Approval, target: Target, authors: set[str], agents: set[
     if approval.reviewer.endswith("[bot]") or names & agents:
         return "bots and AI agents cannot approve"
     return None
+
+
+SHOWN_DESTROYS = 5
+
+
+def _another_plan(approved: str, destroyed: tuple[str, ...], target: Target) -> str:
+    """A review planguard bound to the plan of its day, and this plan is another one."""
+    added = sorted(target.destroys - set(destroyed))
+    said = f"approved plan {approved[:12]}; this plan is {target.fingerprint[:12]}"
+    if not added:
+        return f"{said}: the risky changes differ"
+    shown = ", ".join(added[:SHOWN_DESTROYS])
+    more = f" and {len(added) - SHOWN_DESTROYS} more" if len(added) > SHOWN_DESTROYS else ""
+    return f"{said}: it also destroys {shown}{more}"
 
 
 def _out_of_scope(scope: ApprovalScope, target: Target) -> str | None:

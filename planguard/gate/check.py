@@ -122,8 +122,19 @@ def screen_change(
         now=now,
         max_age=dt.timedelta(days=trusted.policy.approval_max_age_days),
         authors_known=facts.working_tree,
+        destroys=destroyed_addresses(report),
     )
     return Screened(authorship, screen(approvals, target, authorship, trusted.agents))
+
+
+def destroyed_addresses(report: Report) -> frozenset[str]:
+    """What the plan destroys or replaces, by address."""
+    return frozenset(
+        f.address
+        for root in report.roots
+        for f in root.findings
+        if f.action is not None and f.action.destroys
+    )
 
 
 def team_questions(

@@ -41,6 +41,17 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
+class Status:
+    """One commit status as GitHub lists it (newest first): who set it is GitHub's to say."""
+
+    context: str
+    state: str
+    description: str
+    creator: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class PullFile:
     path: str
     status: str
@@ -193,6 +204,12 @@ class GitHubApi:
         with _needs("statuses: write"):
             self.client.post(f"{self.repo.path}/statuses/{sha}", body, repeatable=True)
 
+    def statuses(self, sha: str) -> tuple[Status, ...]:
+        """The commit's statuses, newest first, each with its creator."""
+        with _needs("statuses: read"):
+            items = self.client.paginate(f"{self.repo.path}/commits/{sha}/statuses")
+        return tuple(_status(_obj(item)) for item in items)
+
     def pull_files(self, number: int) -> tuple[PullFile, ...]:
         """The PR's changed files with their patches (GitHub lists at most 3,000)."""
         with _needs("pull-requests: read"):
@@ -333,6 +350,16 @@ def _review_comment(data: dict[str, Json]) -> ReviewComment:
         line=jsonread.integer(data, "line"),
         side=jsonread.text(data, "side") or "RIGHT",
         review_id=jsonread.integer(data, "pull_request_review_id"),
+    )
+
+
+def _status(data: dict[str, Json]) -> Status:
+    return Status(
+        context=jsonread.text(data, "context"),
+        state=jsonread.text(data, "state"),
+        description=jsonread.text(data, "description"),
+        creator=_user(data.get("creator")).login,
+        created_at=jsonread.text(data, "created_at"),
     )
 
 

@@ -53,14 +53,16 @@ def marker(root: str) -> str:
     return f"<!-- planguard:v1 root={marker_field(root)} -->"
 
 
-def compose(root: str, stamp: Stamp, content: str, run_url: str | None) -> str:
-    """Marker, run stamp, content, and a footer naming this run (both change every run)."""
+def compose(root: str, stamp: Stamp, content: str, run_url: str | None, record: str = "") -> str:
+    """Marker, run stamp, the review record (`github.record`), content, and a footer naming
+    this run (stamp and footer change every run)."""
     at = stamp.at.astimezone(dt.timezone.utc).isoformat()
     link = f" · [logs]({run_url})" if run_url else ""
     inputs = f" inputs={stamp.inputs}" if stamp.inputs else ""
+    kept = f"{record}\n" if record else ""
     return (
         f"{marker(root)}\n<!-- planguard:run head={stamp.head_sha} at={at}{inputs} -->\n"
-        f"{content.rstrip()}\n\n<sub>planguard run started {at}{link}</sub>\n"
+        f"{kept}{content.rstrip()}\n\n<sub>planguard run started {at}{link}</sub>\n"
     )
 
 
@@ -123,6 +125,12 @@ def last_report(
     """The stamp of this root's live comment: which head, when, and what inputs it reports."""
     mine = _mine(existing, own_login, root)
     return _stamp(max(mine, key=lambda c: c.id).body, now) if mine else None
+
+
+def live_comment(existing: Sequence[Comment], *, own_login: str, root: str) -> Comment | None:
+    """This root's live report: the newest marked comment by planguard's own identity."""
+    mine = _mine(existing, own_login, root)
+    return max(mine, key=lambda c: c.id) if mine else None
 
 
 def _mine(existing: Sequence[Comment], own_login: str, root: str) -> list[Comment]:

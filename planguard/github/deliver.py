@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from planguard import gitio
+from planguard.approvals.github import BOUND_DESTROYS, Bound, to_bind
 from planguard.errors import PlanguardError
 from planguard.findings import Tier
-from planguard.gate.check import CheckResult
+from planguard.gate.check import CheckResult, destroyed_addresses
 from planguard.gate.model import Decision, Verdict
 from planguard.github.api import Comment, GitHubApi
 from planguard.github.choices import Post
@@ -29,6 +30,7 @@ from planguard.github.client import (
 from planguard.github.comment import Stamp, compose, folded, plan_comment
 from planguard.github.gather import GitHubRun
 from planguard.github.inline import plan_inline
+from planguard.github.record import kept, record_line
 from planguard.github.workflow import (
     Annotation,
     annotation_lines,
@@ -205,10 +207,11 @@ def _try(problems: list[str], what: str, action: Callable[[], T], fallback: T) -
 
 
 def _request_reviews(run: GitHubRun, decision: Decision) -> tuple[tuple[str, ...], bool]:
-    """Ask the named reviewers who have not approved this head and are not asked yet; return
-    who GitHub refused, and whether anybody was asked."""
+    """Ask the named reviewers whose approval does not count for this plan and who are not
+    asked yet (an approval of another plan is asked for again); return who GitHub refused,
+    and whether anybody was asked."""
     api, pr, requested = run.api, run.pr, run.requested
-    approved_here = {a.reviewer for a in run.approvals.accepted if a.commit == pr.head_sha}
+    approved_here = {a.reviewer for a in decision.approvals.accepted if a.commit == pr.head_sha}
     users: list[str] = []
     teams: list[str] = []
     refused: list[str] = []
@@ -305,7 +308,7 @@ def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
     api, gh, pr = run.api, run.options, run.pr
     content = view.render(summary=False, problems=())
     stamp = Stamp(pr.head_sha, gh.started_at, run.inputs)
-    body = compose(gh.root, stamp, content, view.run_url)
+    body = compose(gh.root, stamp, content, view.run_url, _record_line(run, view.result))
     # Read again at write time: a push or another run may have landed while this one ran.
     # Both reads are conditional (the client holds this run's ETags): unchanged, each costs a
     # 304, which does not count against the rate limit.
@@ -337,6 +340,19 @@ def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
     return _Said(f"left as is: {plan.skipped}", plan.stale, kept)
 
 
+def _record_line(run: GitHubRun, result: CheckResult) -> str:
+    """The review record to keep: what earlier runs bound (of reviews that still exist), and
+    the approvals this run saw first, bound to this run's plan."""
+    if run.record is None:
+        return ""
+    bound = kept(run.record.bound, (r.id for r in run.reviews))
+    destroys = tuple(sorted(destroyed_addresses(result.report)))[:BOUND_DESTROYS]
+    fingerprint = result.decision.fingerprint
+    for review in to_bind(run.reviews, run.record, run.pr.head_sha):
+        bound[review.id] = Bound(fingerprint, run.pr.head_sha, destroys)
+    return record_line(bound, run.state_key)
+
+
 def _create_once(api: GitHubApi, number: int, body: str) -> Comment:
     """Post the comment; when the answer timed out, look before posting again: the body
     carries this run's stamp, so finding it means it landed."""
@@ -363,8 +379,19 @@ def _tier_label(run: GitHubRun, result: CheckResult) -> str:
 
 
 def _final_status(run: GitHubRun, decision: Decision) -> bool:
+    """Posted unless the head's newest status of this context, read before this run wrote
+    anything, is planguard's own and says the same (no pending status came in between)."""
     state = "success" if decision.verdict.allowed else "failure"
-    return _post_status(run, state=state, text=_status_text(decision))
+    text = _status_text(decision)
+    last = run.last_status
+    said = last is not None and (last.creator, last.state, last.description) == (
+        run.own,
+        state,
+        text,
+    )
+    if run.unchanged and said:
+        return True
+    return _post_status(run, state=state, text=text)
 
 
 def _post_status(run: GitHubRun, *, state: str, text: str) -> bool:

@@ -14,17 +14,25 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from planguard.approvals.github import Review, review_approvals
+from planguard.approvals.github import Record, Review, review_approvals
 from planguard.approvals.model import ApprovalSet
 from planguard.authorship.model import PullRequestInfo
 from planguard.gate.check import ChangeFacts
 from planguard.gate.decide import TeamMembership
 from planguard.gather.trusted import GateSetup, Trusted, policy_changes
-from planguard.github.api import Comment, GitHubApi, Repository, Requested, team_membership
+from planguard.github.api import (
+    Comment,
+    GitHubApi,
+    Repository,
+    Requested,
+    Status,
+    team_membership,
+)
 from planguard.github.choices import CommentMode, Post
 from planguard.github.client import GitHubClient, GitHubError
-from planguard.github.comment import Stamp, is_marked, last_report, newer_report
+from planguard.github.comment import Stamp, is_marked, last_report, live_comment, newer_report
 from planguard.github.context import Context, context_from_env
+from planguard.github.record import read_record, state_key
 from planguard.gitio import CommitInfo
 from planguard.plan.roots import named_roots
 
@@ -69,6 +77,12 @@ class GitHubRun:
     """Set when a newer run already reported: this one then leaves status and comment alone."""
     requested: Requested
     """Who is already asked to review (read with the PR)."""
+    record: Record | None = None
+    """planguard's record of the reviews (None: no comment is kept, so none can be)."""
+    last_status: Status | None = None
+    """The newest status of this root's context on the head, as read before this run wrote."""
+    state_key: bytes = b""
+    """The MAC key of the review record (`github.record.state_key`)."""
     inputs: str = ""
     """`inputs_digest` of this run's reads, stamped on the comment for the next run."""
     unchanged: bool = False
@@ -92,9 +106,26 @@ def open_run(environment: dict[str, str], options: GitHubOptions) -> GitHubRun:
     superseded = None
     if options.on(Post.STATUS) and existing is not None:
         superseded = _superseded(existing, options, pr, own, live.info.head_sha)
-    run = _read_change(
-        GitHubRun(api, ctx, options, pr, own, (), ApprovalSet(), None, superseded, live.requested)
+    record, last_status = _record(
+        api, options, head=pr.head_sha, existing=existing, own=own, environment=environment
     )
+    run = _read_change(
+        GitHubRun(
+            api,
+            ctx,
+            options,
+            pr,
+            own,
+            (),
+            ApprovalSet(),
+            None,
+            superseded,
+            live.requested,
+            record,
+            last_status,
+        )
+    )
+    run = dataclasses.replace(run, state_key=state_key(environment))
     inputs = inputs_digest(run.pr, run.approvals, run.commits)
     now = dt.datetime.now(dt.timezone.utc)
     last = last_report(existing or (), own_login=own, root=options.root, now=now)
@@ -119,11 +150,42 @@ def _comments(api: GitHubApi, number: int) -> tuple[Comment, ...] | None:
         return None
 
 
+def _record(
+    api: GitHubApi,
+    options: GitHubOptions,
+    *,
+    head: str,
+    existing: tuple[Comment, ...] | None,
+    own: str,
+    environment: dict[str, str],
+) -> tuple[Record | None, Status | None]:
+    """planguard's record of the reviews, and the newest status of this root on the head.
+
+    The record comes from this root's comment by planguard's own identity; when a run of
+    planguard last reported on the head comes from the statuses, whose creator is GitHub's to
+    say. What cannot be read fails closed: unreadable comments keep no record, unreadable
+    statuses make every review older than now one that must be in it."""
+    context = options.status_context
+    try:
+        statuses: tuple[Status, ...] | None = api.statuses(head)
+    except GitHubError:
+        statuses = None
+    newest = next((s for s in statuses or () if s.context == context), None)
+    if not options.on(Post.COMMENT):
+        return None, newest
+    ours = [s.created_at for s in statuses or () if s.context == context and s.creator == own]
+    if statuses is None:
+        ours = [dt.datetime.now(dt.timezone.utc).isoformat()]
+    live = live_comment(existing or (), own_login=own, root=options.root)
+    bound = read_record(live.body, state_key(environment)) if live else None
+    return Record(bound or {}, max(ours) if ours else None), newest
+
+
 def _read_change(run: GitHubRun) -> GitHubRun:
     """The PR's reviews and commits; what cannot be read counts for nothing."""
     try:
         reviews = run.api.reviews(run.pr.number)
-        approvals = review_approvals(reviews)
+        approvals = review_approvals(reviews, run.record)
     except GitHubError as exc:
         reviews = ()
         approvals = ApprovalSet(
