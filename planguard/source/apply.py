@@ -56,9 +56,9 @@ def place(
 ) -> dict[str, Placement]:
     """Every changed resource by node id (no-op and read changes are never findings), and
     with the code change every one whose `prevent_destroy` it removes."""
-    placed = {
-        c.node_id: _locate(c.location.config_address, facts) for c in changes if c.action.is_change
-    }
+    changing = [c for c in changes if c.action.is_change]
+    facts.head.prefetch(c.location.config_address for c in changing)
+    placed = {c.node_id: _locate(c.location.config_address, facts) for c in changing}
     if facts.change is None:
         return placed
     for c in changes:
@@ -125,7 +125,11 @@ def _why_unmapped(key: str, head: SourceMap) -> str:
 
 
 def _protection_removed(key: str, change: CodeChange) -> bool:
-    before = change.base.objects.get(key) if change.base is not None else None
+    # Asked of every managed resource in the plan: a block that never mentions
+    # `prevent_destroy` is not parsed to learn that it does not say it.
+    if change.base is None or not change.base.may_protect(key):
+        return False
+    before = change.base.objects.get(key)
     after = change.head.objects.get(key)
     if before is None or after is None or before.lifecycle is None:
         return False

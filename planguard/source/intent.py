@@ -153,8 +153,8 @@ class _Reader:
 
     def _setters(self, key: str) -> Iterable[SourceObject | tuple[SourceObject, str]]:
         """What sets a variable besides its default: `.tfvars` values, module arguments."""
-        for obj_key, obj in self.head.objects.items():
-            if obj_key.startswith(key + "=") and _auto_loaded(obj.location.file):
+        for obj in self.head.objects_where(lambda k: k.startswith(key + "=")):
+            if _auto_loaded(obj.location.file):
                 yield obj
         feed = self.head.variable_feeds.get(key)
         if feed is not None:
@@ -208,15 +208,13 @@ def _gone_from_code(resource: DestroyedResource, reader: _Reader) -> Judgement |
                 (Evidence(f"{call} removed", before.location),),
             )
     before = reader.base_object(key)
-    if before is None or _unreadable_in_head(before.location.file, reader.head):
+    if before is None or reader.head.unreadable(before.location.file):
         return None  # a file planguard could not read at the head says nothing
     kind_of_block = _without_name(key)
     added = [
-        k
-        for k, o in reader.head.objects.items()
-        if o.kind is ObjectKind.RESOURCE
-        and _without_name(k) == kind_of_block
-        and reader.base_object(k) is None
+        o.key
+        for o in reader.head.objects_where(lambda k: _without_name(k) == kind_of_block)
+        if o.kind is ObjectKind.RESOURCE and reader.base_object(o.key) is None
     ]
     how = f"renamed to {added[0]} (without a `moved` block)" if len(added) == 1 else "removed"
     return Judgement(True, f"its block was {how}", (Evidence(f"{key} {how}", before.location),))
@@ -241,12 +239,6 @@ def _auto_loaded(path: str) -> bool:
     cannot see, so they explain nothing (fail closed)."""
     name = path.rsplit("/", 1)[-1]
     return name == "terraform.tfvars" or name.endswith(".auto.tfvars")
-
-
-def _unreadable_in_head(path: str, head: SourceMap) -> bool:
-    return any(w.file == path for w in head.warnings) or (
-        path.endswith(".json") and path not in head.files
-    )
 
 
 def _remote_module(resource: DestroyedResource, reader: _Reader) -> Judgement | None:

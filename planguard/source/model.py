@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 from planguard.findings import SourceLocation
 
@@ -109,12 +110,32 @@ class UnmappedModule:
         return f"module {self.module} ({self.source}), whose source is not mapped"
 
 
+@runtime_checkable
+class ObjectIndex(Protocol):
+    """Objects parsed on first lookup (`source.index.SourceIndex`): what it can say cheaply."""
+
+    def candidate_keys(self) -> list[str]:
+        """A superset of the keys, in map order, without parsing."""
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Parse ahead, all at once, what looking up `keys` would parse."""
+
+    def may_protect(self, key: str) -> bool:
+        """False only when the object surely has no `prevent_destroy`."""
+
+    def parses_now(self, path: str) -> bool | None:
+        """Whether the file parses, asked of the file, where the warnings took the parse
+        cache's word for it; None where they did not."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceMap:
     directory: str
     """The root module's directory, relative like every file here."""
     files: tuple[str, ...]
     objects: Mapping[str, SourceObject]
+    """By key; from `build_source_map`, a `source.index.SourceIndex` that parses a block when
+    its key is first looked up (ask through `objects_where`, not by iterating, to stay cheap)."""
     address_blocks: tuple[AddressBlock, ...] = ()
     warnings: tuple[ParseWarning, ...] = ()
     unmapped: tuple[UnmappedModule, ...] = ()
@@ -132,6 +153,33 @@ class SourceMap:
             ),
             None,
         )
+
+    def objects_where(self, key_test: Callable[[str], bool]) -> list[SourceObject]:
+        """The objects whose keys pass `key_test`, in map order: a map parsed on lookup
+        parses only the blocks that may hold such keys."""
+        index = self.objects if isinstance(self.objects, ObjectIndex) else None
+        keys = index.candidate_keys() if index is not None else list(self.objects)
+        return [o for k in keys if key_test(k) and (o := self.objects.get(k)) is not None]
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Parse ahead what looking up `keys` will parse (a map parsed on lookup only)."""
+        if isinstance(self.objects, ObjectIndex):
+            self.objects.prefetch(keys)
+
+    def may_protect(self, key: str) -> bool:
+        """Whether the object may say `prevent_destroy` (False: it surely does not)."""
+        if isinstance(self.objects, ObjectIndex):
+            return self.objects.may_protect(key)
+        found = self.objects.get(key)
+        return found is not None and found.lifecycle is not None
+
+    def unreadable(self, path: str) -> bool:
+        """The file was read and does not parse, or could not be read: a block missing from
+        it says nothing. Asked of the file itself, never of the parse cache."""
+        fresh = self.objects.parses_now(path) if isinstance(self.objects, ObjectIndex) else None
+        if fresh is not None:
+            return not fresh
+        return any(w.file == path for w in self.warnings)
 
     def unmapped_module(self, key: str) -> UnmappedModule | None:
         """The remote module call `key` sits in, if any."""

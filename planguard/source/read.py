@@ -10,9 +10,10 @@ from pathlib import Path
 from planguard import gitio
 from planguard.errors import UsageError
 from planguard.source.apply import SourceFacts
+from planguard.source.cache import default_cache
 from planguard.source.diff import Diff, parse_git_diff, whole_file
 from planguard.source.intent import CodeChange
-from planguard.source.sourcemap import build_source_map
+from planguard.source.sourcemap import CONFIGURATION, build_source_map
 
 _SOURCE_SUFFIXES = (".tf", ".tfvars", ".tf.json")
 
@@ -55,7 +56,7 @@ class GitTree:
 
 def source_directory(plan_path: str, given: str | None, cwd: Path) -> Path | None:
     """`--source`, else the plan file's directory, else the working directory, whichever
-    holds `.tf` files; None when none does."""
+    holds `.tf` or `.tf.json` files; None when none does."""
     if given is not None:
         chosen = Path(given)
         if not chosen.is_dir():
@@ -63,27 +64,50 @@ def source_directory(plan_path: str, given: str | None, cwd: Path) -> Path | Non
         return chosen
     candidates = [] if plan_path == "-" else [Path(plan_path).parent]
     for candidate in [*candidates, cwd]:
-        if any(candidate.glob("*.tf")):
+        if any(p.name.endswith(CONFIGURATION) for p in candidate.glob("*.tf*")):
             return candidate
     return None
 
 
+_WORK_TREES: set[Path] = set()
+"""Work-tree tops git has named in this process: a run over many roots asks git once."""
+
+
+def repository(directory: Path) -> Path | None:
+    """`gitio.repo_root` of a resolved directory, asking git once per repository rather
+    than once per root (a Terragrunt tree has a hundred roots in one repository): git's answer
+    is the nearest directory above holding `.git`, unless the environment points git
+    elsewhere, so a top git confirmed once is taken again, and no `.git` above means none."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return gitio.repo_root(directory)
+    marked = next((d for d in (directory, *directory.parents) if (d / ".git").exists()), None)
+    if marked is None:
+        return None
+    if marked in _WORK_TREES:
+        return marked
+    found = gitio.repo_root(directory)
+    if found is not None and found.resolve() == marked:
+        _WORK_TREES.add(marked)
+    return found
+
+
 def read_source(directory: Path, base: str | None, cwd: Path) -> SourceFacts:
     """The source map of the root module in `directory`; with `base`, the code change too."""
-    repo = gitio.repo_root(directory.resolve())
+    repo = repository(directory.resolve())
     top = repo or cwd.resolve()
     relative = os.path.relpath(directory.resolve(), top)
     if relative.startswith(".."):
         top, relative = directory.resolve(), "."
     relative = Path(relative).as_posix()
-    head = build_source_map(WorkTree(top), relative)
+    cache = default_cache(os.environ)
+    head = build_source_map(WorkTree(top), relative, cache=cache)
     if base is None:
         return SourceFacts(head, note="intent not checked: no --base to diff against")
     if repo is None:
         note = f"intent not checked: {directory} is not in a git repository"
         return SourceFacts(head, note=note)
     fork = gitio.merge_base(base, repo)
-    before = build_source_map(GitTree(repo, fork), relative)
+    before = build_source_map(GitTree(repo, fork), relative, cache=cache)
     change = CodeChange(head, before, _diff(fork, repo))
     return SourceFacts(head, change, f"intent checked against {base} ({fork[:12]})")
 
