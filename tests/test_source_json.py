@@ -14,9 +14,10 @@ from terraform_runner import Terraform
 from planguard.findings import SourceLocation
 from planguard.source.hcl import ParsedFile, ParseFailure
 from planguard.source.model import AddressBlockKind, ObjectKind
-from planguard.source.read import WorkTree, source_directory
+from planguard.source.read import WorkTree
 from planguard.source.sourcemap import build_source_map
 from planguard.source.tfjson import parse_json_config
+from planguard.source.where import source_directory
 
 MAIN = """\
 {

@@ -14,6 +14,7 @@ from planguard.plan.load import load_plan
 from planguard.plan.roots import discover
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
+from planguard.source.where import source_directory
 
 if TYPE_CHECKING:
     from planguard.source.apply import SourceFacts
@@ -61,10 +62,10 @@ def analyze_plans(
 
 
 def _source_facts(plan_path: str, where: SourceOptions) -> SourceFacts | None:
-    # Imported here: a plan without source beside it never loads the source map's code.
-    from planguard.source.read import read_source, source_directory  # noqa: PLC0415
-
     directory = source_directory(plan_path, where.directory, where.cwd)
     if directory is None:
         return None
+    # Imported here: a plan without source beside it never loads the source map's code.
+    from planguard.source.read import read_source  # noqa: PLC0415
+
     return read_source(directory, where.base, where.cwd)

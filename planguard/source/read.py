@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import gitio
-from planguard.errors import UsageError
 from planguard.source.apply import SourceFacts
 from planguard.source.cache import default_cache
 from planguard.source.diff import Diff, parse_git_diff, whole_file
 from planguard.source.intent import CodeChange
-from planguard.source.sourcemap import CONFIGURATION, build_source_map
+from planguard.source.sourcemap import build_source_map
 
 _SOURCE_SUFFIXES = (".tf", ".tfvars", ".tf.json")
 
@@ -52,21 +51,6 @@ class GitTree:
     def read(self, path: str) -> str | None:
         # `commit` is resolved and `path` was listed by `files`: one git call per file.
         return gitio.blob(self.commit, path, self.repo)
-
-
-def source_directory(plan_path: str, given: str | None, cwd: Path) -> Path | None:
-    """`--source`, else the plan file's directory, else the working directory, whichever
-    holds `.tf` or `.tf.json` files; None when none does."""
-    if given is not None:
-        chosen = Path(given)
-        if not chosen.is_dir():
-            raise UsageError(f"--source {given}: not a directory (the root module's .tf files)")
-        return chosen
-    candidates = [] if plan_path == "-" else [Path(plan_path).parent]
-    for candidate in [*candidates, cwd]:
-        if any(p.name.endswith(CONFIGURATION) for p in candidate.glob("*.tf*")):
-            return candidate
-    return None
 
 
 _WORK_TREES: set[Path] = set()

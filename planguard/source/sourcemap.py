@@ -30,10 +30,10 @@ from planguard.source.model import (
     SourceMap,
     UnmappedModule,
 )
+from planguard.source.where import CONFIGURATION
 
 MAX_MODULE_DEPTH = 32
 """Local modules nested deeper than this are not followed (a source loop would never end)."""
-CONFIGURATION = (".tf", ".tf.json")
 
 
 class SourceTree(Protocol):
