@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from action_runner import ActionRunner, Run  # noqa: E402 (tests/ is put on the path above)
 from github_emulator import Emulator, GitHub, Tally  # noqa: E402
-from gitrepo import commit, git  # noqa: E402
+from gitrepo import commit, git, pr_files  # noqa: E402
 from terraform_runner import Terraform, find_terraform  # noqa: E402
 
 OWNER, NAME, PR = "acme", "infra", 42
@@ -90,18 +90,6 @@ def make_repo(directory: Path, terraform: Terraform) -> Repo:
     (repo / "plan.json").write_text(terraform.run(repo, "show", "-json", "tfplan"))
     base = git(repo, "rev-parse", "main").strip()
     return Repo(repo, base, git(repo, "rev-parse", "HEAD").strip(), repo / "plan.json")
-
-
-def pr_files(repo: Path) -> list[dict[str, str]]:
-    """The PR's files as GitHub lists them: each file's `git diff` hunks as its patch."""
-    files = []
-    for line in git(repo, "diff", "--name-status", "main...HEAD").splitlines():
-        status, name = line.split("\t")
-        diff = git(repo, "diff", "main...HEAD", "--", name)
-        patch = diff[diff.index("@@") :] if "@@" in diff else ""
-        kind = {"A": "added", "D": "removed", "M": "modified"}[status[0]]
-        files.append({"filename": name, "status": kind, "patch": patch})
-    return files
 
 
 class Scenario:

@@ -308,13 +308,17 @@ def targets(cells: Sequence[Cell]) -> str:
     """The issue's targets, each with its measured ratio and whether it was met."""
 
     def cell(size: str, prefix: str) -> Cell | None:
-        return next(
-            (c for c in cells if c.size == size and c.subject.startswith(prefix) and c.samples),
-            None,
-        )
+        """The cell of a subject named `prefix`… (`name$`: exactly `name`)."""
+        exact = prefix.endswith("$")
+
+        def named(subject: str) -> bool:
+            return subject == prefix[:-1] if exact else subject.startswith(prefix)
+
+        return next((c for c in cells if c.size == size and named(c.subject) and c.samples), None)
 
     lines = []
-    big = "100k" if cell("100k", "json.load") else max((c.size for c in cells), key=SIZES.get)
+    generated = [c.size for c in cells if c.size not in SMALL and c.size not in LEAN]
+    big = "100k" if cell("100k", "json.load") else max(generated or [""], key=SIZES.get)
     floor, pg = cell(big, "json.load"), cell(big, "planguard analyze --format json")
     if floor and pg:
         lines.append(
@@ -354,7 +358,7 @@ def _small_and_lean_targets(cell: Callable[[str, str], Cell | None]) -> list[str
     for size in sorted(SMALL):
         analyze, check = (
             cell(size, "planguard analyze --format json"),
-            cell(size, "planguard check"),
+            cell(size, "planguard check$"),
         )
         peer, version = cell(size, "blastcheck"), cell(size, "planguard --version")
         if analyze:
@@ -388,6 +392,19 @@ def _target(label: str, value: float, limit: float, unit: str) -> str:
     return f"- {label}: **{value:.2f}{unit}** — {'met' if value <= limit else 'missed'}"
 
 
+def report_from(saved: dict[str, object]) -> str:
+    """The tables and targets of the samples an earlier run kept (`--json`)."""
+    cells = []
+    for raw in saved["cells"]:  # type: ignore[attr-defined]
+        found = Cell(raw["subject"], raw["size"], raw["resources"], raw["plan_bytes"])
+        found.samples = [Sample(**sample) for sample in raw["samples"]]
+        found.failure = raw["failure"]
+        cells.append(found)
+    facts = saved["machine"]
+    machine_line = "Machine: " + "; ".join(f"{k} {v}" for k, v in facts.items())  # type: ignore[attr-defined]
+    return "\n\n".join([machine_line, table(cells), "Targets:\n" + targets(cells)])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -400,7 +417,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per run")
     parser.add_argument("--json", type=Path, help="write every sample here")
     parser.add_argument("--report", type=Path, help="write the markdown tables here")
+    parser.add_argument(
+        "--from-json", type=Path, help="report the samples of an earlier run's --json; run nothing"
+    )
     args = parser.parse_args(argv)
+    if args.from_json:
+        print(report_from(json.loads(args.from_json.read_text(encoding="utf-8"))))
+        return 0
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:

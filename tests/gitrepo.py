@@ -88,3 +88,16 @@ def event_file(directory: Path, login: str, user_id: int, user_type: str, head_r
     }
     path.write_text(json.dumps(payload))
     return path
+
+
+def pr_files(repo: Path) -> list[dict[str, str]]:
+    """The PR's files (`main...HEAD`) as GitHub lists them: each file's `git diff` hunks as its
+    patch."""
+    files = []
+    for line in git(repo, "diff", "--name-status", "main...HEAD").splitlines():
+        status, name = line.split("\t")
+        diff = git(repo, "diff", "main...HEAD", "--", name)
+        patch = diff[diff.index("@@") :] if "@@" in diff else ""
+        kind = {"A": "added", "D": "removed", "M": "modified"}[status[0]]
+        files.append({"filename": name, "status": kind, "patch": patch})
+    return files

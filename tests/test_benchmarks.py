@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -126,6 +128,7 @@ def test_the_report_states_the_start_up_and_lean_targets() -> None:
     cells = [
         cell("planguard --version", "example", 0.05),
         cell("planguard analyze --format json", "example", 0.2),
+        cell("planguard check --format markdown (the PR comment)", "example", 0.5),
         cell("planguard check", "example", 0.19),
         cell("blastcheck 0.8.0", "example", 0.05),
         cell("json.load floor", "lean-100k", 2.0, 900_000),
@@ -139,6 +142,9 @@ def test_the_report_states_the_start_up_and_lean_targets() -> None:
     assert "lean-100k: wall ≤ 2.0× the floor: **2.50×** — missed" in text
     assert "lean-100k: peak RSS ≤ 1.0× the floor's: **0.56×** — met" in text
     assert "| example (20 kB) | planguard check | 190 ms |" in run.table(cells)
+    assert "the json.load floor: **" not in text  # the large-plan targets need a large plan
+    saved = {"machine": {"cpu": "x"}, "cells": [dataclasses.asdict(c) for c in cells]}
+    assert run.targets(cells) in run.report_from(json.loads(json.dumps(saved)))
 
 
 def test_start_up_subjects_run_on_small_plans_only(tmp_path: Path) -> None:

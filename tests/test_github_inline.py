@@ -12,7 +12,7 @@ from typing import Any
 
 from gate_workspace import POLICY, keys
 from github_emulator import Emulator, GitHub
-from gitrepo import allowed_signers, commit, git
+from gitrepo import allowed_signers, commit, git, pr_files
 from terraform_runner import Terraform
 from test_github import PR, Scene, scene_env
 from test_intent import APP, AUDIT, MAIN, VARIABLES
@@ -53,19 +53,6 @@ def _pr_repo(tmp_path: Path, terraform: Terraform) -> tuple[Path, str, str]:
     return repo, git(repo, "rev-parse", "main").strip(), git(repo, "rev-parse", "HEAD").strip()
 
 
-def _pr_files(repo: Path) -> list[dict[str, str]]:
-    """The PR's files as GitHub lists them: each file's `git diff` hunks as its patch."""
-    files = []
-    names = git(repo, "diff", "--name-status", "main...HEAD").splitlines()
-    for line in names:
-        status, name = line.split("\t")
-        diff = git(repo, "diff", "main...HEAD", "--", name)
-        patch = diff[diff.index("@@") :] if "@@" in diff else ""
-        kind = {"A": "added", "D": "removed", "M": "modified"}[status[0]]
-        files.append({"filename": name, "status": kind, "patch": patch})
-    return files
-
-
 def _review_comments(gh: GitHub) -> list[dict[str, Any]]:
     return sorted(gh.review_comments.values(), key=lambda c: (c["path"], c["line"]))
 
@@ -75,7 +62,7 @@ def test_one_review_with_comments_on_the_right_lines_and_no_duplicates(
 ) -> None:
     repo, base, head = _pr_repo(tmp_path, terraform)
     s: Scene = scene_env(tmp_path, emulator, repo, repo / "plan.json", base=base, head=head)
-    s.gh.pulls[PR].files = _pr_files(repo)
+    s.gh.pulls[PR].files = pr_files(repo)
 
     first = s.run()
     assert first.code == 1, first.err
