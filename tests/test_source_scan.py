@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import depth, explore
 from hypothesis import strategies as st
 
@@ -141,6 +142,18 @@ def _holds_to_the_parser(text: str) -> None:
             assert {a.name for a in block.attributes} <= set(item.names), text
         if "prevent_destroy" in str(block):
             assert item.protects, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a =1-11\n",  # found by the thorough run: hcl2 lexes `-11` as one signed literal
+        "a = 1 -11\n",
+        'resource "t" "n" {\n  size = 2-1\n}\n',
+    ],
+)
+def test_what_the_parser_lexes_its_own_way_is_not_proven(text: str) -> None:
+    _holds_to_the_parser(text)
 
 
 @depth(150, 5000)

@@ -104,9 +104,12 @@ class _Recognizer:
         return i
 
     def binary(self, i: int) -> int:
-        kinds = self.kinds
+        kinds, tokens = self.kinds, self.tokens
         i = self.unary(i)
         while kinds[i] in _BINARY:
+            if kinds[i] == "-" and kinds[i + 1] == "num" and tokens.ends[i] == tokens.starts[i + 1]:
+                # hcl2's lexer may read `-11` as one signed literal (`1 -11` does not parse).
+                raise _Unproven
             i = self.unary(i + 1)
         return i
 
