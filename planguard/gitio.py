@@ -192,10 +192,12 @@ def changed_files(base: str, cwd: Path) -> tuple[str, ...]:
     """Files the change touches since it left `base`: commits, uncommitted edits, new files."""
     require_ref(base, cwd)
     fork = _ok(["merge-base", base, "HEAD"], cwd, f"git merge-base {base} HEAD").strip()
-    # --no-renames: a renamed-away policy file must show up under its old name too.
-    diffed = _ok(["diff", "--no-renames", "--name-only", fork], cwd, f"git diff {base}")
-    untracked = _ok(["ls-files", "--others", "--exclude-standard"], cwd, "git ls-files")
-    return tuple(sorted({p for p in (diffed + untracked).splitlines() if p}))
+    # --no-renames: a renamed-away policy file must show up under its old name too. -z: names
+    # as they are; without it git quotes a name with `"`, `\`, a tab or a newline in it, and
+    # the quoted name would match no guarded path.
+    diffed = _ok(["diff", "--no-renames", "--name-only", "-z", fork], cwd, f"git diff {base}")
+    untracked = _ok(["ls-files", "-z", "--others", "--exclude-standard"], cwd, "git ls-files")
+    return tuple(sorted({p for p in (diffed + untracked).split("\0") if p}))
 
 
 def merge_base(base: str, cwd: Path) -> str:

@@ -195,6 +195,8 @@ GATE_FILES = [
     (".github/workflows/release.yml", True),  # any workflow can post a green status itself
     (".github/actions/plan/action.yml", True),
     ("action.yml", True),  # planguard's action, vendored
+    ("ci/gate/action.yaml", True),  # a local action (`uses: ./ci/gate`)
+    ('.github/workflows/a"b.yml', True),  # a name git quotes without -z
     ("CODEOWNERS", True),
     (".github/CODEOWNERS", True),
     ("docs/CODEOWNERS", True),

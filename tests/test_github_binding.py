@@ -7,6 +7,7 @@ replacement). The record that binds each review to its plan lives in planguard's
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,19 @@ from typing import Any
 import pytest
 from github_emulator import Emulator
 from gitrepo import commit, git
+from helpers import cli
 from test_github import PR, Scene, scene, scene_env
 
-from planguard.github.record import KEY_VARIABLE
+from planguard.approvals.github import Bound
+from planguard.github.record import KEY_VARIABLE, NO_KEY_NOTE, Kept, record_line
 
 KEY = "s3cret-state-key"
+
+
+def _fingerprint_of(s: Scene) -> str:
+    """The fingerprint planguard gives the scene's current plan."""
+    done = cli(["analyze", str(s.plan), "--format", "json"])
+    return str(done.json()["fingerprint"])
 
 
 def _reviewed(s: Scene, login: str, state: str) -> None:
@@ -97,12 +106,10 @@ def test_a_lost_or_edited_record_voids_the_approval(
         del s.gh.comments[comment["id"]]
     elif tamper == "record edited":
         comment["body"] = comment["body"].replace("planguard:reviews ", "planguard:reviews x")
-    else:  # the record of a different run, signed without the key (as a forger would)
-        from planguard.approvals.github import Bound
-        from planguard.github.record import record_line
-
+    else:  # alice's review bound to this plan, signed without the key (as a forger would)
         review = s.gh.pulls[PR].reviews[-1]["id"]
-        forged = record_line({review: Bound("f" * 64, s.head)}, b"a guess")
+        now = Bound(_fingerprint_of(s), s.head)
+        forged = record_line(Kept({review: now}, now), b"a guess", f"acme/infra#{PR}/default")
         lines = [ln for ln in comment["body"].split("\n") if "planguard:reviews" not in ln]
         comment["body"] = "\n".join([*lines[:2], forged, *lines[2:]])
     _reviewed(s, "bob", "commented")
@@ -172,3 +179,61 @@ def test_a_run_after_main_moved_reverts_the_status(
     assert "alice" in s.gh.pulls[PR].requested_users
     [comment] = s.comments()
     assert f"approved plan {approved[:12]}" in comment["body"]
+
+
+def test_an_agents_own_marked_comment_does_not_make_it_planguard(
+    replaced: Scene, real_plans: dict[str, Path]
+) -> None:
+    """Second reading, F1: an agent posting as another bot deletes planguard's comment and
+    posts a bare marker, so planguard takes the agent's login for its own (the workflow token
+    cannot ask GitHub who it is). The statuses still say planguard reported after alice's
+    review: her approval must be in a record, and there is none."""
+    s = replaced
+    _approved_by_alice(s)
+    s.plan = real_plans["destroy"]
+    [comment] = s.comments()
+    del s.gh.comments[comment["id"]]
+    s.gh.user("acme-agent[bot]", "Bot")
+    s.gh.comments[9999] = {
+        "id": 9999,
+        "issue": PR,
+        "author": "acme-agent[bot]",
+        "body": "<!-- planguard:v1 root=default -->",
+    }
+    _reviewed(s, "bob", "commented")
+    later = s.run()
+    assert later.code == 1, later.out
+    assert s.statuses()[-1]["state"] == "failure"
+
+
+def test_a_review_binds_to_the_plan_the_comment_showed(
+    replaced: Scene, real_plans: dict[str, Path]
+) -> None:
+    """Second reading, F2: the base moves after the comment showed the replacement and before
+    any run has seen alice's review. The run that sees it gates the teardown, but alice saw the
+    replacement: her approval is for that plan, so this one still needs review."""
+    s = replaced
+    shown = s.run()
+    assert shown.code == 1
+    s.plan = real_plans["destroy"]
+    _reviewed(s, "alice", "approved")
+    later = s.run()
+    assert later.code == 1, later.out
+    assert f"approved plan {shown.outputs['fingerprint'][:12]}" in later.out
+
+
+def test_a_review_in_the_second_of_the_last_report_counts(replaced: Scene) -> None:
+    """Second reading, F5: GitHub's times are whole seconds; a review in the second of the last
+    report is new, not "a record lost"."""
+    s = replaced
+    assert s.run().code == 1
+    s.gh.clock -= dt.timedelta(seconds=1)  # the review lands in the status's second
+    _reviewed(s, "alice", "approved")
+    assert s.run().code == 0
+
+
+def test_without_a_state_key_the_run_says_the_record_is_not_signed(
+    tmp_path: Path, emulator: Emulator, all_keys: Any, real_plans: dict[str, Path]
+) -> None:
+    s = scene(tmp_path, emulator, all_keys, real_plans["replace_cascade"])
+    assert NO_KEY_NOTE in s.run().out

@@ -207,7 +207,14 @@ TAMPERING = {
 }
 
 
-@pytest.mark.parametrize("tamper", TAMPERING)
+QUICK_TAMPERING = {"a forged body under the genuine ETag"}
+"""The one case the default run keeps (about 2 s each); `pytest -m slow` runs all of them."""
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [t if t in QUICK_TAMPERING else pytest.param(t, marks=pytest.mark.slow) for t in TAMPERING],
+)
 def test_a_tampered_cache_costs_requests_and_decides_nothing(
     scene: bench.Scenario, tamper: str
 ) -> None:

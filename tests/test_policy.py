@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -120,3 +121,21 @@ def test_defaults_match_the_incident() -> None:
 )
 def test_address_globs(pattern: str, address: str, matches: bool) -> None:
     assert address_matches(pattern, address) is matches
+
+
+@pytest.mark.parametrize(
+    ("glob", "path", "guarded"),
+    [
+        ("./CODEOWNERS", "CODEOWNERS", True),
+        ("/CODEOWNERS", "CODEOWNERS", True),
+        ("*action.yml", "ci/gate/action.yml", True),
+        (".github/workflows/*", ".github/workflows/deep/x.yml", True),
+        (".github/workflows/*", "docs/.github/workflows/x.yml", False),
+        ("CODEOWNERS", "docs/CODEOWNERS", False),
+    ],
+)
+def test_gate_file_globs_are_read_from_the_repository_root(
+    glob: str, path: str, guarded: bool
+) -> None:
+    policy = dataclasses.replace(load_policy(None, "defaults"), gate_files=(glob,))
+    assert policy.guards(path) is guarded

@@ -5,12 +5,14 @@ A reviewer's effective review is their latest APPROVED, CHANGES_REQUESTED or DIS
 withdraws an approval. An approval binds to the commit it was given on; a review body line
 `planguard-fingerprint: <digest>` binds it to that plan fingerprint as well.
 
-Without that line, it binds to the plan planguard evaluated when it first saw the review: the
-run that sees it records the fingerprint in its own state (`Bound`), and later runs count the
-approval only for that plan. The same head can plan differently (the base moved): the reviewer
-approved what they saw, not what the merge would do now. A review that a run of planguard has
-seen since (its own status on the head is newer than the review) but that has no record was
-recorded and the record lost or edited: it does not count until given again.
+Without that line, it binds to the plan planguard's comment showed for that commit when the
+review came in (the plan the reviewer saw; else, when planguard had shown none, the plan of the
+run that first sees the review): the run that sees it records that plan in its own state
+(`Bound`), and later runs count the approval only for that plan. The same head can plan
+differently (the base moved): the reviewer approved what they saw, not what the merge would do
+now. A review that a run of planguard has seen since (a `planguard` status on the head is newer
+than the review) but that has no record was recorded and the record lost or edited: it does
+not count until given again.
 """
 
 from __future__ import annotations
@@ -64,17 +66,26 @@ class Record:
     seen_until: str | None = None
     """When planguard's latest run on this head reported (ISO 8601): a review submitted before
     must be in `bound`. None: no run of planguard has reported on this head yet."""
+    shown: Bound | None = None
+    """The plan planguard's comment showed last, and for which commit."""
+
+    def on_sight(self, review: Review) -> Bound | None:
+        """The plan a review first seen now approves: the one shown for its commit, if any."""
+        shown = self.shown
+        return shown if shown is not None and shown.commit == review.commit_id else None
 
 
 def first_sight(review: Review, record: Record) -> bool:
-    """An unpinned approval this run binds to its plan: never recorded, and newer than the
-    last report on the head. A time that does not read as one is not newer (fail closed)."""
+    """An unpinned approval this run binds: never recorded, and not older than the last report
+    on the head (GitHub's times are whole seconds: a review in the second of the last report is
+    taken as new, and binds to the plan that report showed). A time that does not read as one
+    is not newer (fail closed)."""
     if review.id in record.bound:
         return False
     if record.seen_until is None:
         return True
     try:
-        return _time(review.submitted_at) > _time(record.seen_until)
+        return _time(review.submitted_at) >= _time(record.seen_until)
     except ValueError:
         return False
 
@@ -128,7 +139,9 @@ def review_approvals(reviews: Iterable[Review], record: Record | None = None) ->
             bound = None
             if record is not None and fingerprint is None:
                 bound = record.bound.get(review.id)
-                if bound is None and not first_sight(review, record):
+                if bound is None and first_sight(review, record):
+                    bound = record.on_sight(review)
+                elif bound is None:
                     reason = (
                         "planguard's record of the plan it approved is missing (its comment was"
                         " edited or deleted since): it counts again once given again"

@@ -30,7 +30,14 @@ from planguard.github.client import (
 from planguard.github.comment import Stamp, compose, folded, plan_comment
 from planguard.github.gather import GitHubRun
 from planguard.github.inline import plan_inline
-from planguard.github.record import kept, record_line
+from planguard.github.record import (
+    NO_KEY_NOTE,
+    Kept,
+    record_line,
+    record_scope,
+    still_present,
+    unsigned,
+)
 from planguard.github.workflow import (
     Annotation,
     annotation_lines,
@@ -102,6 +109,8 @@ def deliver(
     done = _deliver(run, result, report_path, audit_head)
     if run.pr.from_fork:
         done += _read_only_fork(run.problems)
+    if run.record is not None and unsigned(run.state_key):
+        done.append(NO_KEY_NOTE)
     client = run.api.client
     client.save()
     done.append(
@@ -341,16 +350,19 @@ def _upsert_comment(run: GitHubRun, view: _View) -> _Said:
 
 
 def _record_line(run: GitHubRun, result: CheckResult) -> str:
-    """The review record to keep: what earlier runs bound (of reviews that still exist), and
-    the approvals this run saw first, bound to this run's plan."""
-    if run.record is None:
+    """The review record to keep: what earlier runs bound (of reviews that still exist), the
+    approvals this run saw first (bound to the plan the comment showed for their commit, else
+    to this run's), and this run's plan as the one the comment now shows."""
+    record = run.record
+    if record is None:
         return ""
-    bound = kept(run.record.bound, (r.id for r in run.reviews))
+    bound = still_present(record.bound, (r.id for r in run.reviews))
     destroys = tuple(sorted(destroyed_addresses(result.report)))[:BOUND_DESTROYS]
-    fingerprint = result.decision.fingerprint
-    for review in to_bind(run.reviews, run.record, run.pr.head_sha):
-        bound[review.id] = Bound(fingerprint, run.pr.head_sha, destroys)
-    return record_line(bound, run.state_key)
+    current = Bound(result.decision.fingerprint, run.pr.head_sha, destroys)
+    for review in to_bind(run.reviews, record, run.pr.head_sha):
+        bound[review.id] = record.on_sight(review) or current
+    scope = record_scope(run.ctx.repository, run.pr.number, run.options.root)
+    return record_line(Kept(bound, current), run.state_key, scope)
 
 
 def _create_once(api: GitHubApi, number: int, body: str) -> Comment:

@@ -32,7 +32,7 @@ from planguard.github.choices import CommentMode, Post
 from planguard.github.client import GitHubClient, GitHubError
 from planguard.github.comment import Stamp, is_marked, last_report, live_comment, newer_report
 from planguard.github.context import Context, context_from_env
-from planguard.github.record import read_record, state_key
+from planguard.github.record import read_record, record_scope, state_key
 from planguard.gitio import CommitInfo
 from planguard.plan.roots import named_roots
 
@@ -107,7 +107,13 @@ def open_run(environment: dict[str, str], options: GitHubOptions) -> GitHubRun:
     if options.on(Post.STATUS) and existing is not None:
         superseded = _superseded(existing, options, pr, own, live.info.head_sha)
     record, last_status = _record(
-        api, options, head=pr.head_sha, existing=existing, own=own, environment=environment
+        api,
+        options,
+        head=pr.head_sha,
+        scope=record_scope(ctx.repository, pr.number, options.root),
+        existing=existing,
+        own=own,
+        environment=environment,
     )
     run = _read_change(
         GitHubRun(
@@ -155,6 +161,7 @@ def _record(
     options: GitHubOptions,
     *,
     head: str,
+    scope: str,
     existing: tuple[Comment, ...] | None,
     own: str,
     environment: dict[str, str],
@@ -173,12 +180,25 @@ def _record(
     newest = next((s for s in statuses or () if s.context == context), None)
     if not options.on(Post.COMMENT):
         return None, newest
-    ours = [s.created_at for s in statuses or () if s.context == context and s.creator == own]
+    # Whoever set a status of this context, a run may have reported then: counting every one
+    # only makes more reviews ones that must be in the record (planguard's own identity is
+    # not taken from comment authors here, which anyone can be).
+    reported = [_time(s.created_at) for s in statuses or () if s.context == context]
     if statuses is None:
-        ours = [dt.datetime.now(dt.timezone.utc).isoformat()]
+        reported = [dt.datetime.now(dt.timezone.utc)]
     live = live_comment(existing or (), own_login=own, root=options.root)
-    bound = read_record(live.body, state_key(environment)) if live else None
-    return Record(bound or {}, max(ours) if ours else None), newest
+    kept = read_record(live.body, state_key(environment), scope) if live else None
+    seen_until = max(reported).isoformat() if reported else None
+    return Record(kept.bound if kept else {}, seen_until, kept.shown if kept else None), newest
+
+
+def _time(text: str) -> dt.datetime:
+    """A GitHub time; one that does not read as a time is taken as now (fail closed)."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return dt.datetime.now(dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def _read_change(run: GitHubRun) -> GitHubRun:

@@ -124,7 +124,7 @@ class Policy:
 
     def guards(self, path: str) -> bool:
         """True when `path` (from the repository root) is one of the gate's own files."""
-        return any(_glob(glob).fullmatch(path) for glob in self.gate_files)
+        return any(_glob(_from_root(glob)).fullmatch(path) for glob in self.gate_files)
 
     def actions_for(self, kind: AuthorKind) -> TierActions:
         return dict(self.thresholds)[kind]
@@ -156,6 +156,13 @@ class Policy:
 
 def _stricter(mine: TierActions, theirs: TierActions) -> TierActions:
     return PerTier(*(max(mine.at(t), theirs.at(t)) for t in Tier))
+
+
+def _from_root(glob: str) -> str:
+    """`./CODEOWNERS` and `/CODEOWNERS` name the file git lists as `CODEOWNERS`."""
+    while glob.startswith(("./", "/")):
+        glob = glob.removeprefix("./").removeprefix("/")
+    return glob
 
 
 def normalise_reviewer(name: str) -> str:
