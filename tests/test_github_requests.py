@@ -123,7 +123,7 @@ CHANGES = {
 }
 
 
-@pytest.mark.parametrize("kind", ["workflow", "pat"])
+@pytest.mark.parametrize("kind", ["workflow", pytest.param("pat", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("change", CHANGES)
 def test_a_change_between_runs_updates_the_comment_and_the_status(
     scene: bench.Scenario, kind: str, change: str
