@@ -189,19 +189,20 @@ def test_a_ruleset_flag_inside_the_repository_is_read_from_the_trusted_ref(
     assert "rules/team.yaml" in body["decision"]["policy_changes"]  # type: ignore[index]
 
 
+SLOW = pytest.mark.slow
 GATE_FILES = [
-    # (file the change edits, whether it is the gate's own)
+    # (file the change edits, whether it is the gate's own); a real repository each (~0.4 s)
     (".github/workflows/planguard.yml", True),  # drops the trigger, sets fail-on: never
-    (".github/workflows/release.yml", True),  # any workflow can post a green status itself
-    (".github/actions/plan/action.yml", True),
-    ("action.yml", True),  # planguard's action, vendored
-    ("ci/gate/action.yaml", True),  # a local action (`uses: ./ci/gate`)
+    pytest.param(".github/workflows/release.yml", True, marks=SLOW),  # posts its own status
+    pytest.param(".github/actions/plan/action.yml", True, marks=SLOW),
+    pytest.param("action.yml", True, marks=SLOW),  # planguard's action, vendored
+    pytest.param("ci/gate/action.yaml", True, marks=SLOW),  # a local action (`uses: ./ci/gate`)
     ('.github/workflows/a"b.yml', True),  # a name git quotes without -z
-    ("CODEOWNERS", True),
+    pytest.param("CODEOWNERS", True, marks=SLOW),
     (".github/CODEOWNERS", True),
-    ("docs/CODEOWNERS", True),
+    pytest.param("docs/CODEOWNERS", True, marks=SLOW),
     ("docs/workflows.md", False),
-    ("modules/github/workflows.tf", False),
+    pytest.param("modules/github/workflows.tf", False, marks=SLOW),
 ]
 
 

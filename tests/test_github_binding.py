@@ -92,7 +92,14 @@ def test_the_same_plan_planned_again_keeps_the_approval(replaced: Scene, tmp_pat
     assert s.statuses()[-1]["state"] == "success"
 
 
-@pytest.mark.parametrize("tamper", ["comment deleted", "record edited", "record forged"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param("comment deleted", marks=pytest.mark.slow),
+        pytest.param("record edited", marks=pytest.mark.slow),
+        "record forged",
+    ],
+)
 def test_a_lost_or_edited_record_voids_the_approval(
     tamper: str, replaced: Scene, real_plans: dict[str, Path]
 ) -> None:

@@ -156,7 +156,7 @@ def test_what_the_parser_lexes_its_own_way_is_not_proven(text: str) -> None:
     _holds_to_the_parser(text)
 
 
-@depth(150, 5000)
+@depth(60, 5000)
 def test_generated_files_hold_to_the_parser(examples: int) -> None:
     explore(examples, _holds_to_the_parser, _bodies(2))
 

@@ -15,16 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "examples" / "replace-cascade.json")
 HEAVY = ("networkx", "jinja2", "requests", "yaml", "hcl2", "lark")
 
+SLOW = pytest.mark.slow
 CASES = [
-    # (what is run, libraries it may load)
+    # (what is run, libraries it may load); each case is a fresh interpreter (~0.5 s)
     (["--help"], ()),
-    (["analyze", "--help"], ()),
+    pytest.param(["analyze", "--help"], (), marks=SLOW),
     (["analyze", EXAMPLE, "--format", "json"], ()),
-    (["analyze", EXAMPLE], ("jinja2",)),
-    (["analyze", EXAMPLE, "--format", "sarif"], ("jinja2",)),
+    pytest.param(["analyze", EXAMPLE], ("jinja2",), marks=SLOW),
+    pytest.param(["analyze", EXAMPLE, "--format", "sarif"], ("jinja2",), marks=SLOW),
     (["check", EXAMPLE], ("jinja2",)),
-    (["check", EXAMPLE, "--format", "json"], ()),
-    (["rules", "list"], ("jinja2",)),
+    pytest.param(["check", EXAMPLE, "--format", "json"], (), marks=SLOW),
+    pytest.param(["rules", "list"], ("jinja2",), marks=SLOW),
 ]
 
 PROBE = """
