@@ -96,11 +96,17 @@ def test_the_runner_measures_whole_processes(tmp_path: Path) -> None:
     assert "not installed" in str(run.measure(missing, plan, timeout=60))
 
 
+def _cell(
+    subject: str, size: str, wall: float, rss: int, chars: int = 0, plan_bytes: int = 1_000_000
+) -> run.Cell:
+    """A cell of three equal samples."""
+    found = run.Cell(subject, size, run.SIZES[size], plan_bytes)
+    found.samples = [run.Sample(wall, rss, 0, chars, chars)] * 3
+    return found
+
+
 def test_the_report_states_each_target_with_its_ratio() -> None:
-    def cell(subject: str, size: str, wall: float, rss: int, chars: int = 0) -> run.Cell:
-        found = run.Cell(subject, size, run.SIZES[size], 1_000_000)
-        found.samples = [run.Sample(wall, rss, 0, chars, chars)] * 3
-        return found
+    cell = _cell
 
     cells = [
         cell("json.load floor", "10k", 1.0, 100_000),
@@ -121,9 +127,7 @@ def test_the_report_states_each_target_with_its_ratio() -> None:
 
 def test_the_report_states_the_start_up_and_lean_targets() -> None:
     def cell(subject: str, size: str, wall: float, rss: int = 50_000) -> run.Cell:
-        found = run.Cell(subject, size, run.SIZES[size], 20_000)
-        found.samples = [run.Sample(wall, rss, 0, 0, 0)] * 3
-        return found
+        return _cell(subject, size, wall, rss, plan_bytes=20_000)
 
     cells = [
         cell("planguard --version", "example", 0.05),
