@@ -8,10 +8,10 @@ The graph is kept as plain adjacency (dicts in the plan's order, exactly what ne
 inside a DiGraph) and ordered once, dependencies first (Kahn's algorithm); a Terraform plan's
 graph is acyclic, so that order is its condensation, and every subgraph's is the same order
 filtered. networkx (a fifth of a small plan's run just to import) is loaded only for what needs
-more: a graph with a cycle, the step-by-step chain behind a source-map placement, the
-`graph --focus` neighbourhood and the HTML layout. (The standard library's `graphlib` was
-measured at three times the loop below on a 100k-resource plan: it wraps every node in an object and
-searches for a cycle even when there is none.)
+more: a graph with a cycle, the step-by-step chain behind a source-map placement and the
+`graph --focus` neighbourhood. (The standard library's `graphlib` was measured at three times
+the loop below on a 100k-resource plan: it wraps every node in an object and searches for a
+cycle even when there is none.)
 """
 
 from __future__ import annotations
