@@ -22,7 +22,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from planguard.approvals.model import Approval, ApprovalSet, ApprovalSource, RejectedApproval
+from planguard.approvals.model import (
+    Approval,
+    ApprovalSet,
+    ApprovalSource,
+    RejectedApproval,
+    utc_time,
+)
 from planguard.policy.model import normalise_reviewer
 
 _EFFECTIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
@@ -63,9 +69,9 @@ class Record:
 
     bound: Mapping[int, Bound]
     """By review id."""
-    seen_until: str | None = None
-    """When planguard's latest run on this head reported (ISO 8601): a review submitted before
-    must be in `bound`. None: no run of planguard has reported on this head yet."""
+    seen_until: dt.datetime | None = None
+    """When planguard's latest run on this head reported: a review submitted before must be in
+    `bound`. None: no run of planguard has reported on this head yet."""
     shown: Bound | None = None
     """The plan planguard's comment showed last, and for which commit."""
 
@@ -85,14 +91,9 @@ def first_sight(review: Review, record: Record) -> bool:
     if record.seen_until is None:
         return True
     try:
-        return _time(review.submitted_at) >= _time(record.seen_until)
+        return utc_time(review.submitted_at) >= record.seen_until
     except ValueError:
         return False
-
-
-def _time(text: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def to_bind(reviews: Iterable[Review], record: Record, head: str) -> tuple[Review, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 
@@ -69,3 +70,13 @@ def merged(first: ApprovalSet, second: ApprovalSet) -> ApprovalSet:
         first.rejected + second.rejected,
         first.errors + second.errors,
     )
+
+
+def aware(when: dt.datetime) -> dt.datetime:
+    """`when`, a time without a zone taken as UTC (GitHub's and planguard's own times are)."""
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def utc_time(text: str) -> dt.datetime:
+    """An ISO 8601 time (`aware`); ValueError when the text is not one."""
+    return aware(dt.datetime.fromisoformat(text))

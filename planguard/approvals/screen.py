@@ -6,7 +6,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from planguard.approvals.model import Approval, ApprovalScope, ApprovalSet, RejectedApproval
+from planguard.approvals.model import (
+    Approval,
+    ApprovalScope,
+    ApprovalSet,
+    RejectedApproval,
+    aware,
+    utc_time,
+)
 from planguard.authorship.model import Agent, Authorship
 
 
@@ -100,25 +107,21 @@ def _out_of_scope(scope: ApprovalScope, target: Target) -> str | None:
     if scope.roots != target.roots:
         return f"approves roots {', '.join(scope.roots)}, not {', '.join(target.roots)}"
     try:
-        signed = _aware(dt.datetime.fromisoformat(scope.signed_at))
-        until = _aware(dt.datetime.fromisoformat(scope.not_after))
+        signed = utc_time(scope.signed_at)
+        until = utc_time(scope.not_after)
     except ValueError:
         return "its signing or expiry time is not a time"
-    if target.now is not None and signed > _aware(target.now) + _CLOCK_SKEW:
+    if target.now is not None and signed > aware(target.now) + _CLOCK_SKEW:
         return f"signed in the future ({scope.signed_at})"
     if until - signed > target.max_age:
         days = target.max_age.days
         return f"valid for longer than the policy allows (approval_max_age_days: {days})"
-    if target.now is not None and until < _aware(target.now):
+    if target.now is not None and until < aware(target.now):
         return f"expired at {scope.not_after}"
     return None
 
 
 _CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def _distinct(approvals: Iterable[Approval]) -> list[Approval]:

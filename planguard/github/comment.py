@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from planguard.approvals.model import utc_time
 from planguard.github.api import Comment
 from planguard.github.choices import CommentMode
 
@@ -167,11 +168,9 @@ def _stamp(body: str, now: dt.datetime) -> Stamp | None:
     if found is None:
         return None
     try:
-        at = dt.datetime.fromisoformat(found.group(2))
+        at = utc_time(found.group(2))
     except ValueError:
         return None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
     if at > now + _CLOCK_SKEW:
         return None
     return Stamp(found.group(1), at, found.group(3) or "")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from planguard.approvals.github import Record, Review, review_approvals
-from planguard.approvals.model import ApprovalSet
+from planguard.approvals.model import ApprovalSet, utc_time
 from planguard.authorship.model import PullRequestInfo
 from planguard.gate.check import ChangeFacts
 from planguard.gate.decide import TeamMembership
@@ -168,10 +168,10 @@ def _record(
 ) -> tuple[Record | None, Status | None]:
     """planguard's record of the reviews, and the newest status of this root on the head.
 
-    The record comes from this root's comment by planguard's own identity; when a run of
-    planguard last reported on the head comes from the statuses, whose creator is GitHub's to
-    say. What cannot be read fails closed: unreadable comments keep no record, unreadable
-    statuses make every review older than now one that must be in it."""
+    The record comes from this root's comment by planguard's own identity; when a run last
+    reported on the head, from the statuses, whose times are GitHub's to say. What cannot be
+    read fails closed: unreadable comments keep no record, unreadable statuses make every
+    review older than now one that must be in it."""
     context = options.status_context
     try:
         statuses: tuple[Status, ...] | None = api.statuses(head)
@@ -188,17 +188,16 @@ def _record(
         reported = [dt.datetime.now(dt.timezone.utc)]
     live = live_comment(existing or (), own_login=own, root=options.root)
     kept = read_record(live.body, state_key(environment), scope) if live else None
-    seen_until = max(reported).isoformat() if reported else None
+    seen_until = max(reported) if reported else None
     return Record(kept.bound if kept else {}, seen_until, kept.shown if kept else None), newest
 
 
 def _time(text: str) -> dt.datetime:
     """A GitHub time; one that does not read as a time is taken as now (fail closed)."""
     try:
-        value = dt.datetime.fromisoformat(text)
+        return utc_time(text)
     except ValueError:
         return dt.datetime.now(dt.timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def _read_change(run: GitHubRun) -> GitHubRun:
