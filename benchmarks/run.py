@@ -392,17 +392,21 @@ def _target(label: str, value: float, limit: float, unit: str) -> str:
     return f"- {label}: **{value:.2f}{unit}** — {'met' if value <= limit else 'missed'}"
 
 
+def report(cells: Sequence[Cell], facts: dict[str, str]) -> str:
+    """The machine, the tables and the targets."""
+    machine_line = "Machine: " + "; ".join(f"{k} {v}" for k, v in facts.items())
+    return "\n\n".join([machine_line, table(cells), "Targets:\n" + targets(cells)])
+
+
 def report_from(saved: dict[str, object]) -> str:
-    """The tables and targets of the samples an earlier run kept (`--json`)."""
+    """`report` of the samples an earlier run kept (`--json`)."""
     cells = []
     for raw in saved["cells"]:  # type: ignore[attr-defined]
         found = Cell(raw["subject"], raw["size"], raw["resources"], raw["plan_bytes"])
         found.samples = [Sample(**sample) for sample in raw["samples"]]
         found.failure = raw["failure"]
         cells.append(found)
-    facts = saved["machine"]
-    machine_line = "Machine: " + "; ".join(f"{k} {v}" for k, v in facts.items())  # type: ignore[attr-defined]
-    return "\n\n".join([machine_line, table(cells), "Targets:\n" + targets(cells)])
+    return report(cells, saved["machine"])  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,13 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("planguard is not installed in this Python")
     cells = run(sizes, args.runs, args.plans, args.peers_venv / "bin", args.timeout)
     facts = machine()
-    text = "\n\n".join(
-        [
-            "Machine: " + "; ".join(f"{k} {v}" for k, v in facts.items()),
-            table(cells),
-            "Targets:\n" + targets(cells),
-        ]
-    )
+    text = report(cells, facts)
     print(text)
     if args.report:
         args.report.write_text(text + "\n", encoding="utf-8")
