@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass
+
+from planguard.records import Record
 
 InstanceKey = int | str
 """A count index (int) or a for_each key (str)."""
@@ -18,16 +19,14 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _IGNORED_ROOTS = frozenset({"local", "each", "count", "path", "self", "terraform"})
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(Record, frozen=True):
     """One traversal step: a name and the instance key that follows it, if any."""
 
     name: str
     key: InstanceKey | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleInstance:
+class ModuleInstance(Record, frozen=True):
     """A module instance (`module.a["x"].module.b`) in the forms the graph needs, made once.
 
     A plan has few module instances and many resources in each: they all share one of these.
@@ -51,8 +50,7 @@ class ModuleInstance:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceAddress:
+class ResourceAddress(Record, frozen=True):
     """An absolute resource (instance) address such as `module.a["x"].aws_vpc.main[0]`."""
 
     where: ModuleInstance
@@ -83,8 +81,7 @@ class ResourceAddress:
         return config_address(self.where.path, self.mode, self.type, self.name)
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceRef:
+class ResourceRef(Record, frozen=True):
     """A reference to a resource (or data source) in the same module."""
 
     mode: str
@@ -93,15 +90,13 @@ class ResourceRef:
     key: InstanceKey | None
 
 
-@dataclass(frozen=True, slots=True)
-class VarRef:
+class VarRef(Record, frozen=True):
     """`var.NAME`: fed by the parent's module call argument of the same name."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleRef:
+class ModuleRef(Record, frozen=True):
     """`module.CALL[.OUTPUT]`: one output of a child module, or all of them."""
 
     call: str

@@ -11,17 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard.errors import UsageError
 from planguard.gate.model import Decision
+from planguard.records import Record
 
 GENESIS = "0" * 64
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Record, frozen=True):
     line: int
     """1-based line number in the file."""
     kind: str
@@ -29,8 +28,7 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class AuditCheck:
+class AuditCheck(Record, frozen=True):
     entries: int
     head: str
     """SHA-256 of the last line (GENESIS for an empty log)."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass
 
 from planguard.graph.model import BlastRadius
 from planguard.plan.model import Action, ActionReason
+from planguard.records import Record
 
 
 @functools.total_ordering
@@ -83,8 +83,7 @@ _PLAN_LEVEL = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreComponent:
+class ScoreComponent(Record, frozen=True):
     """One named part of a score: `points` for `reason`."""
 
     name: str
@@ -92,8 +91,7 @@ class ScoreComponent:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class HazardHit:
+class HazardHit(Record, frozen=True):
     id: str
     attribute: str
     summary: str
@@ -102,8 +100,7 @@ class HazardHit:
     """The least tier it gives the finding on its own (a disarmed protection)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceLocation:
+class SourceLocation(Record, frozen=True):
     file: str
     """Relative to the repository root (or the working directory outside a repository)."""
     line: int
@@ -113,16 +110,14 @@ class SourceLocation:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(Record, frozen=True):
     """What the diff changed that explains a destroy, and where (None: a step in between)."""
 
     text: str
     location: SourceLocation | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Intent:
+class Intent(Record, frozen=True):
     """Whether the code change explains a destroy or replace (`planguard.source.intent`)."""
 
     explained: bool
@@ -135,8 +130,7 @@ class Intent:
     """The tier before an unexplained destroy was raised one tier."""
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Record, frozen=True):
     rule: FindingKind
     address: str
     """The resource (graph node id) or, for plan-level findings, the plan's name."""

@@ -6,17 +6,16 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard.errors import UsageError
+from planguard.records import Record
 
 _TIMEOUT = 60
 _FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
-@dataclass(frozen=True, slots=True)
-class CommitInfo:
+class CommitInfo(Record, frozen=True):
     """A commit as git (or the code host) reports who made it."""
 
     sha: str

@@ -14,7 +14,6 @@ written here is only the structure on top: which word is the program.
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 import re
 import shlex
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from planguard import shellscan
+from planguard.records import Record, replace
 
 UNKNOWN_DIRECTORY = "?"
 """`Command.directory` when the text does not say where it runs (`cd "$X"`, `cd -`, `popd`)."""
@@ -33,8 +33,7 @@ _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", 
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!"})
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(Record, frozen=True):
     """One simple command: the program as written and its arguments."""
 
     argv: tuple[str, ...]
@@ -54,8 +53,7 @@ class Command:
         return posixpath.basename(self.argv[0]) if self.argv else ""
 
 
-@dataclass(frozen=True, slots=True)
-class CommandLine:
+class CommandLine(Record, frozen=True):
     commands: tuple[Command, ...]
     hidden: tuple[str, ...] = ()
     """What runs but cannot be read from the text, each with why."""
@@ -130,7 +128,7 @@ class _Walker:
         self._unwrap(tuple(argv), directory, False, assignments, fed)
         if redirected.writes:  # the outermost command's output: whatever ran inside it
             self.commands[start:] = [
-                dataclasses.replace(c, writes=redirected.writes) for c in self.commands[start:]
+                replace(c, writes=redirected.writes) for c in self.commands[start:]
             ]
         return directory
 
@@ -270,8 +268,7 @@ def _operators(run: str) -> list[str]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class _Redirected:
+class _Redirected(Record, frozen=True):
     words: list[str]
     fed: tuple[str, ...]
     """The text here-documents and here-strings feed."""

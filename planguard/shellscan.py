@@ -11,14 +11,15 @@ locale `$"…"` quoting) it reports, so the caller fails closed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+from planguard.records import Record, field
 
 _WORD_END = frozenset(" \t\n;&|()<>")
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
+class Prepared(Record, frozen=True):
     text: str
     """The line without comments, continuations and here-document bodies; each `<<WORD`
     replaced by `<< MARKER`."""
@@ -34,13 +35,13 @@ def prepare(text: str) -> Prepared:
     return Prepared("".join(scan.out), scan.bodies, tuple(dict.fromkeys(scan.unread)))
 
 
-@dataclass
+@dataclasses.dataclass
 class _Scan:
     text: str
-    out: list[str] = field(default_factory=list)
-    bodies: dict[str, str] = field(default_factory=dict)
-    unread: list[str] = field(default_factory=list)
-    pending: list[tuple[str, str, bool]] = field(default_factory=list)
+    out: list[str] = dataclasses.field(default_factory=list)
+    bodies: dict[str, str] = dataclasses.field(default_factory=dict)
+    unread: list[str] = dataclasses.field(default_factory=list)
+    pending: list[tuple[str, str, bool]] = dataclasses.field(default_factory=list)
     i: int = 0
 
     def run(self) -> None:

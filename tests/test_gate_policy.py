@@ -235,10 +235,9 @@ def test_fingerprint_tracks_the_risky_set(real_plans: dict[str, Path]) -> None:
 def test_fingerprint_ignores_order_and_values_but_not_membership(
     real_plans: dict[str, Path], tmp_path: Path
 ) -> None:
-    from dataclasses import replace
-
     from helpers import analyze_file
 
+    from planguard.records import replace
     from planguard.score.fingerprint import fingerprint
 
     report, _ = analyze_file(real_plans["replace_cascade"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from planguard.errors import PolicyError
 from planguard.findings import Tier
 from planguard.policy.load import defaults_text, load_policy
 from planguard.policy.model import GateAction, address_matches
+from planguard.records import replace
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "schema" / "planguard-policy.schema.json").read_text())
@@ -137,5 +137,5 @@ def test_address_globs(pattern: str, address: str, matches: bool) -> None:
 def test_gate_file_globs_are_read_from_the_repository_root(
     glob: str, path: str, guarded: bool
 ) -> None:
-    policy = dataclasses.replace(load_policy(None, "defaults"), gate_files=(glob,))
+    policy = replace(load_policy(None, "defaults"), gate_files=(glob,))
     assert policy.guards(path) is guarded

@@ -9,13 +9,13 @@ and every HCL snippet written as a string in a test module (found by reading the
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from planguard.plan.model import ActionReason
+from planguard.records import field_names
 from planguard.source.diff import Diff, whole_file
 from planguard.source.intent import CodeChange, DestroyedResource, IntentCheck, Judgement
 from planguard.source.model import ObjectKind, SourceMap
@@ -128,7 +128,7 @@ HOSTILE = {
 def _compare_maps(tree: WorkTree, directory: str) -> None:
     full = build_source_map(tree, directory, selective=False)
     selective = build_source_map(tree, directory)
-    fields = [f.name for f in dataclasses.fields(SourceMap) if f.name != "objects"]
+    fields = [name for name in field_names(SourceMap) if name != "objects"]
     for name in fields:
         assert getattr(selective, name) == getattr(full, name), name
     keys = set(full.objects)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planguard import __version__
@@ -32,6 +31,7 @@ from planguard.graph.dag import (
     root_causes,
 )
 from planguard.plan.model import Action, Plan
+from planguard.records import Record
 from planguard.rules.classify import Classifier
 from planguard.score.causes import cascade_order, lift_root_causes
 from planguard.score.fingerprint import fingerprint, object_identity
@@ -52,16 +52,14 @@ BLAST_VIEW_LIMIT = 400
 REGISTRIES = {"registry.terraform.io/": Tool.TERRAFORM, "registry.opentofu.org/": Tool.OPENTOFU}
 
 
-@dataclass(frozen=True, slots=True)
-class NamedPlan:
+class NamedPlan(Record, frozen=True):
     name: str
     plan: Plan
     source: SourceFacts | None = None
     """The root's `.tf` source and code change, when the edge could read them."""
 
 
-@dataclass(frozen=True, slots=True)
-class RootAnalysis:
+class RootAnalysis(Record, frozen=True):
     """A root's report plus the graph it was computed on (for `explain` and `graph`)."""
 
     report: RootReport

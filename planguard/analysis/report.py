@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from planguard.findings import Finding, Tier
 from planguard.plan.model import Action
+from planguard.records import Record
 from planguard.source.model import SourceSummary
 
 SCHEMA_VERSION = "1.3"
@@ -27,20 +27,17 @@ class Tool(enum.Enum):
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ActionCount:
+class ActionCount(Record, frozen=True):
     action: str
     count: int
 
 
-@dataclass(frozen=True, slots=True)
-class TypeCount:
+class TypeCount(Record, frozen=True):
     type: str
     count: int
 
 
-@dataclass(frozen=True, slots=True)
-class PlanSummary:
+class PlanSummary(Record, frozen=True):
     source: str
     format_version: str | None
     terraform_version: str | None
@@ -59,8 +56,7 @@ class PlanSummary:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Coverage:
+class Coverage(Record, frozen=True):
     """Which changed resource types the rulesets know; unknown ones are never called safe."""
 
     classified: int
@@ -68,16 +64,14 @@ class Coverage:
     unknown_types: tuple[TypeCount, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class GraphSummary:
+class GraphSummary(Record, frozen=True):
     nodes: int
     edges: int
     cycles: tuple[tuple[str, ...], ...]
     notes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ViewNode:
+class ViewNode(Record, frozen=True):
     """A resource in the blast view: its own finding's tier, and whose radius it is in."""
 
     id: str
@@ -93,14 +87,12 @@ class ViewNode:
     """Dependency edges from `exposed_to`."""
 
 
-@dataclass(frozen=True, slots=True)
-class ViewEdge:
+class ViewEdge(Record, frozen=True):
     dependency: str
     dependent: str
 
 
-@dataclass(frozen=True, slots=True)
-class BlastView:
+class BlastView(Record, frozen=True):
     """The part of the graph the findings touch: each destructive finding's resource and
     everything depending on it, most severe first, bounded so pictures stay readable."""
 
@@ -110,8 +102,7 @@ class BlastView:
     """False when the bound left out resources in some blast radius (the JSON has them all)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RootReport:
+class RootReport(Record, frozen=True):
     """One plan (one Terraform root / workspace)."""
 
     name: str
@@ -128,8 +119,7 @@ class RootReport:
     """The `.tf` source read for file:line and the intent check; None when none was found."""
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(Record, frozen=True):
     schema_version: str
     planguard_version: str
     roots: tuple[RootReport, ...]

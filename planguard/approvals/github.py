@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from planguard.approvals.model import (
     Approval,
@@ -30,13 +29,13 @@ from planguard.approvals.model import (
     utc_time,
 )
 from planguard.policy.model import normalise_reviewer
+from planguard.records import Record
 
 _EFFECTIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 _FINGERPRINT = re.compile(r"planguard-fingerprint:\s*([0-9a-f]{64})", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
+class Review(Record, frozen=True):
     """The fields of a pull request review the rules read (REST `GET …/pulls/{n}/reviews`)."""
 
     id: int
@@ -49,8 +48,7 @@ class Review:
     body: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Bound:
+class Bound(Record, frozen=True):
     """planguard's record of a review: the plan that was current for its commit when a run
     first saw it."""
 
@@ -63,8 +61,7 @@ class Bound:
 BOUND_DESTROYS = 40
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class ReviewMemory(Record, frozen=True):
     """What planguard knows of the reviews from its own earlier runs."""
 
     bound: Mapping[int, Bound]
@@ -81,7 +78,7 @@ class Record:
         return shown if shown is not None and shown.commit == review.commit_id else None
 
 
-def first_sight(review: Review, record: Record) -> bool:
+def first_sight(review: Review, record: ReviewMemory) -> bool:
     """An unpinned approval this run binds: never recorded, and not older than the last report
     on the head (GitHub's times are whole seconds: a review in the second of the last report is
     taken as new, and binds to the plan that report showed). A time that does not read as one
@@ -96,7 +93,7 @@ def first_sight(review: Review, record: Record) -> bool:
         return False
 
 
-def to_bind(reviews: Iterable[Review], record: Record, head: str) -> tuple[Review, ...]:
+def to_bind(reviews: Iterable[Review], record: ReviewMemory, head: str) -> tuple[Review, ...]:
     """The approvals on `head` this run binds to its plan: effective, unpinned, first seen."""
     return tuple(
         review
@@ -117,7 +114,7 @@ def _effective(reviews: Iterable[Review]) -> dict[str, Review]:
     return latest
 
 
-def review_approvals(reviews: Iterable[Review], record: Record | None = None) -> ApprovalSet:
+def review_approvals(reviews: Iterable[Review], record: ReviewMemory | None = None) -> ApprovalSet:
     """`reviews` in the chronological order GitHub lists them; `record`: planguard's own
     record of them (None: none is kept, and an unpinned approval binds to its commit only)."""
     latest = _effective(reviews)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+
+from planguard.records import Record
 
 
 class ApprovalSource(enum.Enum):
@@ -12,8 +13,7 @@ class ApprovalSource(enum.Enum):
     GITHUB = "github-review"
 
 
-@dataclass(frozen=True, slots=True)
-class Approval:
+class Approval(Record, frozen=True):
     reviewer: str
     """Normalised login (no `@`, lower-case)."""
     source: ApprovalSource
@@ -34,8 +34,7 @@ class Approval:
     plan destroyed or replaced, so a different plan can say what it adds."""
 
 
-@dataclass(frozen=True, slots=True)
-class ApprovalScope:
+class ApprovalScope(Record, frozen=True):
     """What a signed approval names besides the plan: where it may be used, and until when."""
 
     repository: str
@@ -47,16 +46,14 @@ class ApprovalScope:
     """ISO 8601 times."""
 
 
-@dataclass(frozen=True, slots=True)
-class RejectedApproval:
+class RejectedApproval(Record, frozen=True):
     reviewer: str
     source: ApprovalSource
     reason: str
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ApprovalSet:
+class ApprovalSet(Record, frozen=True):
     accepted: tuple[Approval, ...] = ()
     rejected: tuple[RejectedApproval, ...] = ()
     errors: tuple[str, ...] = ()

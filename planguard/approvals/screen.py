@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from planguard.approvals.model import (
     Approval,
@@ -15,10 +14,10 @@ from planguard.approvals.model import (
     utc_time,
 )
 from planguard.authorship.model import Agent, Authorship
+from planguard.records import Record
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(Record, frozen=True):
     """What an approval must be for."""
 
     fingerprint: str

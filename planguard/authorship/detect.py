@@ -7,7 +7,6 @@ signal, of any trust tier, back into "human". No evidence at all is `unknown`.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -22,6 +21,7 @@ from planguard.authorship.model import (
     Trust,
 )
 from planguard.gitio import CommitInfo
+from planguard.records import replace
 
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.+?)\s*$", re.MULTILINE)
 _EMAIL = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
@@ -72,7 +72,7 @@ def _escalating_only(signal: Signal) -> Signal:
     but may only make the change look more like an agent's, never like a person's or a bot's."""
     forgeable = signal.source.startswith(("pull_request", "env GITHUB_"))
     if forgeable and signal.kind in _LOWERING:
-        return dataclasses.replace(signal, kind=None)
+        return replace(signal, kind=None)
     return signal
 
 

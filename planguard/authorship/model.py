@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from planguard.gitio import CommitInfo
+from planguard.records import Record
 
 
 class AuthorKind(enum.Enum):
@@ -49,8 +49,7 @@ class AgentKind(enum.Enum):
     REVIEWER = "reviewer"
 
 
-@dataclass(frozen=True, slots=True)
-class Agent:
+class Agent(Record, frozen=True):
     """One known non-human identity and every way it shows up."""
 
     id: str
@@ -75,8 +74,7 @@ class Agent:
     """Variable name and the value it must have (None: any non-empty value)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Signal:
+class Signal(Record, frozen=True):
     """One piece of evidence: where it was seen, what it was, how far it can be trusted."""
 
     source: str
@@ -89,8 +87,7 @@ class Signal:
     """What it shows; None: recorded but changes nothing (a review bot's committed suggestion)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PullRequestInfo:
+class PullRequestInfo(Record, frozen=True):
     number: int
     author_login: str
     author_id: int | None
@@ -110,8 +107,7 @@ class PullRequestInfo:
     token, so nothing can be posted from them."""
 
 
-@dataclass(frozen=True, slots=True)
-class AuthorshipInputs:
+class AuthorshipInputs(Record, frozen=True):
     """Everything looked at; `None` means the source was not available (not: it was empty)."""
 
     pull_request: PullRequestInfo | None = None
@@ -128,8 +124,7 @@ class AuthorshipInputs:
     planguard sets (a local run): they may then show an agent, never a person or a bot."""
 
 
-@dataclass(frozen=True, slots=True)
-class Authorship:
+class Authorship(Record, frozen=True):
     kind: AuthorKind
     evidence: tuple[Signal, ...]
     basis: str

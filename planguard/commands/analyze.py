@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode
 from planguard.findings import Tier
 from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
+from planguard.records import Record
 from planguard.render.choices import Format
 from planguard.render.formats import render
 
 
-@dataclass(frozen=True, slots=True)
-class AnalyzeOptions:
+class AnalyzeOptions(Record, frozen=True):
     plans: tuple[str, ...]
     format: Format = Format.TEXT
     rulesets: tuple[str, ...] = ()

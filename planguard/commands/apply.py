@@ -18,7 +18,6 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import audit, gitio
@@ -31,22 +30,21 @@ from planguard.gather.trusted import GateSetup, pinned_terraform
 from planguard.hooks.commands import Action, rule_line
 from planguard.plan.load import is_saved_plan
 from planguard.policy.model import GateAction
+from planguard.records import Record
 from planguard.render.choices import Format
 
 APPROVALS_DIR = ".planguard/approvals"
 AUDIT_LOG = ".planguard/audit.jsonl"
 
 
-@dataclass(frozen=True, slots=True)
-class PrivatePlan:
+class PrivatePlan(Record, frozen=True):
     original: Path
     copy: Path
     """Where only this user can write: what is checked and applied."""
     sha256: str
 
 
-@dataclass(frozen=True, slots=True)
-class SavedPlanCheck:
+class SavedPlanCheck(Record, frozen=True):
     """What the gate said of one saved plan."""
 
     result: CheckResult
@@ -54,8 +52,7 @@ class SavedPlanCheck:
     """The check's text report."""
 
 
-@dataclass(frozen=True, slots=True)
-class ApplyOptions:
+class ApplyOptions(Record, frozen=True):
     plan: str
     extra: tuple[str, ...]
     """Options for `terraform apply` (only those that cannot change what is applied)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import gitio
@@ -18,12 +17,12 @@ from planguard.errors import ExitCode, UsageError
 from planguard.gather.managed import find_managed
 from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
 from planguard.plan.roots import named_roots
+from planguard.records import Record
 from planguard.render.engine import render_template
 from planguard.score.fingerprint import short
 
 
-@dataclass(frozen=True, slots=True)
-class ApproveOptions:
+class ApproveOptions(Record, frozen=True):
     setup: GateSetup
     reviewer: str
     key: str

@@ -7,9 +7,7 @@ the output: rendered, appended to the audit log, and with `--github` delivered t
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +27,7 @@ from planguard.gather.local import local_change, ssh_approvals
 from planguard.gather.managed import Managed, find_managed
 from planguard.gather.trusted import GateSetup, analyze_gated, trusted_configuration
 from planguard.policy.choices import FailOn
+from planguard.records import Record, replace
 from planguard.render.choices import Format
 from planguard.render.formats import render
 
@@ -36,8 +35,7 @@ if TYPE_CHECKING:
     from planguard.github.gather import GitHubOptions, GitHubRun
 
 
-@dataclass(frozen=True, slots=True)
-class CheckOptions:
+class CheckOptions(Record, frozen=True):
     setup: GateSetup
     env: tuple[tuple[str, str], ...]
     now: dt.datetime
@@ -95,7 +93,7 @@ def _with_base_from(run: GitHubRun, opts: CheckOptions) -> CheckOptions:
     setup = opts.setup
     if setup.base or setup.policy_ref or not run.pr.base_sha:
         return opts
-    return dataclasses.replace(opts, setup=dataclasses.replace(setup, base=run.pr.base_sha))
+    return replace(opts, setup=replace(setup, base=run.pr.base_sha))
 
 
 def _audit(opts: CheckOptions, result: CheckResult) -> str | None:
@@ -119,7 +117,7 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
     with trusted_configuration(setup, head, opts.allowed_signers, managed) as read:
         if run is None:
             facts = local_change(setup, read, environment=opts.env, event_path=opts.event_path)
-            facts = dataclasses.replace(facts, working_tree=opts.working_tree)
+            facts = replace(facts, working_tree=opts.working_tree)
         else:
             from planguard.github import gather as github_gather  # noqa: PLC0415
 
@@ -133,7 +131,7 @@ def evaluate(opts: CheckOptions, run: GitHubRun | None = None) -> CheckResult:
         ssh = ssh_approvals(
             opts.approvals, trusted.allowed_signers, trusted.keys_trusted, trusted.signers_shown
         )
-    facts = dataclasses.replace(facts, approvals=merged(ssh, facts.approvals))
+    facts = replace(facts, approvals=merged(ssh, facts.approvals))
     screened = screen_change(report, policy, facts, authorship, opts.now)
     today = opts.now.date()
     questions = team_questions(report, policy, facts, screened, today)

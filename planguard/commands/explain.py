@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from planguard.commands.graph import require_node
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode
 from planguard.findings import Finding
 from planguard.gather.plans import analyze_plans, classifier_for
+from planguard.records import Record
 from planguard.render.engine import render_template
 
 
-@dataclass(frozen=True, slots=True)
-class ExplainView:
+class ExplainView(Record, frozen=True):
     address: str
     resource_type: str
     resource_class: str

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode, UsageError
 from planguard.gather.plans import analyze_plans, classifier_for
 from planguard.graph.dag import neighbourhood
+from planguard.records import Record
 from planguard.render.choices import GraphFormat
 from planguard.render.formats import render_graph
 
 
-@dataclass(frozen=True, slots=True)
-class GraphOptions:
+class GraphOptions(Record, frozen=True):
     plan: str
     format: GraphFormat = GraphFormat.DOT
     focus: str | None = None

@@ -8,7 +8,6 @@ refusal names all the files in the way at once.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import gitio
@@ -18,6 +17,7 @@ from planguard.errors import ExitCode, UsageError
 from planguard.findings import Tier
 from planguard.policy.choices import DEFAULT_POLICY, POLICY_NAMES, FailOn
 from planguard.policy.load import load_policy
+from planguard.records import Record
 from planguard.render.engine import render_template
 
 POLICY_SCHEMA = "https://planguard.dev/schema/planguard-policy.schema.json"
@@ -28,8 +28,7 @@ PLACEHOLDER_REVIEWER = "@your-org/infra-owners"
 """Valid (the policy loads), obviously not real: the next steps say to replace it."""
 
 
-@dataclass(frozen=True, slots=True)
-class InitOptions:
+class InitOptions(Record, frozen=True):
     cwd: Path
     workflow: bool = True
     """Also write the GitHub workflow."""
@@ -37,8 +36,7 @@ class InitOptions:
     """Overwrite files that exist."""
 
 
-@dataclass(frozen=True, slots=True)
-class Scaffold:
+class Scaffold(Record, frozen=True):
     """One file init writes."""
 
     path: str
@@ -46,8 +44,7 @@ class Scaffold:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class ThresholdRow:
+class ThresholdRow(Record, frozen=True):
     """One author kind's line of the policy's `thresholds:`."""
 
     kind: str
@@ -55,8 +52,7 @@ class ThresholdRow:
     """(tier, action), lowest tier first."""
 
 
-@dataclass(frozen=True, slots=True)
-class WrittenFile:
+class WrittenFile(Record, frozen=True):
     path: str
     replaced: bool
     """It existed and `--force` overwrote it."""

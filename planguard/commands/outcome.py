@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from planguard.errors import ExitCode
+from planguard.records import Record
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(Record, frozen=True):
     text: str
     exit_code: ExitCode
     warnings: tuple[str, ...] = ()

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from planguard.commands.outcome import Outcome
 from planguard.errors import ExitCode
+from planguard.records import Record
 from planguard.render.engine import render_template
 from planguard.render.jsonout import to_jsonable
 from planguard.rules.load import load_rulesets
 
 
-@dataclass(frozen=True, slots=True)
-class ClassRow:
+class ClassRow(Record, frozen=True):
     ruleset: str
     resource_class: str
     count: int

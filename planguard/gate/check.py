@@ -7,7 +7,6 @@ membership is asked for the questions `team_questions` names before the final de
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet, ApprovalSource, RejectedApproval
@@ -20,6 +19,7 @@ from planguard.gate.model import Decision
 from planguard.gitio import CommitInfo
 from planguard.policy.choices import FailOn
 from planguard.policy.model import HumanEvidence, Policy
+from planguard.records import Record
 
 UNTRUSTED_KEYS = (
     "reviewer keys read from the working tree, which this change can edit:"
@@ -27,8 +27,7 @@ UNTRUSTED_KEYS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TrustedPolicy:
+class TrustedPolicy(Record, frozen=True):
     """The policy in force and how far it can be trusted (`planguard.gather.trusted`)."""
 
     policy: Policy
@@ -41,8 +40,7 @@ class TrustedPolicy:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeFacts:
+class ChangeFacts(Record, frozen=True):
     """Everything known about the change besides its plans, gathered before any decision."""
 
     pull_request: PullRequestInfo | None
@@ -70,15 +68,13 @@ class ChangeFacts:
     and the policy's reviewers are who may approve it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Screened:
+class Screened(Record, frozen=True):
     authorship: Authorship
     approvals: ApprovalSet
     """Only approvals that may count: for this plan, by someone who is not an author."""
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(Record, frozen=True):
     decision: Decision
     report: Report
     notes: tuple[str, ...]

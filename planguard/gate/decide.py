@@ -19,6 +19,7 @@ from planguard.authorship.model import AuthorKind, Authorship
 from planguard.findings import Finding, Tier
 from planguard.gate.model import Decision, GateItem, Requirement, Verdict
 from planguard.policy.model import GateAction, Policy, ReviewerRule
+from planguard.records import Record
 
 _DEFAULT_RULE = "reviewers.default"
 _POLICY_RULE = "reviewers.policy_owners"
@@ -29,8 +30,7 @@ TeamMembership = Mapping[tuple[str, str], bool | None]
 A pair it does not hold, or holds as None, cannot be told: such an approval does not count."""
 
 
-@dataclass(frozen=True, slots=True)
-class GateInputs:
+class GateInputs(Record, frozen=True):
     report: Report
     authorship: Authorship
     policy: Policy

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet
@@ -11,6 +10,7 @@ from planguard.authorship.model import Authorship
 from planguard.findings import Finding, Tier
 from planguard.policy.choices import FailOn
 from planguard.policy.model import GateAction, Suppression
+from planguard.records import Record
 
 
 class Verdict(enum.Enum):
@@ -30,8 +30,7 @@ class Verdict(enum.Enum):
         return fail_on.fails(self.allowed, self is Verdict.BLOCK)
 
 
-@dataclass(frozen=True, slots=True)
-class GateItem:
+class GateItem(Record, frozen=True):
     """One finding as the gate sees it: its tier after suppressions and what the policy asks."""
 
     finding: Finding
@@ -42,8 +41,7 @@ class GateItem:
     suppression_expired: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(Record, frozen=True):
     """A set of named reviewers of whom `needed` must approve, and why."""
 
     rule: str
@@ -61,8 +59,7 @@ class Requirement:
         return bool(self.reviewers) and len(self.approved_by) >= self.needed
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(Record, frozen=True):
     verdict: Verdict
     reasons: tuple[str, ...]
     items: tuple[GateItem, ...]
@@ -85,8 +82,7 @@ class Decision:
         return tuple(dict.fromkeys(r for req in self.missing for r in req.reviewers))
 
 
-@dataclass(frozen=True, slots=True)
-class CheckDocument:
+class CheckDocument(Record, frozen=True):
     """`planguard check --format json` (and the action's report file): the decision, what it
     was decided on, and the notes on where the trusted configuration came from."""
 

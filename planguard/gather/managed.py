@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+from planguard.records import Record
 
 MANAGED_POLICY = Path("/etc/planguard/policy.yml")
 MANAGED_POLICY_ENV = "PLANGUARD_MANAGED_POLICY"
 
 
-@dataclass(frozen=True, slots=True)
-class Managed:
+class Managed(Record, frozen=True):
     path: Path | None
     """The protected managed policy, or None."""
     text: str = ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ from planguard.analysis.report import Report
 from planguard.errors import UsageError
 from planguard.plan.load import load_plan
 from planguard.plan.roots import discover
+from planguard.records import Record
 from planguard.rules.classify import Classifier
 from planguard.rules.load import load_rulesets
 from planguard.source.where import source_directory
@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from planguard.source.apply import SourceFacts
 
 
-@dataclass(frozen=True, slots=True)
-class SourceOptions:
+class SourceOptions(Record, frozen=True):
     """Where the `.tf` source is (`--source`, else beside the plan) and the change's base."""
 
     directory: str | None = None

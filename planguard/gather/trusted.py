@@ -6,12 +6,10 @@ under review, and a change that edits them is itself a risk item (`policy_change
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import gitio
@@ -24,6 +22,7 @@ from planguard.gather.plans import SourceOptions, analyze_plans, classifier_for
 from planguard.policy.choices import DEFAULT_POLICY, POLICY_NAMES, FailOn
 from planguard.policy.load import load_policy
 from planguard.policy.model import Policy
+from planguard.records import Record, field, replace
 
 UNTRUSTED_POLICY = (
     "no trusted policy: the change's author is {author} and nothing here can tell a trusted"
@@ -38,8 +37,7 @@ UNSEEN_POLICY_CHANGES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class GateSetup:
+class GateSetup(Record, frozen=True):
     """What check and approve share: the plans and where the trusted configuration is."""
 
     plans: tuple[str, ...]
@@ -55,8 +53,7 @@ class GateSetup:
     """(plan file, name to show): `planguard apply` checks a private copy under its own name."""
 
 
-@dataclass(frozen=True, slots=True)
-class Trusted:
+class Trusted(Record, frozen=True):
     policy: Policy
     repo: Path | None
     ref: str | None
@@ -96,9 +93,9 @@ class Trusted:
         """For an author the gate trusts least, with no trusted ref: the shipped defaults,
         which the working tree's policy may only make stricter (`Policy.tightened_by`)."""
         note = UNTRUSTED_POLICY.format(author=author, path=self.policy_path)
-        return dataclasses.replace(
+        return replace(
             self,
-            policy=dataclasses.replace(
+            policy=replace(
                 load_policy(None, "defaults"), enforce_fail_on=FailOn.REVIEW
             ).tightened_by(self.policy),
             allowed_signers=None,
@@ -128,7 +125,7 @@ def trusted_configuration(
             return
         trusted = _load(setup, repo, Path(tmp), allowed_signers)
         notes = managed.notes if managed is not None else ()
-        yield dataclasses.replace(trusted, notes=(*notes, *trusted.notes))
+        yield replace(trusted, notes=(*notes, *trusted.notes))
 
 
 def _load_managed(managed: Managed, repo: Path | None) -> Trusted:
@@ -261,8 +258,7 @@ def _load(setup: GateSetup, repo: Path | None, scratch: Path, signers_flag: str 
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Flags:
+class _Flags(Record, frozen=True):
     """Files the command line names. Inside the repository they are read from the trusted
     ref (an edit to one is a policy change); outside it, with a trusted ref, only a file the
     policy there names is taken: whoever runs planguard chooses its flags."""
@@ -272,7 +268,7 @@ class _Flags:
     ref: str | None
     policy: Policy
     scratch: Path
-    inside: list[str] = dataclasses.field(default_factory=list)
+    inside: list[str] = field(default_factory=list)
 
     def file(self, given: str, flag: str, named: tuple[str, ...]) -> Path | None:
         path = (self.setup.cwd / given).resolve()

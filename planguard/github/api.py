@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,17 +19,16 @@ from planguard.github.client import (
     Json,
 )
 from planguard.gitio import CommitInfo
+from planguard.records import Record, replace
 
 
-@dataclass(frozen=True, slots=True)
-class User:
+class User(Record, frozen=True):
     login: str
     id: int | None
     type: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(Record, frozen=True):
     id: int
     author: str
     body: str
@@ -40,8 +38,7 @@ class Comment:
     """Its `html_url`: where a person reads it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Status:
+class Status(Record, frozen=True):
     """One commit status as GitHub lists it (newest first): who set it is GitHub's to say."""
 
     context: str
@@ -51,16 +48,14 @@ class Status:
     created_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class PullFile:
+class PullFile(Record, frozen=True):
     path: str
     status: str
     patch: str | None
     """The unified diff hunks; GitHub leaves it out for binary and very large files."""
 
 
-@dataclass(frozen=True, slots=True)
-class LineComment:
+class LineComment(Record, frozen=True):
     """A review comment on one line: RIGHT is the head, LEFT the base."""
 
     path: str
@@ -69,8 +64,7 @@ class LineComment:
     body: str
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewComment:
+class ReviewComment(Record, frozen=True):
     """A review comment already on the PR."""
 
     id: int
@@ -82,14 +76,12 @@ class ReviewComment:
     review_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Requested:
+class Requested(Record, frozen=True):
     users: tuple[str, ...]
     teams: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PullRequest:
+class PullRequest(Record, frozen=True):
     """The pull request and who is asked to review it, from one read."""
 
     info: PullRequestInfo
@@ -97,8 +89,7 @@ class PullRequest:
     """GitHub drops a reviewer from this once they review."""
 
 
-@dataclass(frozen=True, slots=True)
-class Repository:
+class Repository(Record, frozen=True):
     owner: str
     name: str
 
@@ -145,7 +136,7 @@ class GitHubApi:
         """The pull request with its review requests (no second read for those)."""
         with _needs("pull-requests: read"):
             data = _obj(self.client.get(f"{self.repo.path}/pulls/{number}"))
-        info = dataclasses.replace(pull_request_info(data), number=number)
+        info = replace(pull_request_info(data), number=number)
         return PullRequest(info, _requested(data))
 
     def reviews(self, number: int) -> tuple[Review, ...]:

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from planguard import __version__
 from planguard.errors import ExitCode, PlanguardError
 from planguard.github.etags import Cached, Validators
+from planguard.records import Record
 
 if TYPE_CHECKING:
     import requests
@@ -74,8 +75,7 @@ class GitHubMaybeApplied(GitHubUnavailable):
     applied, so it is not sent again blindly (the caller looks before posting again)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Record, frozen=True):
     api_url: str
     token: str
     timeout: float = 20.0
@@ -263,8 +263,7 @@ class GitHubClient:
         self.sleep(delay)
 
 
-@dataclass(frozen=True, slots=True)
-class _Response:
+class _Response(Record, frozen=True):
     json_body: Json
     next_url: str | None
     etag: str | None = None

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from planguard.approvals.model import utc_time
 from planguard.github.api import Comment
 from planguard.github.choices import CommentMode
+from planguard.records import Record
 
 _STAMP = re.compile(
     r"^<!-- planguard:run head=([0-9a-f]*) at=(\S+)(?: inputs=([0-9a-f]+))? -->$", re.MULTILINE
@@ -27,16 +27,14 @@ _FOOTER = re.compile(r"\n<sub>planguard run started [^\n]*</sub>\n?\Z")
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
-@dataclass(frozen=True, slots=True)
-class Stamp:
+class Stamp(Record, frozen=True):
     head_sha: str
     at: dt.datetime
     inputs: str = ""
     """A digest of what GitHub told the run about the change (`gather.inputs_digest`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class CommentPlan:
+class CommentPlan(Record, frozen=True):
     create: bool = False
     update: int | None = None
     delete: tuple[int, ...] = ()

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import jsonread
 from planguard.errors import UsageError
 from planguard.github.client import Settings
+from planguard.records import Record
 
 TOKEN_VARIABLES = ("PLANGUARD_GITHUB_TOKEN", "GITHUB_TOKEN")
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(Record, frozen=True):
     settings: Settings
     repository: str
     pr_number: int

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -47,6 +46,7 @@ from planguard.github.workflow import (
 )
 from planguard.plan.model import Action
 from planguard.policy.model import GateAction
+from planguard.records import Record
 from planguard.render import budget
 from planguard.render.markdown import GitHubContext, InlineOutside, check_markdown
 from planguard.render.view import plan_counts
@@ -56,8 +56,7 @@ T = TypeVar("T")
 _STATUS_DESCRIPTION = 140
 
 
-@dataclass(frozen=True, slots=True)
-class Delivered:
+class Delivered(Record, frozen=True):
     text: str
     """The check's output, with the annotations before it and what was posted after it."""
     problems: tuple[str, ...]
@@ -261,8 +260,7 @@ def _request_one(
     return []
 
 
-@dataclass(frozen=True, slots=True)
-class _Inline:
+class _Inline(Record, frozen=True):
     count: int
     outside: tuple[InlineOutside, ...]
     summary: str
@@ -305,8 +303,7 @@ def _inline_review(run: GitHubRun, decision: Decision) -> _Inline:
     return _Inline(count, plan.outside, summary)
 
 
-@dataclass(frozen=True, slots=True)
-class _Said:
+class _Said(Record, frozen=True):
     what: str
     stale: str | None = None
     url: str = ""
@@ -432,8 +429,7 @@ def _status_text(decision: Decision) -> str:
     return text if len(text) <= _STATUS_DESCRIPTION else text[: _STATUS_DESCRIPTION - 1] + "…"
 
 
-@dataclass(frozen=True, slots=True)
-class _View:
+class _View(Record, frozen=True):
     """What the comment and the summary show besides the decision."""
 
     result: CheckResult

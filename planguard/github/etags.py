@@ -30,6 +30,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planguard.records import Record
+
 _VERSION = 1
 _MAX_FILE = 64 * 1024 * 1024
 """A bigger file is not read: it cannot be one planguard wrote for one pull request."""
@@ -38,8 +40,7 @@ _KEEP_OTHERS = 8
 _PREFIX = "github-etags-"
 
 
-@dataclass(frozen=True, slots=True)
-class Cached:
+class Cached(Record, frozen=True):
     """One answer of GitHub to a GET, as kept."""
 
     etag: str

@@ -8,13 +8,11 @@ membership cannot be read approves nobody.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from planguard.approvals.github import Record, Review, review_approvals
+from planguard.approvals.github import Review, ReviewMemory, review_approvals
 from planguard.approvals.model import ApprovalSet, utc_time
 from planguard.authorship.model import PullRequestInfo
 from planguard.gate.check import ChangeFacts
@@ -35,13 +33,13 @@ from planguard.github.context import Context, context_from_env
 from planguard.github.record import read_record, record_scope, state_key
 from planguard.gitio import CommitInfo
 from planguard.plan.roots import named_roots
+from planguard.records import Record, field, replace
 
 ACTIONS_IDENTITY = "github-actions[bot]"
 """Who a workflow's GITHUB_TOKEN writes as; `/user` cannot tell an installation token."""
 
 
-@dataclass(frozen=True, slots=True)
-class GitHubOptions:
+class GitHubOptions(Record, frozen=True):
     post: frozenset[Post]
     started_at: dt.datetime
     comment_mode: CommentMode = CommentMode.UPDATE
@@ -58,8 +56,7 @@ class GitHubOptions:
         return what in self.post
 
 
-@dataclass(frozen=True, slots=True)
-class GitHubRun:
+class GitHubRun(Record, frozen=True):
     """One `check --github` run: where it is, the PR as of the plan's commit, and what it read."""
 
     api: GitHubApi
@@ -77,7 +74,7 @@ class GitHubRun:
     """Set when a newer run already reported: this one then leaves status and comment alone."""
     requested: Requested
     """Who is already asked to review (read with the PR)."""
-    record: Record | None = None
+    record: ReviewMemory | None = None
     """planguard's record of the reviews (None: no comment is kept, so none can be)."""
     last_status: Status | None = None
     """The newest status of this root's context on the head, as read before this run wrote."""
@@ -131,12 +128,12 @@ def open_run(environment: dict[str, str], options: GitHubOptions) -> GitHubRun:
             last_status,
         )
     )
-    run = dataclasses.replace(run, state_key=state_key(environment))
+    run = replace(run, state_key=state_key(environment))
     inputs = inputs_digest(run.pr, run.approvals, run.commits)
     now = dt.datetime.now(dt.timezone.utc)
     last = last_report(existing or (), own_login=own, root=options.root, now=now)
     unchanged = last is not None and last.head_sha == pr.head_sha and last.inputs == inputs
-    return dataclasses.replace(run, inputs=inputs, unchanged=unchanged)
+    return replace(run, inputs=inputs, unchanged=unchanged)
 
 
 def inputs_digest(
@@ -165,7 +162,7 @@ def _record(
     existing: tuple[Comment, ...] | None,
     own: str,
     environment: dict[str, str],
-) -> tuple[Record | None, Status | None]:
+) -> tuple[ReviewMemory | None, Status | None]:
     """planguard's record of the reviews, and the newest status of this root on the head.
 
     The record comes from this root's comment by planguard's own identity; when a run last
@@ -189,7 +186,9 @@ def _record(
     live = live_comment(existing or (), own_login=own, root=options.root)
     kept = read_record(live.body, state_key(environment), scope) if live else None
     seen_until = max(reported) if reported else None
-    return Record(kept.bound if kept else {}, seen_until, kept.shown if kept else None), newest
+    return ReviewMemory(
+        kept.bound if kept else {}, seen_until, kept.shown if kept else None
+    ), newest
 
 
 def _time(text: str) -> dt.datetime:
@@ -214,7 +213,7 @@ def _read_change(run: GitHubRun) -> GitHubRun:
         commits: tuple[CommitInfo, ...] | None = run.api.commits(run.pr.number)
     except GitHubError:
         commits = None  # authorship then rests on the PR author and the environment
-    return dataclasses.replace(run, reviews=reviews, approvals=approvals, commits=commits)
+    return replace(run, reviews=reviews, approvals=approvals, commits=commits)
 
 
 def change_facts(
@@ -253,7 +252,7 @@ def _evaluated(pr: PullRequestInfo, ctx: Context) -> PullRequestInfo:
             " this workflow_run built: the PR number (from an artifact) does not belong to this"
             " run, or the PR moved on. Not gating it with this plan."
         )
-    return dataclasses.replace(pr, head_sha=sha) if sha else pr
+    return replace(pr, head_sha=sha) if sha else pr
 
 
 def _own_bot(existing: tuple[Comment, ...] | None, root: str) -> str:

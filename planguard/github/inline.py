@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from planguard.findings import Tier
 from planguard.gate.model import Decision, GateItem
 from planguard.github.api import LineComment, ReviewComment
 from planguard.github.comment import marker_field
+from planguard.records import Record
 from planguard.render.engine import render_template
 from planguard.render.markdown import InlineOutside
 from planguard.source.diff import FileDiff, touches, within
@@ -27,14 +27,12 @@ _MARK = re.compile(r"^<!-- planguard:inline root=(\S+) id=(\S+) -->$", re.MULTIL
 _REVIEW_MARK = "<!-- planguard:review root={root} -->"
 
 
-@dataclass(frozen=True, slots=True)
-class Inline:
+class Inline(Record, frozen=True):
     finding_id: str
     comment: LineComment
 
 
-@dataclass(frozen=True, slots=True)
-class InlinePlan:
+class InlinePlan(Record, frozen=True):
     create: tuple[Inline, ...]
     update: tuple[tuple[int, str], ...]
     delete: tuple[int, ...]

@@ -28,9 +28,9 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from planguard.approvals.github import BOUND_DESTROYS, Bound
+from planguard.records import Record
 
 KEY_VARIABLE = "PLANGUARD_STATE_KEY"
 NO_KEY_NOTE = (
@@ -59,8 +59,7 @@ def state_key(environment: Mapping[str, str]) -> bytes:
     return secret.encode() if secret else _NO_KEY
 
 
-@dataclass(frozen=True, slots=True)
-class Kept:
+class Kept(Record, frozen=True):
     """What the record holds."""
 
     bound: dict[int, Bound]

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard.errors import UsageError
+from planguard.records import Record
 
 ANNOTATIONS_PER_KIND = 10
 """GitHub shows at most 10 errors, 10 warnings and 10 notices per step."""
 
 
-@dataclass(frozen=True, slots=True)
-class Annotation:
+class Annotation(Record, frozen=True):
     kind: str
     """error | warning | notice"""
     title: str

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
 
 from planguard.addresses import (
     InstanceKey,
@@ -26,12 +25,12 @@ from planguard.addresses import (
 )
 from planguard.graph.model import Edge, EdgeKind, GraphData, Node
 from planguard.plan.model import Action, ModuleCall, ModuleConfig, Plan
+from planguard.records import Record, replace
 
 ModulePath = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(Record, frozen=True):
     """A configuration block that something depends on, optionally one instance of it."""
 
     module: ModulePath
@@ -43,8 +42,7 @@ class Target:
     """(depth, key): the module call at that depth must be that instance (`module.m["k"].out`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Instance:
+class _Instance(Record, frozen=True):
     node_id: str
     location: ResourceAddress
     address: str

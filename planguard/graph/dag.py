@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planguard.graph.model import BlastRadius, GraphData, Node
+from planguard.records import Record
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,8 +33,7 @@ Adjacency = Mapping[str, Mapping[str, None]]
 """Node → its neighbours in one direction, as an insertion-ordered set (the plan's order)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DependencyGraph:
+class DependencyGraph(Record, frozen=True):
     data: GraphData
     succ: Adjacency
     """Each node's direct dependents."""
@@ -92,8 +91,7 @@ def dependency_graph(data: GraphData) -> DependencyGraph:
     return DependencyGraph(data, succ, pred, by_id, _topological(succ))
 
 
-@dataclass(frozen=True, slots=True)
-class Condensed:
+class Condensed(Record, frozen=True):
     """A graph with each strongly connected component collapsed into one node (an index)."""
 
     members: Sequence[frozenset[str]]
@@ -294,8 +292,7 @@ def neighbourhood(graph: DependencyGraph, focus: str, depth: int | None) -> Grap
     return GraphData(nodes, edges, graph.data.notes)
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
+class Reach(Record, frozen=True):
     """A node of a bounded blast view and the first start (most severe) that reaches it."""
 
     node: str

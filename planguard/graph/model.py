@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from planguard.plan.model import Action
+from planguard.records import Record
 
 
 class EdgeKind(enum.Enum):
@@ -19,8 +19,7 @@ class EdgeKind(enum.Enum):
     """`prior_state` recorded the dependency when the object was last applied."""
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(Record, frozen=True):
     """A resource instance (or a deposed object, or a data source instance)."""
 
     id: str
@@ -33,8 +32,7 @@ class Node:
     """What this plan does to it; None when the plan lists no change entry for it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(Record, frozen=True):
     """`dependent` needs `dependency`: replacing the dependency hits the dependent."""
 
     dependency: str
@@ -42,8 +40,7 @@ class Edge:
     kinds: frozenset[EdgeKind]
 
 
-@dataclass(frozen=True, slots=True)
-class GraphData:
+class GraphData(Record, frozen=True):
     """The whole graph as plain records, plus what could not be followed."""
 
     nodes: tuple[Node, ...]
@@ -51,8 +48,7 @@ class GraphData:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class BlastRadius:
+class BlastRadius(Record, frozen=True):
     """Everything that transitively depends on one node."""
 
     total: int

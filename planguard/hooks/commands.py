@@ -14,12 +14,12 @@ import functools
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from planguard import docread as d
 from planguard import shellcmd
 from planguard.errors import RulesetError
 from planguard.hooks.quick import concerns_the_gate, first_tool, mentions_a_tool
+from planguard.records import Record
 from planguard.resources import data_dir
 from planguard.shellcmd import UNKNOWN_DIRECTORY, Command, join_directory
 from planguard.yamlio import YamlError, read_knowledge_file
@@ -35,8 +35,7 @@ class Action(enum.Enum):
     DENY = "deny"
 
 
-@dataclass(frozen=True, slots=True)
-class Ruling:
+class Ruling(Record, frozen=True):
     action: Action
     command: str
     """The invocation as planguard read it (program and arguments)."""
@@ -47,8 +46,7 @@ class Ruling:
     """For GATE: where the tool runs (its `-chdir`), relative to where the line starts."""
 
 
-@dataclass(frozen=True, slots=True)
-class LineRuling:
+class LineRuling(Record, frozen=True):
     """The whole line: denied if any part is, gated if any part applies a plan."""
 
     rulings: tuple[Ruling, ...]
@@ -286,8 +284,7 @@ def _terragrunt_words(command: Command, knowledge: _Knowledge) -> tuple[list[str
     return args, directory, run_all
 
 
-@dataclass(frozen=True, slots=True)
-class _Knowledge:
+class _Knowledge(Record, frozen=True):
     tools: Mapping[str, str]
     read_only: frozenset[str]
     read_only_sub: Mapping[str, frozenset[str]]

@@ -12,12 +12,12 @@ import difflib
 import functools
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import docread as d
 from planguard.errors import RulesetError, UsageError
 from planguard.hooks.choices import Harness, Scope
+from planguard.records import Record
 from planguard.resources import data_dir
 from planguard.yamlio import YamlError, read_knowledge_file
 
@@ -26,8 +26,7 @@ TIMEOUT_SECONDS = 30
 TOOLS = ("terraform", "tofu", "terragrunt")
 
 
-@dataclass(frozen=True, slots=True)
-class Locations:
+class Locations(Record, frozen=True):
     project: Path
     """The repository (or directory) the agent works in."""
     home: Path
@@ -42,15 +41,13 @@ class Locations:
         return self.project / written
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(Record, frozen=True):
     path: Path
     diff: str
     """Empty when the file already held everything."""
 
 
-@dataclass(frozen=True, slots=True)
-class HarnessInfo:
+class HarnessInfo(Record, frozen=True):
     name: str
     scopes: Mapping[Scope, str]
     policy: Mapping[Scope, str]
@@ -58,8 +55,7 @@ class HarnessInfo:
     bypasses: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Installed:
+class Installed(Record, frozen=True):
     harness: Harness
     scope: Scope
     path: Path

@@ -18,10 +18,10 @@ import json
 import posixpath
 import shlex
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from planguard.hooks.choices import Harness
 from planguard.hooks.quick import ALLOW_OUTPUT
+from planguard.records import Record
 
 BLOCK = 2
 """The exit code every supported harness treats as "block this tool call"."""
@@ -31,8 +31,7 @@ class PayloadError(Exception):
     """The harness sent something planguard cannot read: the call is denied."""
 
 
-@dataclass(frozen=True, slots=True)
-class ToolCall:
+class ToolCall(Record, frozen=True):
     harness: Harness
     event: str
     tool: str
@@ -41,8 +40,7 @@ class ToolCall:
     cwd: str
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(Record, frozen=True):
     allowed: bool
     to_agent: str = ""
     """What the model reads: why, and what to do next."""
@@ -50,8 +48,7 @@ class Answer:
     """What the person at the harness reads (where the harness shows one)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(Record, frozen=True):
     stdout: str
     stderr: str
     exit_code: int

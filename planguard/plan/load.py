@@ -14,13 +14,13 @@ import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from planguard.errors import PlanInputError
 from planguard.plan import fast, jsontext, shape
 from planguard.plan.model import Plan
 from planguard.plan.parse import parse_plan
+from planguard.records import replace
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _SHOW_HINT = "make one with: terraform plan -out=tfplan && terraform show -json tfplan > plan.json"

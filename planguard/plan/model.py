@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from planguard.addresses import InstanceKey, ResourceAddress
+from planguard.records import Record, field
 
 AttributePath = tuple[str | int, ...]
 
@@ -64,7 +64,7 @@ class Values:
     """Attribute values of one side of a change, with Terraform's sensitivity mask.
 
     Deliberately has no way to render a value: `repr` and `str` say it is redacted, and it is
-    not a dataclass, so no serializer that walks records (`jsonout`, `dataclasses.asdict`) can
+    not a record, so no serializer that walks records (`jsonout`, `msgspec.json.encode`) can
     reach its contents. When `decode` is given, `raw` and `sensitive` are JSON text, decoded
     the first time they are asked for (rules ask many times of a changed resource): the values
     of the resources a plan leaves alone are never decoded at all.
@@ -213,8 +213,7 @@ _REPETITION = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceChange:
+class ResourceChange(Record, frozen=True):
     """One entry of `resource_changes` (or `resource_drift`)."""
 
     address: str
@@ -247,23 +246,20 @@ class ResourceChange:
         return f"{self.address} (deposed {self.deposed})" if self.deposed else self.address
 
 
-@dataclass(frozen=True, slots=True)
-class DeferredChange:
+class DeferredChange(Record, frozen=True):
     """A change Terraform could not plan yet (`deferred_changes[]`)."""
 
     reason: str
     change: ResourceChange
 
 
-@dataclass(frozen=True, slots=True)
-class OutputChange:
+class OutputChange(Record, frozen=True):
     name: str
     action: Action
     sensitive: bool
 
 
-@dataclass(frozen=True, slots=True)
-class StateResource:
+class StateResource(Record, frozen=True):
     """A resource instance in `prior_state`: what exists before the apply."""
 
     address: str
@@ -273,16 +269,14 @@ class StateResource:
     deposed_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RelevantAttribute:
+class RelevantAttribute(Record, frozen=True):
     """`relevant_attributes[]`: drift that matters to this plan."""
 
     resource: str
     attribute: AttributePath
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigResource:
+class ConfigResource(Record, frozen=True):
     """A resource block of the configuration (module-relative address, no instance key)."""
 
     address: str
@@ -293,15 +287,13 @@ class ConfigResource:
     depends_on: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleOutput:
+class ModuleOutput(Record, frozen=True):
     name: str
     references: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleCall:
+class ModuleCall(Record, frozen=True):
     """A `module` block: its arguments' references per input variable, and the child."""
 
     name: str
@@ -313,15 +305,13 @@ class ModuleCall:
     module: ModuleConfig
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleConfig:
+class ModuleConfig(Record, frozen=True):
     resources: tuple[ConfigResource, ...] = ()
     calls: tuple[ModuleCall, ...] = ()
     outputs: tuple[ModuleOutput, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(Record, frozen=True):
     """Everything planguard uses from one `terraform show -json` document."""
 
     source: str

@@ -11,10 +11,10 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from planguard.errors import UsageError
+from planguard.records import Record
 
 PLAN_SUFFIXES = (".json", ".tfplan")
 NOT_PLANS = (".tf.json", ".tfvars.json", ".tfstate.json")
@@ -22,8 +22,7 @@ GENERIC_STEMS = frozenset({"tfplan", "plan", "terraform", "tofu", "output", "sho
 """File names that say nothing about the root: the directory names it instead."""
 
 
-@dataclass(frozen=True, slots=True)
-class RootSpec:
+class RootSpec(Record, frozen=True):
     name: str
     path: str
     """A plan file (JSON or binary), or `-` for stdin."""

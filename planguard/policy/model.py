@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 import functools
 import re
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from planguard.authorship.model import Agent, AuthorKind
 from planguard.findings import Tier
 from planguard.policy.choices import FailOn
+from planguard.records import Record, replace
 
 T = TypeVar("T")
 
@@ -35,8 +34,7 @@ class GateAction(enum.Enum):
 _ORDER = [GateAction.PASS, GateAction.WARN, GateAction.REVIEW, GateAction.BLOCK]
 
 
-@dataclass(frozen=True, slots=True)
-class PerTier(Generic[T]):
+class PerTier(Record, Generic[T], frozen=True):
     """One value per tier (what the policy does, how many approvals it needs)."""
 
     low: T
@@ -57,8 +55,7 @@ TierActions = PerTier[GateAction]
 TierCounts = PerTier[int]
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewerRule:
+class ReviewerRule(Record, frozen=True):
     match: tuple[str, ...]
     """Address globs or module paths."""
     reviewers: tuple[str, ...]
@@ -72,8 +69,7 @@ class ReviewerRule:
         return any(address_matches(p, address) for p in self.match)
 
 
-@dataclass(frozen=True, slots=True)
-class Suppression:
+class Suppression(Record, frozen=True):
     address: str
     rule: str
     """A finding rule id (`replace`, `destroy`, `hazard`, …) or `*`."""
@@ -91,8 +87,7 @@ class HumanEvidence(enum.Enum):
     SERVER = "server"
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(Record, frozen=True):
     source: str
     """Where it came from: `defaults`, a path, or `git REF:path`."""
     digest: str
@@ -138,7 +133,7 @@ class Policy:
         `other` that could let a change through is kept: its reviewers, teams, suppressions,
         rulesets and keys (its gate files only add to these)."""
         kinds = dict(other.thresholds)
-        return dataclasses.replace(
+        return replace(
             self,
             source=f"{self.source}, tightened by {other.source}",
             digest=other.digest,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+from planguard.records import Record
 
 COMMENT_LIMIT = 65_536
 """GitHub refuses comment bodies over 65,536 characters."""
@@ -23,8 +24,7 @@ def utf8_bytes(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(Record, frozen=True):
     """A piece of a markdown document, in order of importance."""
 
     title: str
@@ -110,8 +110,7 @@ def cut(markdown: str, budget: int, measure: Callable[[str], int] = characters) 
     return "\n".join([*kept, *state.closers()]) + "\n"
 
 
-@dataclass(frozen=True, slots=True)
-class _Open:
+class _Open(Record, frozen=True):
     """Blocks open after some lines: inside a fence, and how many `<details>` deep."""
 
     fence: bool = False

@@ -6,12 +6,12 @@ every value from the plan reaches the page through jinja2's autoescape or `scrip
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from planguard.addresses import format_key, parse_address
 from planguard.analysis.report import Report, RootReport
 from planguard.gate.model import Decision
 from planguard.graph.dag import layered_layout
+from planguard.records import Record
 from planguard.render.engine import render_html
 from planguard.render.jsonout import JSON, to_jsonable
 from planguard.render.terminal import visible
@@ -38,8 +38,7 @@ DRAWN_NODES = 2000
 """Resources drawn, all roots together: later roots are listed, not drawn, past it."""
 
 
-@dataclass(frozen=True, slots=True)
-class DrawnNode:
+class DrawnNode(Record, frozen=True):
     key: str
     """`r<root index>:<address>`: unique across roots, the id the page's script uses."""
     root: str
@@ -55,20 +54,17 @@ class DrawnNode:
     y: int
 
 
-@dataclass(frozen=True, slots=True)
-class DrawnEdge:
+class DrawnEdge(Record, frozen=True):
     path: str
     """SVG path data."""
 
 
-@dataclass(frozen=True, slots=True)
-class RootBand:
+class RootBand(Record, frozen=True):
     name: str
     y: int
 
 
-@dataclass(frozen=True, slots=True)
-class HtmlView:
+class HtmlView(Record, frozen=True):
     report: Report
     decision: Decision | None
     rows: tuple[Row, ...]

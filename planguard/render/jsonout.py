@@ -1,8 +1,7 @@
-"""Records → JSON-ready data (dataclasses, enums and tuples, nothing else)."""
+"""Records → JSON-ready data (records, enums and tuples, nothing else)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 import json
@@ -10,6 +9,7 @@ from collections.abc import Mapping
 
 from planguard.analysis.report import Report
 from planguard.findings import Finding
+from planguard.records import field_names, is_record
 
 JSON = None | bool | int | float | str | list["JSON"] | dict[str, "JSON"]
 
@@ -27,9 +27,8 @@ def to_jsonable(value: object) -> JSON:
     if kind in _SCALARS:
         return value  # type: ignore[return-value]  # exactly one of the JSON scalars
     names = _NAMES.get(kind)
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = tuple(f.name for f in dataclasses.fields(value))
-        names = _NAMES[kind] = (*EXTRA_PROPERTIES.get(kind, ()), *fields)
+    if names is None and is_record(value) and not isinstance(value, type):
+        names = _NAMES[kind] = (*EXTRA_PROPERTIES.get(kind, ()), *field_names(kind))
     if names is not None:
         return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):

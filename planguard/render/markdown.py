@@ -7,11 +7,11 @@ cut. Everything after them is kept while it fits; the rest is named in a note.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from planguard.analysis.report import Report
 from planguard.findings import Tier
 from planguard.gate.model import Decision
+from planguard.records import Record
 from planguard.render.budget import COMMENT_BUDGET, Part, assemble, characters
 from planguard.render.engine import macro, md_code
 from planguard.render.view import ReportView, cascade_causes, report_view
@@ -23,8 +23,7 @@ def _part(title: str, name: str, required: bool = False, **arguments: object) ->
     return Part(title, macro(_TEMPLATE, name, **arguments), required)
 
 
-@dataclass(frozen=True, slots=True)
-class InlineOutside:
+class InlineOutside(Record, frozen=True):
     """A high or critical finding not commented inline on the PR, and where it is instead."""
 
     address: str
@@ -32,8 +31,7 @@ class InlineOutside:
     where: str
 
 
-@dataclass(frozen=True, slots=True)
-class GitHubContext:
+class GitHubContext(Record, frozen=True):
     """What the PR comment and the job summary add to the check's markdown."""
 
     root: str

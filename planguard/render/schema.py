@@ -6,7 +6,6 @@ Deriving it (rather than writing it by hand) keeps the schema and the output fro
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 import json
@@ -15,6 +14,7 @@ import typing
 from collections.abc import Mapping
 
 from planguard.plan.model import ActionReason
+from planguard.records import field_names, is_record
 from planguard.render.jsonout import EXTRA_PROPERTIES, JSON
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -61,7 +61,7 @@ def _schema(hint: object, defs: dict[str, JSON]) -> JSON:
         return {"type": "string"}
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return {"enum": [member.value for member in hint]}
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and is_record(hint):
         return _record(hint, defs)
     raise TypeError(f"no JSON Schema for {hint!r}")
 
@@ -76,8 +76,8 @@ def _record(record: type, defs: dict[str, JSON]) -> JSON:
     properties: dict[str, JSON] = {
         key: {"type": "string"} for key in EXTRA_PROPERTIES.get(record, ())
     }
-    for field in dataclasses.fields(record):
-        properties[field.name] = _schema(hints[field.name], defs)
+    for field in field_names(record):
+        properties[field] = _schema(hints[field], defs)
     described: dict[str, JSON] = {"type": "object"}
     if record.__doc__ and not record.__doc__.startswith(f"{name}("):
         described["description"] = " ".join(record.__doc__.split())

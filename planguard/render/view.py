@@ -7,13 +7,13 @@ beyond one pass over the findings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from planguard.analysis.report import ActionCount, Report, RootReport, ViewNode
 from planguard.findings import Finding, Tier
 from planguard.gate.model import Decision, GateItem
 from planguard.plan.model import Action
 from planguard.policy.model import GateAction, Suppression
+from planguard.records import Record
 
 TOP_RISKS = 5
 LISTED = 100
@@ -25,8 +25,7 @@ NODES_PER_START = 10
 PICTURE_NODES = 30
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(Record, frozen=True):
     """A finding as the outputs rank it: in its root, with what the policy asks of it."""
 
     root: str
@@ -43,8 +42,7 @@ class Row:
         return self.finding.action is Action.REPLACE_DELETE_FIRST
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
+class Listed(Record, frozen=True):
     """A row as a list of findings shows it: a cascade member on one line, under its cause
     when that is listed too; a cause (or a finding on its own) with its detail."""
 
@@ -67,16 +65,14 @@ class Listed:
         return bool(self.causes)
 
 
-@dataclass(frozen=True, slots=True)
-class RootSection:
+class RootSection(Record, frozen=True):
     root: RootReport
     rows: tuple[Listed, ...]
     """Bounded to `LISTED`: most severe first, each cascade under its cause."""
     more: int
 
 
-@dataclass(frozen=True, slots=True)
-class PlanCounts:
+class PlanCounts(Record, frozen=True):
     """A plan's changes counted the way Terraform's `Plan:` line counts them."""
 
     add: int
@@ -96,8 +92,7 @@ class PlanCounts:
         return text if self.roots == 1 else f"{text} ({self.roots} roots)"
 
 
-@dataclass(frozen=True, slots=True)
-class TopCause:
+class TopCause(Record, frozen=True):
     """The first finding, as the reports lead with it."""
 
     root: str
@@ -112,8 +107,7 @@ class TopCause:
     """What it cascades from itself (rare: a member worse than any cause)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PictureNode:
+class PictureNode(Record, frozen=True):
     key: str
     """The mermaid node id (`n0`, `n1`, …)."""
     label: str
@@ -122,8 +116,7 @@ class PictureNode:
     destroyed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Picture:
+class Picture(Record, frozen=True):
     """A mermaid diagram of the worst findings' blast radius, bounded in nodes."""
 
     nodes: tuple[PictureNode, ...]
@@ -132,8 +125,7 @@ class Picture:
     """The bound left out some resources of the pictured radii (the JSON report has them)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ReportView:
+class ReportView(Record, frozen=True):
     report: Report
     top: tuple[Listed, ...]
     sections: tuple[RootSection, ...]

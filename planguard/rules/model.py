@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from planguard.findings import ResourceClass, Tier
 from planguard.plan.model import ActionReason, AttributePath
+from planguard.records import Record
 
 Scalar = bool | int | float | str
 
@@ -26,8 +26,7 @@ class HazardWhen(enum.Enum):
     """A number goes down (a retention, a deletion window); the value is not used."""
 
 
-@dataclass(frozen=True, slots=True)
-class ClassRule:
+class ClassRule(Record, frozen=True):
     pattern: str
     resource_class: ResourceClass
     ruleset: str
@@ -35,8 +34,7 @@ class ClassRule:
     """From a `--ruleset` file: user rules win over the built-in ones."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hazard:
+class Hazard(Record, frozen=True):
     id: str
     types: tuple[str, ...]
     attribute: AttributePath
@@ -55,16 +53,14 @@ class Hazard:
         return any(c in str(self.attribute[0]) for c in "*?[")
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(Record, frozen=True):
     """What one `action_reason` scores, and what it means in words."""
 
     points: int
     means: str
 
 
-@dataclass(frozen=True, slots=True)
-class Scoring:
+class Scoring(Record, frozen=True):
     """Every weight of the scoring formula (see docs/scoring.md)."""
 
     class_weights: Mapping[ResourceClass, int]
@@ -92,8 +88,7 @@ class Scoring:
     """Lowest tier that an unexplained destroy raises one tier."""
 
 
-@dataclass(frozen=True, slots=True)
-class Rulesets:
+class Rulesets(Record, frozen=True):
     classes: tuple[ClassRule, ...]
     hazards: tuple[Hazard, ...]
     scoring: Scoring

@@ -7,10 +7,10 @@ higher on its own, but the on-call engineer must see the cluster first: it is wh
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from planguard.findings import Finding, ScoreComponent
+from planguard.records import replace
 
 
 def lift_root_causes(findings: Sequence[Finding]) -> tuple[Finding, ...]:
@@ -48,7 +48,7 @@ def _lifted(cause: Finding, top: Finding) -> Finding:
         f"sets off {top.address} ({top.tier.value}, {top.score}): a cause ranks with the worst"
         " of what cascades from it",
     )
-    return dataclasses.replace(
+    return replace(
         cause,
         score=cause.score + points,
         tier=max(cause.tier, top.tier, key=lambda t: t.rank),

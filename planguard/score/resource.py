@@ -3,15 +3,14 @@ source say of it, and the weights."""
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from planguard.findings import Finding, FindingKind, HazardHit, ResourceClass, ScoreComponent, Tier
 from planguard.graph.model import BlastRadius
 from planguard.plan.model import Action, AttributePath, ResourceChange
+from planguard.records import Record, replace
 from planguard.rules.classify import Classifier
 from planguard.rules.model import Hazard, HazardWhen, Scoring
 
@@ -29,8 +28,7 @@ PREVENT_DESTROY_REMOVED = HazardHit(
 """From the code change, not the plan (lifecycle is not in the plan JSON): any provider."""
 
 
-@dataclass(frozen=True, slots=True)
-class GraphFacts:
+class GraphFacts(Record, frozen=True):
     """What the graph says about one node."""
 
     blast: BlastRadius | None
@@ -94,7 +92,7 @@ def score_change(
     intent = placement.intent if placement else None
     unexplained = intent is not None and not intent.explained
     if unexplained and tier >= scoring.unexplained_escalates_from and tier is not Tier.CRITICAL:
-        intent = dataclasses.replace(intent, escalated_from=tier.value)  # type: ignore[type-var]
+        intent = replace(intent, escalated_from=tier.value)  # type: ignore[type-var]
         tier = tier.next
     return Finding(
         rule=_rule(change, hazards, drift),

@@ -8,12 +8,11 @@ Scoring reads a `Placement` when it builds the finding, so findings are built an
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from planguard.findings import Evidence, Finding, Intent, SourceLocation
 from planguard.plan.model import ResourceChange
+from planguard.records import Record, replace
 from planguard.source.intent import CodeChange, DestroyedResource, IntentCheck, Judgement
 from planguard.source.model import AddressBlock, SourceMap, SourceSummary
 
@@ -21,8 +20,7 @@ Chain = Callable[[str, str], Sequence[str] | None]
 """How one resource depends on another, step by step, in the graph; None when it does not."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFacts:
+class SourceFacts(Record, frozen=True):
     """What the edge read for one root: its source map and, with `--base`, the code change."""
 
     head: SourceMap
@@ -31,8 +29,7 @@ class SourceFacts:
     """Whether the intent check ran, against what, or why not."""
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+class Placement(Record, frozen=True):
     """One changed resource in the source."""
 
     config_key: str
@@ -64,7 +61,7 @@ def place(
     for c in changes:
         if c.mode == "managed" and _protection_removed(c.location.config_address, facts.change):
             found = placed.get(c.node_id) or _locate(c.location.config_address, facts)
-            placed[c.node_id] = dataclasses.replace(found, protection_removed=True)
+            placed[c.node_id] = replace(found, protection_removed=True)
     check = IntentCheck(facts.change)
     verdicts = {
         c.node_id: check.judge(
@@ -159,7 +156,7 @@ def _with_intent(
         intent = Intent(True, verdict.reason, verdict.evidence)
     else:
         intent = Intent(False, verdict.reason, evidence, tuple(chain))
-    return dataclasses.replace(placement, intent=intent)
+    return replace(placement, intent=intent)
 
 
 def _chain(

@@ -34,9 +34,9 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from planguard.records import Record
 from planguard.source.hcl import PARSER
 
 CACHE_ENV = "PLANGUARD_CACHE_DIR"
@@ -49,8 +49,7 @@ _MESSAGE = re.compile(
 """Every message `larkwalk` writes, and nothing else."""
 
 
-@dataclass(frozen=True, slots=True)
-class Status:
+class Status(Record, frozen=True):
     """Whether a file parses; where and why not."""
 
     parses: bool
@@ -58,8 +57,7 @@ class Status:
     message: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class StatusCache:
+class StatusCache(Record, frozen=True):
     root: Path
 
     def get(self, text: str) -> Status | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from planguard.records import Record
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _DEV_NULL = "/dev/null"
@@ -13,8 +14,7 @@ LineRange = tuple[int, int]
 """First and last line, inclusive."""
 
 
-@dataclass(frozen=True, slots=True)
-class FileDiff:
+class FileDiff(Record, frozen=True):
     old_path: str | None
     """None for a new file."""
     new_path: str | None
@@ -28,8 +28,7 @@ class FileDiff:
     old_hunks: tuple[LineRange, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Diff:
+class Diff(Record, frozen=True):
     files: tuple[FileDiff, ...]
 
     def by_new_path(self) -> Mapping[str, FileDiff]:

@@ -12,8 +12,8 @@ parses; otherwise only its cached status is shown until something asks for its b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from planguard.records import Record
 from planguard.source import pool
 from planguard.source.cache import Status, StatusCache
 from planguard.source.convert import ADDRESS_KINDS
@@ -26,16 +26,14 @@ Parse = ParsedFile | ParseFailure
 _READ_AT_ONCE = ADDRESS_KINDS | {"module"}
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(Record, frozen=True):
     path: str
     text: str
     whole: bool = False
     """Parse it whole, scanning nothing (the full map, `sourcemap.build_source_map`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Exam:
+class Exam(Record, frozen=True):
     """What the first look at one file found."""
 
     scan: Scan | None
@@ -106,8 +104,7 @@ def settle(cache: StatusCache | None, jobs: Sequence[Job], exams: list[Exam]) ->
     return exams
 
 
-@dataclass(frozen=True, slots=True)
-class BlockJob:
+class BlockJob(Record, frozen=True):
     """Blocks of one file to parse ahead of their lookups (`index.SourceIndex.prefetch`);
     no `indexes` means the whole file."""
 

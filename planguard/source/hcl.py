@@ -7,12 +7,12 @@ importing the parser costs more than parsing those.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib
 from collections.abc import Callable
 from typing import cast
 
+from planguard.records import replace
 from planguard.source.parsed import Attribute, Block, ParsedFile, ParseFailure, Traversal
 
 __all__ = [
@@ -59,7 +59,7 @@ def parse_blocks(text: str, first_line: int) -> ParsedFile | ParseFailure:
 
 
 def _shift_block(block: Block, shift: int) -> Block:
-    return dataclasses.replace(
+    return replace(
         block,
         line=block.line + shift,
         end_line=block.end_line + shift,
@@ -69,9 +69,7 @@ def _shift_block(block: Block, shift: int) -> Block:
 
 
 def _shift_attribute(attribute: Attribute, shift: int) -> Attribute:
-    return dataclasses.replace(
-        attribute, line=attribute.line + shift, end_line=attribute.end_line + shift
-    )
+    return replace(attribute, line=attribute.line + shift, end_line=attribute.end_line + shift)
 
 
 def load_parser() -> None:

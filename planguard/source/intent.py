@@ -10,10 +10,10 @@ being replaced) is a cascade: *unexplained*, with the chain from what the diff d
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from planguard.findings import Evidence, SourceLocation
 from planguard.plan.model import ActionReason
+from planguard.records import Record
 from planguard.source.diff import Diff, FileDiff, touches
 from planguard.source.model import ObjectKind, SourceMap, SourceObject, enclosing_modules
 
@@ -21,15 +21,13 @@ _FOLLOWED = frozenset({ObjectKind.VARIABLE, ObjectKind.LOCAL, ObjectKind.OUTPUT}
 """Values that flow from configuration alone; a resource's value is a cascade, not intent."""
 
 
-@dataclass(frozen=True, slots=True)
-class Judgement:
+class Judgement(Record, frozen=True):
     explained: bool
     reason: str
     evidence: tuple[Evidence, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class DestroyedResource:
+class DestroyedResource(Record, frozen=True):
     node_id: str
     config_key: str
     action_reason: ActionReason | None
@@ -37,8 +35,7 @@ class DestroyedResource:
     """The first step of each `replace_paths` entry."""
 
 
-@dataclass(frozen=True, slots=True)
-class CodeChange:
+class CodeChange(Record, frozen=True):
     head: SourceMap
     base: SourceMap | None
     diff: Diff

@@ -12,8 +12,10 @@ being wrong is not.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
-from dataclasses import dataclass, field
+
+from planguard.records import Record, field
 
 END = "end"
 """The kind of the sentinel token after the last one."""
@@ -39,8 +41,7 @@ _RESUME = re.compile(rf'\}}{_CHARS}(?:(?P<end>")|(?P<more>\$\{{))')
 _STRING_OPENERS = {"si": "s{", "end": "}s", "more": "}s{"}
 
 
-@dataclass(frozen=True, slots=True)
-class Tokens:
+class Tokens(Record, frozen=True):
     """Parallel lists, one entry per token, then an `END` sentinel.
 
     Kinds: `nl`, `name`, `num`, `heredoc`, punctuation as itself (`{`, `==`, …), and for
@@ -80,10 +81,10 @@ def tokenize(text: str) -> Tokens | None:
     return tokens
 
 
-@dataclass
+@dataclasses.dataclass
 class _Lexer:
     tokens: Tokens
-    braces: list[int] = field(default_factory=list)
+    braces: list[int] = dataclasses.field(default_factory=list)
     """For each open interpolation, innermost last: the `{` open inside it."""
 
     def run(self, pos: int) -> int | None:

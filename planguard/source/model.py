@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from planguard.findings import SourceLocation
+from planguard.records import Record, field
 
 
 class ObjectKind(enum.Enum):
@@ -19,8 +19,7 @@ class ObjectKind(enum.Enum):
     OUTPUT = "output"
 
 
-@dataclass(frozen=True, slots=True)
-class AttributeSpan:
+class AttributeSpan(Record, frozen=True):
     name: str
     line: int
     end_line: int
@@ -28,8 +27,7 @@ class AttributeSpan:
     """Keys of the objects the attribute's expression refers to (see `SourceObject.key`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Lifecycle:
+class Lifecycle(Record, frozen=True):
     prevent_destroy: bool | None = None
     create_before_destroy: bool | None = None
     ignore_changes: str | None = None
@@ -50,8 +48,7 @@ class Lifecycle:
         return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class SourceObject:
+class SourceObject(Record, frozen=True):
     """A block (resource, data, variable, module call, output) or one `locals` entry.
 
     `key` is module-scoped without instance keys: `module.app.aws_db_instance.main`,
@@ -74,8 +71,7 @@ class AddressBlockKind(enum.Enum):
     IMPORT = "import"
 
 
-@dataclass(frozen=True, slots=True)
-class AddressBlock:
+class AddressBlock(Record, frozen=True):
     """A `moved`, `removed` or `import` block, its addresses prefixed with its module."""
 
     kind: AddressBlockKind
@@ -86,8 +82,7 @@ class AddressBlock:
     """A `removed` block's `lifecycle { destroy }` (Terraform's default is true)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ParseWarning:
+class ParseWarning(Record, frozen=True):
     file: str
     line: int | None
     message: str
@@ -97,8 +92,7 @@ class ParseWarning:
         return f"{where}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class UnmappedModule:
+class UnmappedModule(Record, frozen=True):
     """A module call whose source planguard cannot read (registry, git, …)."""
 
     module: str
@@ -128,8 +122,7 @@ class ObjectIndex(Protocol):
         cache's word for it; None where they did not."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceMap:
+class SourceMap(Record, frozen=True):
     directory: str
     """The root module's directory, relative like every file here."""
     files: tuple[str, ...]
@@ -186,8 +179,7 @@ class SourceMap:
         return next((u for u in self.unmapped if key.startswith(u.module + ".")), None)
 
 
-@dataclass(frozen=True, slots=True)
-class SourceSummary:
+class SourceSummary(Record, frozen=True):
     """What the report says about the source: where it was read and what could not be."""
 
     directory: str

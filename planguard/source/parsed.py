@@ -6,14 +6,13 @@ the worker processes) speaks them without importing a parser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from planguard.records import Record
 
 Traversal = tuple[str, ...]
 """`var.cidr` as `("var", "cidr")`; index steps are left out (`a.b[0].c` → `a`, `b`, `c`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Attribute:
+class Attribute(Record, frozen=True):
     name: str
     line: int
     end_line: int
@@ -24,8 +23,7 @@ class Attribute:
     """For the `VERBATIM` attributes: the expression's source text."""
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(Record, frozen=True):
     kind: str
     labels: tuple[str, ...]
     line: int
@@ -40,14 +38,12 @@ class Block:
         return next((b for b in self.blocks if b.kind == kind), None)
 
 
-@dataclass(frozen=True, slots=True)
-class ParseFailure:
+class ParseFailure(Record, frozen=True):
     line: int | None
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedFile:
+class ParsedFile(Record, frozen=True):
     blocks: tuple[Block, ...]
     attributes: tuple[Attribute, ...]
     """Top-level attributes: what a `.tfvars` file holds."""

@@ -4,10 +4,10 @@ git, and the diff between them. Everything past here is pure (`sourcemap`, `inte
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from planguard import gitio
+from planguard.records import Record
 from planguard.source.apply import SourceFacts
 from planguard.source.cache import default_cache
 from planguard.source.diff import Diff, parse_git_diff, whole_file
@@ -17,8 +17,7 @@ from planguard.source.sourcemap import build_source_map
 _SOURCE_SUFFIXES = (".tf", ".tfvars", ".tf.json")
 
 
-@dataclass(frozen=True, slots=True)
-class WorkTree:
+class WorkTree(Record, frozen=True):
     """Files under `top` (the repository root, or the working directory outside one)."""
 
     top: Path
@@ -38,8 +37,7 @@ class WorkTree:
             return None
 
 
-@dataclass(frozen=True, slots=True)
-class GitTree:
+class GitTree(Record, frozen=True):
     """Files at a commit, read with git."""
 
     repo: Path

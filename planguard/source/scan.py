@@ -18,8 +18,8 @@ What a scan may be trusted with (`sourcemap` relies on exactly this):
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
+from planguard.records import Record
 from planguard.source.lex import END, Tokens, tokenize
 from planguard.source.recognize import NOT_NAMES, proves
 
@@ -28,8 +28,7 @@ _CLOSE = frozenset({"}", "]", ")"})
 _PROTECT = "prevent_destroy"
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(Record, frozen=True):
     """One top-level block."""
 
     kind: str
@@ -45,8 +44,7 @@ class Item:
     """The block mentions `prevent_destroy`: without the word, no lifecycle says it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Scan:
+class Scan(Record, frozen=True):
     items: tuple[Item, ...]
     proven: bool
     """The whole file parses (`recognize.proves`): its blocks may be parsed one by one."""

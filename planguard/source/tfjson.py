@@ -16,8 +16,8 @@ import bisect
 import json.decoder
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
+from planguard.records import Record
 from planguard.source.hcl import Attribute, Block, ParsedFile, ParseFailure, Traversal, parse_file
 
 # The standard library's string decoder (in C), which typeshed does not declare.
@@ -37,8 +37,7 @@ class _Invalid(Exception):
         self.at = at
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(Record, frozen=True):
     value: object
     """str, int, float, bool or None; for an array its `Node`s, for an object its `Pair`s."""
     start: int
