@@ -3,7 +3,6 @@ rendered as text, JSON, markdown, SARIF or HTML; a dependency graph as DOT, JSON
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ from planguard.render.choices import Format, GraphFormat
 
 if TYPE_CHECKING:
     from planguard.gate.model import Decision
-from planguard.render.jsonout import report_json, to_jsonable
+from planguard.render.jsonout import json_text, report_json
 
 DETAILED = 3
 """At most this many causes (and findings on their own) are shown with their score breakdown
@@ -54,7 +53,7 @@ def render(
         from planguard.gate.model import CheckDocument  # noqa: PLC0415
 
         document = CheckDocument(SCHEMA_VERSION, decision, tuple(notes), report)
-        return json.dumps(to_jsonable(document), indent=2) + "\n"
+        return json_text(document)
     if fmt is Format.MARKDOWN:
         from planguard.render.markdown import analysis_markdown, check_markdown  # noqa: PLC0415
 
@@ -100,7 +99,7 @@ def text_report(report: Report, color: bool = False) -> str:
 
 def render_graph(data: GraphData, fmt: GraphFormat) -> str:
     if fmt is GraphFormat.JSON:
-        return json.dumps(to_jsonable(data), indent=2) + "\n"
+        return json_text(data)
     from planguard.render.engine import render_template  # noqa: PLC0415
 
     if fmt is GraphFormat.DOT:
