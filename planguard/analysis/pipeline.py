@@ -41,7 +41,7 @@ from planguard.score.plan_level import (
     inconsistency_finding,
     teardown_finding,
 )
-from planguard.score.resource import GraphFacts, score_change
+from planguard.score.resource import GraphFacts, may_score, score_change
 
 if TYPE_CHECKING:
     from planguard.source.apply import Placement, SourceFacts
@@ -170,10 +170,12 @@ def _findings(
     drifted = {d.address for d in plan.resource_drift}
     found: list[Finding] = []
     for change in changes:
-        facts = GraphFacts(
-            radii.get(change.node_id), causes.get(change.node_id, ()), change.address in drifted
-        )
-        finding = score_change(change, facts, classifier, placements.get(change.node_id))
+        node_id = change.node_id
+        placement = placements.get(node_id)
+        if not may_score(change, placement):
+            continue
+        facts = GraphFacts(radii.get(node_id), causes.get(node_id, ()), change.address in drifted)
+        finding = score_change(change, facts, classifier, placement)
         if finding is not None:
             found.append(finding)
     scoring = classifier.rulesets.scoring

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from planguard.addresses import (
     InstanceKey,
+    ModuleInstance,
     ModuleRef,
     ResourceAddress,
     ResourceRef,
@@ -28,6 +29,8 @@ from planguard.plan.model import Action, ModuleCall, ModuleConfig, Plan
 from planguard.records import Record, replace
 
 ModulePath = tuple[str, ...]
+ModuleKeys = tuple[InstanceKey | None, ...]
+SourceGroups = list[tuple[ModuleInstance, list[int]]]
 
 
 class Target(Record, frozen=True):
@@ -43,6 +46,9 @@ class Target(Record, frozen=True):
 
 
 class _Instance(Record, frozen=True):
+    rank: int
+    """Position in node id order: edges are kept as pairs of ranks, which hash and sort as
+    integers (a plan has hundreds of thousands of edges between long address strings)."""
     node_id: str
     location: ResourceAddress
     address: str
@@ -52,25 +58,36 @@ class _Instance(Record, frozen=True):
 def build_graph_data(plan: Plan) -> GraphData:
     instances = _instances(plan)
     actions = {change.node_id: change.action for change in plan.resource_changes}
-    index = _InstanceIndex(instances.values())
-    edges: dict[tuple[str, str], int] = {}  # edge → bitmask of its kinds (few, many edges)
+    index = _InstanceIndex(instances)
+    edges: dict[int, int] = {}  # dependency rank * n + dependent rank → bitmask of its kinds
     notes: list[str] = []
     if plan.configuration is not None:
         resolver = _Resolver(plan.configuration)
         for module, resource_address, targets in resolver.resource_targets():
-            sources = index.by_config(config_address_of(module, resource_address))
+            sources = _by_module_instance(
+                index.by_config(config_address_of(module, resource_address))
+            )
             for kind, target in targets:
                 _link(index, sources, target, kind, edges)
         notes.extend(resolver.notes())
-    for dependency, sources in _state_dependents(plan, index).items():
+    for dependency, dependents in _state_dependents(plan, index).items():
         state_target = _state_target(dependency)
         if state_target is not None:
-            _link(index, sources, state_target, EdgeKind.STATE, edges)
+            _link(index, _by_module_instance(dependents), state_target, EdgeKind.STATE, edges)
     return GraphData(
-        nodes=tuple(_node(actions, inst) for inst in sorted(instances.values(), key=_sort_key)),
-        edges=tuple(Edge(u, v, _KINDS[mask]) for (u, v), mask in sorted(edges.items()) if u != v),
+        nodes=tuple(_node(actions, inst) for inst in instances),
+        edges=tuple(_edges(edges, [inst.node_id for inst in instances])),
         notes=tuple(notes),
     )
+
+
+def _edges(edges: dict[int, int], ids: list[str]) -> Iterator[Edge]:
+    """Edges in (dependency, dependent) id order, without self-loops."""
+    n = len(ids)
+    for key in sorted(edges):
+        u, v = divmod(key, n)
+        if u != v:
+            yield Edge(ids[u], ids[v], _KINDS[edges[key]])
 
 
 _KIND_BITS = {kind: 1 << n for n, kind in enumerate(EdgeKind)}
@@ -95,26 +112,21 @@ def config_address_of(module: ModulePath, relative: str) -> str:
     return "".join(f"module.{m}." for m in module) + relative
 
 
-def _sort_key(inst: _Instance) -> str:
-    return inst.node_id
-
-
-def _instances(plan: Plan) -> dict[str, _Instance]:
-    found: dict[str, _Instance] = {}
+def _instances(plan: Plan) -> list[_Instance]:
+    """Every object the plan names, in node id order."""
+    found: dict[str, tuple[ResourceAddress, str, bool]] = {}
     for change in plan.resource_changes:
-        found[change.node_id] = _Instance(
-            change.node_id, change.location, change.address, bool(change.deposed)
-        )
+        found[change.node_id] = (change.location, change.address, bool(change.deposed))
     for state in plan.prior_state:
         deposed = state.deposed_key
         node_id = f"{state.address} (deposed {deposed})" if deposed else state.address
         if node_id not in found:
-            found[node_id] = _Instance(node_id, state.location, state.address, bool(deposed))
+            found[node_id] = (state.location, state.address, bool(deposed))
     for deferred in plan.deferred:
         change = deferred.change
         if change.node_id not in found:
-            found[change.node_id] = _Instance(change.node_id, change.location, change.address)
-    return found
+            found[change.node_id] = (change.location, change.address, False)
+    return [_Instance(rank, node_id, *found[node_id]) for rank, node_id in enumerate(sorted(found))]
 
 
 def _node(actions: dict[str, Action], inst: _Instance) -> Node:
@@ -132,18 +144,22 @@ def _node(actions: dict[str, Action], inst: _Instance) -> Node:
 class _InstanceIndex:
     """Instances by configuration address, grouped by their module instance prefix."""
 
-    def __init__(self, instances: Iterable[_Instance]) -> None:
+    def __init__(self, instances: list[_Instance]) -> None:
+        self._count = len(instances)
         self._by_config: dict[str, list[_Instance]] = defaultdict(list)
         self._by_id: dict[str, _Instance] = {}
         for inst in instances:
             self._by_id[inst.node_id] = inst
             if not inst.deposed:  # nothing refers to a deposed object: it only gets deleted
                 self._by_config[inst.location.config_address].append(inst)
-        self._grouped: dict[tuple[str, int], dict[tuple[object, ...], list[_Instance]]] = {}
+        self._grouped: dict[tuple[str, int], dict[ModuleKeys, list[_Instance]]] = {}
         self._prefixes: dict[str, list[str]] = defaultdict(list)
         for address in self._by_config:
             for i in range(address.count("module.")):
                 self._prefixes[".".join(address.split(".")[: 2 * (i + 1)])].append(address)
+
+    def __len__(self) -> int:
+        return self._count
 
     def by_config(self, address: str) -> list[_Instance]:
         return self._by_config.get(address, [])
@@ -155,19 +171,15 @@ class _InstanceIndex:
         """Config addresses of every resource inside a module call (recursively)."""
         return self._prefixes.get(module_address, [])
 
-    def compatible(self, address: str, shared: int, source: _Instance) -> list[_Instance]:
-        """Instances of `address` whose first `shared` module keys equal the source's."""
+    def compatible(self, address: str, shared: int, keys: ModuleKeys) -> list[_Instance]:
+        """Instances of `address` whose first `shared` module keys are `keys`."""
         groups = self._grouped.get((address, shared))
         if groups is None:
             groups = defaultdict(list)
             for inst in self.by_config(address):
-                groups[_keys(inst.location, shared)].append(inst)
+                groups[inst.location.module_keys[:shared]].append(inst)
             self._grouped[(address, shared)] = groups
-        return groups.get(_keys(source.location, shared), [])
-
-
-def _keys(location: ResourceAddress, shared: int) -> tuple[object, ...]:
-    return location.module_keys[:shared]
+        return groups.get(keys, [])
 
 
 def _shared_depth(a: ModulePath, b: ModulePath) -> int:
@@ -181,10 +193,10 @@ def _shared_depth(a: ModulePath, b: ModulePath) -> int:
 
 def _link(
     index: _InstanceIndex,
-    sources: Iterable[_Instance],
+    sources: SourceGroups,
     target: Target,
     kind: EdgeKind,
-    edges: dict[tuple[str, str], int],
+    edges: dict[int, int],
 ) -> None:
     addresses = (
         index.under_module(target.config_address)
@@ -193,28 +205,42 @@ def _link(
     )
     any_instance = target.key is None and not target.pinned
     bit = _KIND_BITS[kind]
-    for group in _by_module_instance(sources):
-        # Every source of one module instance shares its module keys, so its dependencies.
-        first = group[0]
-        shared = _shared_depth(first.location.module_path, target.module)
-        deps = [
-            dep.node_id
-            for address in addresses
-            for dep in index.compatible(address, shared, first)
-            if any_instance or _matches(dep.location, target)
-        ]
+    shared_depths: dict[ModulePath, int] = {}
+    found: dict[tuple[int, ModuleKeys], list[int]] = {}
+    n = len(index)
+    for where, group in sources:
+        # Every source of one module instance shares its module keys, so its dependencies;
+        # and every module instance with the same keys down to the shared depth shares them.
+        shared = shared_depths.get(where.path)
+        if shared is None:
+            shared = shared_depths[where.path] = _shared_depth(where.path, target.module)
+        keys = where.keys[:shared]
+        deps = found.get((shared, keys))
+        if deps is None:
+            deps = found[(shared, keys)] = [
+                dep.rank
+                for address in addresses
+                for dep in index.compatible(address, shared, keys)
+                if any_instance or _matches(dep.location, target)
+            ]
         for source in group:
-            for dep_id in deps:
-                edge = (dep_id, source.node_id)
+            for dep in deps:
+                edge = dep * n + source
                 edges[edge] = edges.get(edge, 0) | bit
 
 
-def _by_module_instance(sources: Iterable[_Instance]) -> Iterable[list[_Instance]]:
-    groups: dict[int, list[_Instance]] = {}
+def _by_module_instance(sources: Iterable[_Instance]) -> SourceGroups:
+    """Sources grouped by module instance, as ranks."""
+    groups: dict[int, tuple[ModuleInstance, list[int]]] = {}
     for source in sources:
         # Parsed addresses share one `ModuleInstance` per module instance: identity suffices.
-        groups.setdefault(id(source.location.where), []).append(source)
-    return groups.values()
+        where = source.location.where
+        group = groups.get(id(where))
+        if group is None:
+            groups[id(where)] = (where, [source.rank])
+        else:
+            group[1].append(source.rank)
+    return list(groups.values())
 
 
 def _matches(location: ResourceAddress, target: Target) -> bool:

@@ -84,10 +84,13 @@ def dependency_graph(data: GraphData) -> DependencyGraph:
     succ: dict[str, dict[str, None]] = {node_id: {} for node_id in by_id}
     pred: dict[str, dict[str, None]] = {node_id: {} for node_id in by_id}
     for edge in data.edges:
-        succ.setdefault(edge.dependency, {})[edge.dependent] = None
-        pred.setdefault(edge.dependent, {})[edge.dependency] = None
-        succ.setdefault(edge.dependent, {})
-        pred.setdefault(edge.dependency, {})
+        dependency, dependent = edge.dependency, edge.dependent
+        if dependency not in succ or dependent not in succ:  # an edge to a node not listed
+            for node_id in (dependency, dependent):
+                succ.setdefault(node_id, {})
+                pred.setdefault(node_id, {})
+        succ[dependency][dependent] = None
+        pred[dependent][dependency] = None
     return DependencyGraph(data, succ, pred, by_id, _topological(succ))
 
 

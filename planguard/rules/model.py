@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 
 from planguard.findings import ResourceClass, Tier
 from planguard.plan.model import ActionReason, AttributePath
 from planguard.records import Record
+
+_GLOB = re.compile(r"[*?[]")
 
 Scalar = bool | int | float | str
 
@@ -50,7 +53,7 @@ class Hazard(Record, frozen=True):
     @property
     def by_name(self) -> bool:
         """The attribute is a name pattern (`*deletion_protection*`), for any provider."""
-        return any(c in str(self.attribute[0]) for c in "*?[")
+        return _GLOB.search(str(self.attribute[0])) is not None
 
 
 class Reason(Record, frozen=True):

@@ -26,6 +26,10 @@ def existing_and_destroyed(plan: Plan) -> tuple[int, int]:
     return len(existing), len(destroyed)
 
 
+_CREATES = (Action.CREATE, Action.CREATE_FORGET)
+_GO_MISSING = (Action.DELETE, Action.REPLACE_DELETE_FIRST)
+
+
 def teardown_finding(
     plan: Plan, classify: Callable[[str], ResourceClass], scoring: Scoring
 ) -> Finding | None:
@@ -37,19 +41,28 @@ def teardown_finding(
     minimum size it is no environment, and a few destroys are no teardown.
     """
     weights = scoring.teardown_class_weights or {}
+    by_type: dict[str, float] = {}  # a plan has many resources of few types
+
+    def weight(rtype: str) -> float:
+        found = by_type.get(rtype)
+        if found is None:
+            found = by_type[rtype] = weights.get(classify(rtype), 1.0)
+        return found
+
     existing: dict[str, float] = {}
     missing: dict[str, float] = {}
     for change in plan.resource_changes:
-        if change.mode != "managed" or change.deposed:
+        location = change.location
+        if location.mode != "managed" or change.deposed:
             continue
-        weight = weights.get(classify(change.type), 1.0)
-        if change.action not in (Action.CREATE, Action.CREATE_FORGET):
-            existing[change.address] = weight
-        if change.action in (Action.DELETE, Action.REPLACE_DELETE_FIRST):
-            missing[change.address] = weight
+        action = change.action
+        if action not in _CREATES:
+            existing[change.address] = weight(location.type)
+        if action in _GO_MISSING:
+            missing[change.address] = weight(location.type)
     for state in plan.prior_state:
         if state.location.mode == "managed" and not state.deposed_key:
-            existing.setdefault(state.address, weights.get(classify(state.location.type), 1.0))
+            existing.setdefault(state.address, weight(state.location.type))
     total, gone = sum(existing.values()), sum(missing.values())
     if len(existing) < scoring.teardown_min_existing or gone < scoring.teardown_min_destroyed:
         return None

@@ -51,6 +51,13 @@ def is_candidate(change: ResourceChange) -> bool:
     )
 
 
+def may_score(change: ResourceChange, placement: Placement | None) -> bool:
+    """Whether `score_change` can find anything: not for a no-op or a read (nothing to destroy,
+    no hazard to trip, no drift to redo) unless its code removed a `prevent_destroy`. Most of
+    a plan is no-ops: this spares building their graph facts."""
+    return change.action.is_change or (placement is not None and placement.protection_removed)
+
+
 def score_change(
     change: ResourceChange,
     facts: GraphFacts,
@@ -60,9 +67,9 @@ def score_change(
     """A finding for a destroy/replace/forget, or for any change that trips a hazard. A destroy
     the code change does not explain is raised one tier (from the scoring's
     `unexplained_escalates_from` up), and its intent says from which."""
+    if not may_score(change, placement):
+        return None
     disarmed = placement is not None and placement.protection_removed
-    if not change.action.is_change and not disarmed:
-        return None  # no-op and read: nothing to destroy, no hazard to trip, no drift to redo
     scoring = classifier.rulesets.scoring
     cls, rule = classifier.classify(change.type)
     hazards = _hazard_hits(change, classifier.hazards_for(change.type))
@@ -255,8 +262,17 @@ def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[Ha
     by-name one (`*deletion_protection*`) on the same attribute (`hazards` come in that
     order from `Classifier.hazards_for`)."""
     hits: dict[str, HazardHit] = {}
+    names: tuple[str, ...] | None = None  # the change's attribute names, read once
     for hazard in hazards:
-        for attribute in _attributes(hazard, change):
+        if not _can_fire(hazard.when, change.action):
+            continue  # whatever its attributes hold (most changes are creates and updates)
+        if hazard.by_name:
+            if names is None:
+                names = tuple(dict.fromkeys((*change.before.names(), *change.after.names())))
+            attributes = _named(hazard.attribute, names)
+        else:
+            attributes = [hazard.attribute]
+        for attribute in attributes:
             dotted = _dotted(attribute)
             if dotted not in hits and _fires(hazard, attribute, change):
                 hits[dotted] = HazardHit(
@@ -265,30 +281,51 @@ def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[Ha
     return list(hits.values())
 
 
-def _attributes(hazard: Hazard, change: ResourceChange) -> list[AttributePath]:
-    if not hazard.by_name:
-        return [hazard.attribute]
-    pattern, rest = str(hazard.attribute[0]), hazard.attribute[1:]
-    names = dict.fromkeys((*change.before.names(), *change.after.names()))
-    return [(name, *rest) for name in names if fnmatchcase(name, pattern)]
+def _named(attribute: AttributePath, names: tuple[str, ...]) -> list[AttributePath]:
+    """`attribute` with its first part, a name pattern, replaced by each name it matches."""
+    pattern, rest = str(attribute[0]), attribute[1:]
+    return [(name, *rest) for name in names if _name_matches(pattern, name)]
+
+
+def _name_matches(pattern: str, name: str) -> bool:
+    key = (pattern, name)
+    matched = _MATCHED.get(key)
+    if matched is None:
+        matched = _MATCHED[key] = fnmatchcase(name, pattern)
+    return matched
+
+
+_MATCHED: dict[tuple[str, str], bool] = {}
+"""fnmatch per (pattern, attribute name): a provider has few names, a plan many resources."""
+_UPDATED = (Action.UPDATE, *(a for a in Action if a.is_replace))
+"""A tuple: `in` finds an enum member by identity, a set would call Enum's `__hash__`."""
+
+
+def _can_fire(when: HazardWhen, action: Action) -> bool:
+    """Whether a hazard of this kind can fire on this action at all."""
+    if when is HazardWhen.FORCES_REPLACEMENT:
+        return action.is_replace
+    if when is HazardWhen.DESTROYED or when is HazardWhen.DESTROYED_WITH:
+        return action.destroys
+    return action in _UPDATED  # LOWERED, CHANGED_TO
 
 
 def _fires(hazard: Hazard, attribute: AttributePath, change: ResourceChange) -> bool:
-    action = change.action
-    if hazard.when is HazardWhen.FORCES_REPLACEMENT:
-        return action.is_replace and any(_overlaps(attribute, p) for p in change.replace_paths)
-    if hazard.when is HazardWhen.DESTROYED:
-        return action.destroys
-    if hazard.when is HazardWhen.DESTROYED_WITH:
-        return action.destroys and _same(change.before.get(attribute), hazard.value)
-    updated = action in (Action.UPDATE, *(a for a in Action if a.is_replace))
+    """Whether the hazard fires on the attribute; `_can_fire` holds for the change's action."""
+    when = hazard.when
+    if when is HazardWhen.FORCES_REPLACEMENT:
+        return any(_overlaps(attribute, p) for p in change.replace_paths)
+    if when is HazardWhen.DESTROYED:
+        return True
+    if when is HazardWhen.DESTROYED_WITH:
+        return _same(change.before.get(attribute), hazard.value)
     before, after = change.before.get(attribute), change.after.get(attribute)
-    if hazard.when is HazardWhen.LOWERED:
+    if when is HazardWhen.LOWERED:
         numbers = all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in (before, after)
         )
-        return updated and numbers and after < before  # type: ignore[operator]
-    return updated and _same(after, hazard.value) and not _same(before, hazard.value)
+        return numbers and after < before  # type: ignore[operator]
+    return _same(after, hazard.value) and not _same(before, hazard.value)
 
 
 def _overlaps(a: AttributePath, b: AttributePath) -> bool:
