@@ -39,14 +39,18 @@ class ModuleInstance(Record, frozen=True):
     """The instance key of each module call from the root (None: a single instance)."""
     address: str
     """E.g. `module.app["a"]`; empty for the root module."""
+    config_prefix: str
+    """What a configuration address in it starts with: `module.app.`; empty for the root."""
 
     @staticmethod
     def of(steps: tuple[Step, ...]) -> ModuleInstance:
+        path = tuple(step.name for step in steps)
         return ModuleInstance(
             steps,
-            tuple(step.name for step in steps),
+            path,
             tuple(step.key for step in steps),
             ".".join(f"module.{step.name}{format_key(step.key)}" for step in steps),
+            _config_prefix(path),
         )
 
 
@@ -78,7 +82,8 @@ class ResourceAddress(Record, frozen=True):
     @property
     def config_address(self) -> str:
         """The address of the configuration block: no instance keys anywhere."""
-        return config_address(self.where.path, self.mode, self.type, self.name)
+        data = "data." if self.mode == "data" else ""
+        return f"{self.where.config_prefix}{data}{self.type}.{self.name}"
 
 
 class ResourceRef(Record, frozen=True):
@@ -110,9 +115,12 @@ Reference = ResourceRef | VarRef | ModuleRef
 
 def config_address(module_path: tuple[str, ...], mode: str, rtype: str, name: str) -> str:
     """Render a configuration-level address (module calls without keys)."""
-    prefix = "".join(f"module.{call}." for call in module_path)
     data = "data." if mode == "data" else ""
-    return f"{prefix}{data}{rtype}.{name}"
+    return f"{_config_prefix(module_path)}{data}{rtype}.{name}"
+
+
+def _config_prefix(module_path: tuple[str, ...]) -> str:
+    return "".join(f"module.{call}." for call in module_path)
 
 
 def format_key(key: InstanceKey | None) -> str:

@@ -10,7 +10,6 @@ import enum
 import gc
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -373,7 +372,6 @@ def check(
     blocked), 2 usage/input/config error, 3 internal error."""
     from planguard.commands.check import CheckOptions  # noqa: PLC0415
     from planguard.commands.check import check as check_command  # noqa: PLC0415
-    from planguard.github.gather import GitHubOptions  # noqa: PLC0415
 
     opts = CheckOptions(
         setup=_setup(plans, rulesets, terraform_bin, policy_file, policy_ref, base, source_dir),
@@ -389,6 +387,8 @@ def check(
     )
     if not on_github:
         return _emit(check_command(opts), output)
+    from planguard.github.gather import GitHubOptions  # noqa: PLC0415
+
     now = opts.now if run_started_at is None else run_started_at
     gh = GitHubOptions(
         post=_posts(post),
@@ -652,6 +652,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo(f"planguard: error: {visible(str(exc))}", err=True)
         return int(exc.exit_code)
     except Exception:  # the error boundary: anything else is a planguard bug
+        import traceback  # noqa: PLC0415 (only a planguard bug needs it: 10 ms of start-up)
+
         traceback.print_exc()
         click.echo(
             "planguard: internal error (exit 3): please report it with the traceback above",

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
-from helpers import cli, yaml_schema_errors
+from helpers import cli, depth, explore, yaml_schema_errors
+from hypothesis import strategies as st
 
 from planguard.errors import RulesetError
 from planguard.findings import ResourceClass, Tier
 from planguard.plan.model import Action
-from planguard.rules.classify import Classifier
+from planguard.rules.classify import Classifier, type_matches
 from planguard.rules.load import builtin_ruleset_paths, load_rulesets
 from planguard.rules.model import HazardWhen
 
@@ -351,3 +353,59 @@ def test_rules_list_shows_classes_and_hazards() -> None:
     assert "aws" in result.out and "stateful" in result.out and "Hazards (" in result.out
     as_json = cli(["rules", "list", "--format", "json"]).json()
     assert len(as_json["hazards"]) == len(BUILTIN.hazards)  # type: ignore[index]
+
+
+TYPE_GLOBS = [
+    ("aws_db_instance", "aws_db_instance"),
+    ("aws_db_instance", "aws_db_*"),
+    ("aws_db_instance", "aws_*"),
+    ("aws_db", "aws_db_*"),
+    ("anything", "*"),
+    ("", "*"),
+    ("", "a*"),
+    ("google_project_iam_member", "google_*_iam_member"),
+    ("google_iam_member", "google_*_iam_member"),
+    ("aws_s3_bucket", "aws_s3_bucke?"),
+    ("aws_s3_bucket", "aws_s3_bucke[st]"),
+    ("aws_s3_bucket", "aws_s3_bucket[x"),
+    ("aws_s3_bucket[x", "aws_s3_bucket[x"),
+    ("a*b", "a*b"),
+    ("a**", "a**"),
+]
+
+
+@pytest.mark.parametrize(("rtype", "pattern"), TYPE_GLOBS)
+def test_type_matches_is_fnmatchcase(rtype: str, pattern: str) -> None:
+    assert type_matches(rtype, pattern) is fnmatchcase(rtype, pattern)
+
+
+@depth(500, 5000)
+def test_type_matches_is_fnmatchcase_on_generated_globs(examples: int) -> None:
+    def check(rtype: str, pattern: str) -> None:
+        assert type_matches(rtype, pattern) is fnmatchcase(rtype, pattern)
+
+    explore(examples, check, st.text("ab_*?[]!", max_size=6), st.text("ab_*?[]!", max_size=6))
+
+
+def test_every_shipped_type_glob_matches_as_fnmatch_does() -> None:
+    rulesets = load_rulesets(())
+    patterns = {r.pattern for r in rulesets.classes} | {
+        t for h in rulesets.hazards for t in h.types
+    }
+    types = {p.replace("*", "x").replace("?", "y") for p in patterns} | {"terraform_data", ""}
+    globs = [p for p in patterns if any(c in p for c in "*?[")]  # a literal is compared as text
+    assert len(globs) > 10
+    for pattern in globs:
+        for rtype in types:
+            assert type_matches(rtype, pattern) is fnmatchcase(rtype, pattern), (rtype, pattern)
+
+
+def test_hazards_for_a_type_are_the_rulesets_own_in_order() -> None:
+    rulesets = load_rulesets(())
+    classifier = Classifier(rulesets)
+    types = {t.replace("*", "x") for h in rulesets.hazards for t in h.types}
+    types |= {"google_project_iam_member", "terraform_data", "aws_db_instance", "unknown_thing"}
+    for rtype in sorted(types):
+        naive = [h for h in rulesets.hazards if any(fnmatchcase(rtype, t) for t in h.types)]
+        expected = tuple(sorted(naive, key=lambda h: h.by_name))
+        assert classifier.hazards_for(rtype) == expected, rtype

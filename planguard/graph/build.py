@@ -11,7 +11,7 @@ module path they share: `module.a[0].x` referring to `y` in its own module means
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from planguard.addresses import (
     InstanceKey,
@@ -64,11 +64,9 @@ def build_graph_data(plan: Plan) -> GraphData:
     if plan.configuration is not None:
         resolver = _Resolver(plan.configuration)
         for module, resource_address, targets in resolver.resource_targets():
-            sources = _by_module_instance(
-                index.by_config(config_address_of(module, resource_address))
-            )
+            block = config_address_of(module, resource_address)
             for kind, target in targets:
-                _link(index, sources, target, kind, edges)
+                _link_block(index, block, module, target, kind, edges=edges)
         notes.extend(resolver.notes())
     for dependency, dependents in _state_dependents(plan, index).items():
         state_target = _state_target(dependency)
@@ -171,15 +169,19 @@ class _InstanceIndex:
         """Config addresses of every resource inside a module call (recursively)."""
         return self._prefixes.get(module_address, [])
 
-    def compatible(self, address: str, shared: int, keys: ModuleKeys) -> list[_Instance]:
-        """Instances of `address` whose first `shared` module keys are `keys`."""
+    def grouped(self, address: str, shared: int) -> Mapping[ModuleKeys, list[_Instance]]:
+        """Instances of `address` by their first `shared` module keys."""
         groups = self._grouped.get((address, shared))
         if groups is None:
             groups = defaultdict(list)
             for inst in self.by_config(address):
                 groups[inst.location.module_keys[:shared]].append(inst)
             self._grouped[(address, shared)] = groups
-        return groups.get(keys, [])
+        return groups
+
+    def compatible(self, address: str, shared: int, keys: ModuleKeys) -> list[_Instance]:
+        """Instances of `address` whose first `shared` module keys are `keys`."""
+        return self.grouped(address, shared).get(keys, [])
 
 
 def _shared_depth(a: ModulePath, b: ModulePath) -> int:
@@ -191,6 +193,50 @@ def _shared_depth(a: ModulePath, b: ModulePath) -> int:
     return depth
 
 
+def _link_block(
+    index: _InstanceIndex,
+    block: str,
+    module: ModulePath,
+    target: Target,
+    kind: EdgeKind,
+    *,
+    edges: dict[int, int],
+) -> None:
+    """Link every instance of one resource block to what `target` names.
+
+    All of them are in modules of the same path, so they share one depth with the target's
+    module, and instances with the same module keys down to that depth have the same
+    dependencies: both sides are grouped by those keys once and joined group by group.
+    """
+    shared = _shared_depth(module, target.module)
+    sources = index.grouped(block, shared)
+    if not sources:
+        return
+    any_instance = target.key is None and not target.pinned
+    bit = _KIND_BITS[kind]
+    n = len(index)
+    for address in _addresses(index, target):
+        targets = index.grouped(address, shared)
+        for keys, group in sources.items():
+            deps = targets.get(keys)
+            if not deps:
+                continue
+            for dep in deps:
+                if not any_instance and not _matches(dep.location, target):
+                    continue
+                base = dep.rank * n
+                for source in group:
+                    edge = base + source.rank
+                    edges[edge] = edges.get(edge, 0) | bit
+
+
+def _addresses(index: _InstanceIndex, target: Target) -> list[str]:
+    """The configuration addresses a target names: one, or all of a module's."""
+    if target.whole_module:
+        return index.under_module(target.config_address)
+    return [target.config_address]
+
+
 def _link(
     index: _InstanceIndex,
     sources: SourceGroups,
@@ -198,11 +244,7 @@ def _link(
     kind: EdgeKind,
     edges: dict[int, int],
 ) -> None:
-    addresses = (
-        index.under_module(target.config_address)
-        if target.whole_module
-        else [target.config_address]
-    )
+    addresses = _addresses(index, target)
     any_instance = target.key is None and not target.pinned
     bit = _KIND_BITS[kind]
     shared_depths: dict[ModulePath, int] = {}

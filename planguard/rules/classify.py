@@ -13,6 +13,19 @@ def _is_glob(pattern: str) -> bool:
     return any(ch in pattern for ch in "*?[")
 
 
+def type_matches(rtype: str, pattern: str) -> bool:
+    """`fnmatchcase(rtype, pattern)`, without a regular expression for the shapes the rulesets
+    use most: a literal type (about 1,500 of them), `*`, and `prefix*`. fnmatch compiles a
+    regular expression per pattern, and a run would compile a hundred of them to classify a
+    handful of types."""
+    if not _is_glob(pattern):
+        return rtype == pattern
+    head = pattern[:-1]
+    if pattern[-1] == "*" and not _is_glob(head):
+        return rtype.startswith(head)
+    return fnmatchcase(rtype, pattern)
+
+
 def _specificity(rule: ClassRule) -> tuple[int, int, int]:
     """User rules first; exact names before globs; longer literal text before shorter."""
     is_exact = not _is_glob(rule.pattern)
@@ -29,6 +42,9 @@ class Classifier:
     _hazards: dict[str, tuple[Hazard, ...]] = field(default_factory=dict)
     _exact: dict[str, list[ClassRule]] = field(default_factory=dict)
     _globs: list[ClassRule] = field(default_factory=list)
+    _exact_hazards: dict[str, list[int]] = field(default_factory=dict)
+    _glob_hazards: list[tuple[int, str]] = field(default_factory=list)
+    """Hazards by position in the rulesets, by literal type and by type glob."""
 
     def __post_init__(self) -> None:
         for rule in self.rulesets.classes:
@@ -36,6 +52,12 @@ class Classifier:
                 self._globs.append(rule)
             else:
                 self._exact.setdefault(rule.pattern, []).append(rule)
+        for n, hazard in enumerate(self.rulesets.hazards):
+            for pattern in hazard.types:
+                if _is_glob(pattern):
+                    self._glob_hazards.append((n, pattern))
+                else:
+                    self._exact_hazards.setdefault(pattern, []).append(n)
 
     def classify(self, rtype: str) -> tuple[ResourceClass, ClassRule | None]:
         found = self._cache.get(rtype)
@@ -47,7 +69,7 @@ class Classifier:
     def _classify(self, rtype: str) -> tuple[ResourceClass, ClassRule | None]:
         weights = self.rulesets.scoring.class_weights
         matches = self._exact.get(rtype, []) + [
-            r for r in self._globs if fnmatchcase(rtype, r.pattern)
+            r for r in self._globs if type_matches(rtype, r.pattern)
         ]
         if not matches:
             return ResourceClass.UNKNOWN, None
@@ -59,9 +81,9 @@ class Classifier:
         them on the same attribute)."""
         found = self._hazards.get(rtype)
         if found is None:
-            matching = (
-                h for h in self.rulesets.hazards if any(fnmatchcase(rtype, t) for t in h.types)
-            )
-            found = tuple(sorted(matching, key=lambda h: h.by_name))
+            matching = set(self._exact_hazards.get(rtype, ()))
+            matching.update(n for n, glob in self._glob_hazards if type_matches(rtype, glob))
+            hazards = self.rulesets.hazards
+            found = tuple(sorted((hazards[n] for n in sorted(matching)), key=lambda h: h.by_name))
             self._hazards[rtype] = found
         return found
