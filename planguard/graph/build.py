@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from planguard.addresses import (
     InstanceKey,
-    ModuleInstance,
     ModuleRef,
     ResourceAddress,
     ResourceRef,
@@ -30,7 +29,6 @@ from planguard.records import Record, replace
 
 ModulePath = tuple[str, ...]
 ModuleKeys = tuple[InstanceKey | None, ...]
-SourceGroups = list[tuple[ModuleInstance, list[int]]]
 
 
 class Target(Record, frozen=True):
@@ -71,7 +69,7 @@ def build_graph_data(plan: Plan) -> GraphData:
     for dependency, dependents in _state_dependents(plan, index).items():
         state_target = _state_target(dependency)
         if state_target is not None:
-            _link(index, _by_module_instance(dependents), state_target, EdgeKind.STATE, edges)
+            _link(index, dependents, state_target, EdgeKind.STATE, edges)
     return GraphData(
         nodes=tuple(_node(actions, inst) for inst in instances),
         edges=tuple(_edges(edges, [inst.node_id for inst in instances])),
@@ -179,10 +177,6 @@ class _InstanceIndex:
             self._grouped[(address, shared)] = groups
         return groups
 
-    def compatible(self, address: str, shared: int, keys: ModuleKeys) -> list[_Instance]:
-        """Instances of `address` whose first `shared` module keys are `keys`."""
-        return self.grouped(address, shared).get(keys, [])
-
 
 def _shared_depth(a: ModulePath, b: ModulePath) -> int:
     depth = 0
@@ -205,15 +199,53 @@ def _link_block(
     """Link every instance of one resource block to what `target` names.
 
     All of them are in modules of the same path, so they share one depth with the target's
-    module, and instances with the same module keys down to that depth have the same
-    dependencies: both sides are grouped by those keys once and joined group by group.
+    module; instances with the same module keys down to that depth have the same
+    dependencies, so both sides are grouped by those keys and joined group by group.
     """
     shared = _shared_depth(module, target.module)
     sources = index.grouped(block, shared)
-    if not sources:
-        return
+    if sources:
+        ranks = {keys: [source.rank for source in group] for keys, group in sources.items()}
+        _join(index, ranks, shared, target, _KIND_BITS[kind], edges=edges)
+
+
+def _link(
+    index: _InstanceIndex,
+    sources: Iterable[_Instance],
+    target: Target,
+    kind: EdgeKind,
+    edges: dict[int, int],
+) -> None:
+    """Link objects of any modules (those that recorded a `prior_state` dependency) to what
+    `target` names: grouped per module path, then by module keys, as `_link_block` does."""
+    by_path: dict[ModulePath, tuple[int, dict[ModuleKeys, list[int]]]] = {}
+    for source in sources:
+        where = source.location.where
+        found = by_path.get(where.path)
+        if found is None:
+            found = by_path[where.path] = (_shared_depth(where.path, target.module), {})
+        shared, groups = found
+        keys = where.keys[:shared]
+        group = groups.get(keys)
+        if group is None:
+            groups[keys] = [source.rank]
+        else:
+            group.append(source.rank)
+    for shared, groups in by_path.values():
+        _join(index, groups, shared, target, _KIND_BITS[kind], edges=edges)
+
+
+def _join(
+    index: _InstanceIndex,
+    sources: Mapping[ModuleKeys, list[int]],
+    shared: int,
+    target: Target,
+    bit: int,
+    *,
+    edges: dict[int, int],
+) -> None:
+    """Add an edge from each instance `target` names to each source with its module keys."""
     any_instance = target.key is None and not target.pinned
-    bit = _KIND_BITS[kind]
     n = len(index)
     for address in _addresses(index, target):
         targets = index.grouped(address, shared)
@@ -226,7 +258,7 @@ def _link_block(
                     continue
                 base = dep.rank * n
                 for source in group:
-                    edge = base + source.rank
+                    edge = base + source
                     edges[edge] = edges.get(edge, 0) | bit
 
 
@@ -235,54 +267,6 @@ def _addresses(index: _InstanceIndex, target: Target) -> list[str]:
     if target.whole_module:
         return index.under_module(target.config_address)
     return [target.config_address]
-
-
-def _link(
-    index: _InstanceIndex,
-    sources: SourceGroups,
-    target: Target,
-    kind: EdgeKind,
-    edges: dict[int, int],
-) -> None:
-    addresses = _addresses(index, target)
-    any_instance = target.key is None and not target.pinned
-    bit = _KIND_BITS[kind]
-    shared_depths: dict[ModulePath, int] = {}
-    found: dict[tuple[int, ModuleKeys], list[int]] = {}
-    n = len(index)
-    for where, group in sources:
-        # Every source of one module instance shares its module keys, so its dependencies;
-        # and every module instance with the same keys down to the shared depth shares them.
-        shared = shared_depths.get(where.path)
-        if shared is None:
-            shared = shared_depths[where.path] = _shared_depth(where.path, target.module)
-        keys = where.keys[:shared]
-        deps = found.get((shared, keys))
-        if deps is None:
-            deps = found[(shared, keys)] = [
-                dep.rank
-                for address in addresses
-                for dep in index.compatible(address, shared, keys)
-                if any_instance or _matches(dep.location, target)
-            ]
-        for source in group:
-            for dep in deps:
-                edge = dep * n + source
-                edges[edge] = edges.get(edge, 0) | bit
-
-
-def _by_module_instance(sources: Iterable[_Instance]) -> SourceGroups:
-    """Sources grouped by module instance, as ranks."""
-    groups: dict[int, tuple[ModuleInstance, list[int]]] = {}
-    for source in sources:
-        # Parsed addresses share one `ModuleInstance` per module instance: identity suffices.
-        where = source.location.where
-        group = groups.get(id(where))
-        if group is None:
-            groups[id(where)] = (where, [source.rank])
-        else:
-            group[1].append(source.rank)
-    return list(groups.values())
 
 
 def _matches(location: ResourceAddress, target: Target) -> bool:
