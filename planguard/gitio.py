@@ -144,15 +144,16 @@ def show_file(ref: str, path: str, cwd: Path) -> str | None:
     return _ok(["cat-file", "blob", spec], cwd, f"git cat-file {spec}")
 
 
-def repository_name(cwd: Path) -> str:
+def repository_name(cwd: Path, root: Path | None = None) -> str:
     """`owner/name` of the repository `cwd` is in, from its `origin` remote (any URL form), else
-    the name of its top directory; what an approval names as its repository."""
+    the name of its top directory (`root`, when the caller knows it); what an approval names as
+    its repository."""
     done = _git(["remote", "get-url", "origin"], cwd)
     url = done.stdout.strip() if done.returncode == 0 else ""
     parts = [p for p in re.split(r"[/:]", url.removesuffix("/").removesuffix(".git")) if p]
     if len(parts) >= 2:
         return f"{parts[-2]}/{parts[-1]}".lower()
-    root = repo_root(cwd)
+    root = root or repo_root(cwd)
     return (root or cwd).resolve().name.lower()
 
 

@@ -46,7 +46,7 @@ def approve(opts: ApproveOptions) -> Outcome:
         if len(fingerprint) != 64 or any(c not in "0123456789abcdef" for c in fingerprint):
             raise UsageError(f"{fingerprint!r} is not a plan fingerprint (64 hex digits)")
         max_age = dt.timedelta(days=trusted.policy.approval_max_age_days)
-        repository = gitio.repository_name(trusted.repo or opts.setup.cwd)
+        repository = gitio.repository_name(trusted.repo or opts.setup.cwd, trusted.repo)
         roots = named_roots(opts.setup.plans)
         now = opts.now.isoformat()
         scope = ApprovalScope(repository, roots, now, (opts.now + max_age).isoformat())

@@ -35,7 +35,7 @@ def local_change(
         approvals=ApprovalSet(),
         environment=environment,
         policy_changes=policy_changes(setup, trusted, None),
-        repository=gitio.repository_name(repo),
+        repository=gitio.repository_name(repo, trusted.repo),
         context_trusted=False,
         roots=named_roots(setup.plans),
     )
