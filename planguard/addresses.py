@@ -197,6 +197,12 @@ _FAST_ADDRESS = re.compile(
 )
 
 
+_FAST_MODULE_STEP = re.compile(
+    rf'module\.({_NAME.pattern})(?:\[(?:(\d+)|"([^"\\\x00-\x1f]*)")\])?\.'
+)
+"""One step of a module prefix `_FAST_ADDRESS` matched: name, then a count index or a key."""
+
+
 def parse_address(text: str) -> ResourceAddress:
     """Parse an absolute resource instance address; raise ValueError when it is not one."""
     fast = _FAST_ADDRESS.fullmatch(text)
@@ -210,8 +216,15 @@ def parse_address(text: str) -> ResourceAddress:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _module_instance(prefix: str) -> ModuleInstance:
-    """The module instance of a prefix such as `module.a["x"].module.b.`, parsed once."""
-    return _parse_address_slowly(prefix + "x.y").where
+    """The module instance of a prefix such as `module.a["x"].module.b.`, parsed once: one
+    that `_FAST_ADDRESS` matched, so every step is `module.NAME`, `[digits]` or a plain
+    quoted key (a plan of many module instances parses thousands of these)."""
+    return ModuleInstance.of(
+        tuple(
+            Step(step[1], key if (key := step[3]) is not None or step[2] is None else int(step[2]))
+            for step in _FAST_MODULE_STEP.finditer(prefix)
+        )
+    )
 
 
 def _fast_key(text: str | None) -> InstanceKey | None:
