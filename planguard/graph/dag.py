@@ -17,7 +17,9 @@ cycle even when there is none.)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+import itertools
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from planguard.graph.model import BlastRadius, GraphData, Node
@@ -82,16 +84,42 @@ class DependencyGraph(Record, frozen=True):
 def dependency_graph(data: GraphData) -> DependencyGraph:
     by_id = {node.id: node for node in data.nodes}
     succ: dict[str, dict[str, None]] = {node_id: {} for node_id in by_id}
-    pred: dict[str, dict[str, None]] = {node_id: {} for node_id in by_id}
     for edge in data.edges:
         dependency, dependent = edge.dependency, edge.dependent
         if dependency not in succ or dependent not in succ:  # an edge to a node not listed
-            for node_id in (dependency, dependent):
-                succ.setdefault(node_id, {})
-                pred.setdefault(node_id, {})
+            succ.setdefault(dependency, {})
+            succ.setdefault(dependent, {})
         succ[dependency][dependent] = None
-        pred[dependent][dependency] = None
-    return DependencyGraph(data, succ, pred, by_id, _topological(succ))
+    return DependencyGraph(data, succ, _Reversed(succ), by_id, _topological(succ))
+
+
+class _Reversed(Mapping[str, Mapping[str, None]]):
+    """The reverse of an adjacency, made the first time it is read: only `explain` and the
+    source map's chain read it, and most runs of a large plan do neither."""
+
+    __slots__ = ("_made", "_succ")
+
+    def __init__(self, succ: Adjacency) -> None:
+        self._succ = succ
+        self._made: dict[str, dict[str, None]] | None = None
+
+    def _pred(self) -> dict[str, dict[str, None]]:
+        if self._made is None:
+            pred: dict[str, dict[str, None]] = {node: {} for node in self._succ}
+            for node, dependents in self._succ.items():
+                for dependent in dependents:
+                    pred[dependent][node] = None
+            self._made = pred
+        return self._made
+
+    def __getitem__(self, node: str) -> Mapping[str, None]:
+        return self._pred()[node]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._succ)
+
+    def __len__(self) -> int:
+        return len(self._succ)
 
 
 class Condensed(Record, frozen=True):
@@ -141,20 +169,18 @@ def _acyclic(succ: Adjacency, order: Sequence[str]) -> Condensed:
 
 def _topological(succ: Adjacency) -> list[str] | None:
     """Kahn's algorithm: every node after all its dependencies; None when there is a cycle."""
-    waiting = dict.fromkeys(succ, 0)
-    for dependents in succ.values():
-        for dependent in dependents:
-            waiting[dependent] += 1
-    ready = [node for node, count in waiting.items() if count == 0]
+    waiting = dict(Counter(itertools.chain.from_iterable(succ.values())))  # counted in C
+    ready = [node for node in succ if node not in waiting]
     order: list[str] = []
     while ready:
         node = ready.pop()
         order.append(node)
         for dependent in succ[node]:
-            waiting[dependent] -= 1
-            if waiting[dependent] == 0:
+            left = waiting[dependent] - 1
+            waiting[dependent] = left
+            if left == 0:
                 ready.append(dependent)
-    return order if len(order) == len(waiting) else None
+    return order if len(order) == len(succ) else None
 
 
 def _as_networkx(succ: Adjacency) -> nx.DiGraph:
