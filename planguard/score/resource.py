@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planguard.findings import Finding, FindingKind, HazardHit, ResourceClass, ScoreComponent, Tier
 from planguard.graph.model import BlastRadius
@@ -263,17 +263,14 @@ def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[Ha
     order from `Classifier.hazards_for`)."""
     hits: dict[str, HazardHit] = {}
     names: tuple[str, ...] | None = None  # the change's attribute names, read once
-    for hazard in hazards:
-        if not _can_fire(hazard.when, change.action):
-            continue  # whatever its attributes hold (most changes are creates and updates)
-        if hazard.by_name:
+    for hazard, by_name in _armed(hazards, change.action):
+        if by_name:
             if names is None:
                 names = tuple(dict.fromkeys((*change.before.names(), *change.after.names())))
             attributes = _named(hazard.attribute, names)
         else:
-            attributes = [hazard.attribute]
-        for attribute in attributes:
-            dotted = _dotted(attribute)
+            attributes = ((hazard.attribute, _dotted(hazard.attribute)),)
+        for attribute, dotted in attributes:
             if dotted not in hits and _fires(hazard, attribute, change):
                 hits[dotted] = HazardHit(
                     hazard.id, dotted, hazard.summary, hazard.points, hazard.floor
@@ -281,22 +278,51 @@ def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[Ha
     return list(hits.values())
 
 
-def _named(attribute: AttributePath, names: tuple[str, ...]) -> list[AttributePath]:
-    """`attribute` with its first part, a name pattern, replaced by each name it matches."""
-    pattern, rest = str(attribute[0]), attribute[1:]
-    return [(name, *rest) for name in names if _name_matches(pattern, name)]
+def _armed(hazards: tuple[Hazard, ...], action: Action) -> list[tuple[Hazard, bool]]:
+    """The hazards that can fire on `action` at all, whatever the attributes hold (most
+    changes are creates and updates), each with whether its attribute is a name pattern;
+    worked out once per type's hazards and action."""
+    key = (id(hazards), action)
+    found = _ARMED.get(key)
+    if found is None:
+        _bound(_ARMED)
+        armed = [(h, h.by_name) for h in hazards if _can_fire(h.when, action)]
+        found = _ARMED[key] = (hazards, armed)
+    return found[1]
 
 
-def _name_matches(pattern: str, name: str) -> bool:
-    key = (pattern, name)
-    matched = _MATCHED.get(key)
-    if matched is None:
-        matched = _MATCHED[key] = fnmatchcase(name, pattern)
-    return matched
+_ARMED: dict[tuple[int, Action], tuple[tuple[Hazard, ...], list[tuple[Hazard, bool]]]] = {}
+"""By the identity of a classifier's hazards tuple: each entry holds on to the tuple, so no
+other tuple can have that identity while the entry is there."""
 
 
-_MATCHED: dict[tuple[str, str], bool] = {}
-"""fnmatch per (pattern, attribute name): a provider has few names, a plan many resources."""
+def _named(
+    attribute: AttributePath, names: tuple[str, ...]
+) -> tuple[tuple[AttributePath, str], ...]:
+    """`attribute` with its first part, a name pattern, replaced by each name it matches (and
+    the dotted form of each): once per pattern and set of names (a schema's, shared by every
+    resource of a type)."""
+    key = (attribute, names)
+    found = _NAMED.get(key)
+    if found is None:
+        _bound(_NAMED)
+        pattern, rest = str(attribute[0]), attribute[1:]
+        matched = [(name, *rest) for name in names if fnmatchcase(name, pattern)]
+        found = _NAMED[key] = tuple((path, _dotted(path)) for path in matched)
+    return found
+
+
+_NAMED: dict[tuple[AttributePath, tuple[str, ...]], tuple[tuple[AttributePath, str], ...]] = {}
+
+
+def _bound(memo: dict[Any, Any]) -> None:
+    """Start a memo again past `_MEMO_LIMIT` entries: a plan of odd schemas, or a process
+    that scores many plans, must not grow it without end."""
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+
+
+_MEMO_LIMIT = 1 << 14
 _UPDATED = (Action.UPDATE, *(a for a in Action if a.is_replace))
 """A tuple: `in` finds an enum member by identity, a set would call Enum's `__hash__`."""
 
