@@ -36,7 +36,8 @@ from planguard.rules.classify import Classifier
 from planguard.score.causes import cascade_order, lift_root_causes
 from planguard.score.fingerprint import fingerprint, object_identity
 from planguard.score.plan_level import (
-    existing_and_destroyed,
+    Census,
+    census,
     incomplete_finding,
     inconsistency_finding,
     teardown_finding,
@@ -90,7 +91,8 @@ def root_report(
     plan: Plan, classifier: Classifier, name: str, source: SourceFacts | None = None
 ) -> RootAnalysis:
     graph = dependency_graph(build_graph_data(plan))
-    summary = _summary(plan)
+    managed = census(plan)
+    summary = _summary(plan, managed)
     causes = _root_causes(plan, graph)
     placements: Mapping[str, Placement] = {}
     if source:
@@ -98,7 +100,7 @@ def root_report(
         from planguard.source.apply import place  # noqa: PLC0415
 
         placements = place(plan.resource_changes, source, graph.chain, causes)
-    findings = _findings(plan, summary, graph, classifier, causes=causes, placements=placements)
+    findings = _findings(plan, managed, graph, classifier, causes=causes, placements=placements)
     report = RootReport(
         name=name,
         plan=summary,
@@ -149,7 +151,7 @@ def _root_causes(plan: Plan, graph: DependencyGraph) -> dict[str, tuple[str, ...
 
 def _findings(
     plan: Plan,
-    summary: PlanSummary,
+    managed: Census,
     graph: DependencyGraph,
     classifier: Classifier,
     *,
@@ -179,7 +181,7 @@ def _findings(
         if finding is not None:
             found.append(finding)
     scoring = classifier.rulesets.scoring
-    teardown = teardown_finding(plan, lambda t: classifier.classify(t)[0], scoring)
+    teardown = teardown_finding(managed, plan.source, lambda t: classifier.classify(t)[0], scoring)
     checks = (incomplete_finding(plan, scoring), inconsistency_finding(plan, scoring))
     for plan_finding in (teardown, *checks):
         if plan_finding is not None:
@@ -198,10 +200,9 @@ def _ranked(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     )
 
 
-def _summary(plan: Plan) -> PlanSummary:
+def _summary(plan: Plan, managed: Census) -> PlanSummary:
     by_action = Counter(c.action for c in plan.resource_changes)
     counts = {action.value: n for action, n in by_action.items()}
-    existing, destroyed = existing_and_destroyed(plan)
     return PlanSummary(
         source=plan.source,
         format_version=plan.format_version,
@@ -211,8 +212,8 @@ def _summary(plan: Plan) -> PlanSummary:
         errored=plan.errored,
         applyable=plan.applyable,
         actions=tuple(ActionCount(a, n) for a, n in sorted(counts.items())),
-        existing_managed=existing,
-        destroyed_or_replaced=destroyed,
+        existing_managed=len(managed.existing),
+        destroyed_or_replaced=len(managed.destroyed),
         drifted=len(plan.resource_drift),
         deferred=len(plan.deferred),
         output_changes=sum(1 for o in plan.output_changes if o.action.is_change),

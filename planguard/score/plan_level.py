@@ -3,27 +3,46 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from planguard.findings import Finding, FindingKind, ResourceClass, ScoreComponent, Tier
 from planguard.plan.model import Action, ModuleConfig, Plan
+from planguard.records import Record
 from planguard.rules.model import Scoring
 
 
-def existing_and_destroyed(plan: Plan) -> tuple[int, int]:
-    """Managed objects that exist now, and how many of them this plan destroys or replaces."""
-    existing = {
-        s.address for s in plan.prior_state if s.location.mode == "managed" and not s.deposed_key
-    }
-    destroyed = set()
+class Census(Record, frozen=True):
+    """The plan's managed objects (not deposed ones), each address with its type."""
+
+    existing: Mapping[str, str]
+    """What exists now: in the prior state, or changed by the plan other than created."""
+    destroyed: Mapping[str, str]
+    """What the plan destroys: deletes and replacements in either order."""
+    missing: Mapping[str, str]
+    """What goes missing for a while: deletes and delete-first replacements."""
+
+
+def census(plan: Plan) -> Census:
+    """One pass over a plan's changes and state (a large plan has 100k of each)."""
+    existing: dict[str, str] = {}
+    destroyed: dict[str, str] = {}
+    missing: dict[str, str] = {}
     for change in plan.resource_changes:
-        if change.mode != "managed" or change.deposed:
+        location = change.location
+        if location.mode != "managed" or change.deposed:
             continue
-        if change.action not in (Action.CREATE, Action.CREATE_FORGET):
-            existing.add(change.address)
-        if change.action.destroys:
-            destroyed.add(change.address)
-    return len(existing), len(destroyed)
+        action = change.action
+        if action not in _CREATES:
+            existing[change.address] = location.type
+        if action.destroys:
+            destroyed[change.address] = location.type
+            if action in _GO_MISSING:
+                missing[change.address] = location.type
+    for state in plan.prior_state:
+        location = state.location
+        if location.mode == "managed" and not state.deposed_key:
+            existing.setdefault(state.address, location.type)
+    return Census(existing, destroyed, missing)
 
 
 _CREATES = (Action.CREATE, Action.CREATE_FORGET)
@@ -31,7 +50,7 @@ _GO_MISSING = (Action.DELETE, Action.REPLACE_DELETE_FIRST)
 
 
 def teardown_finding(
-    plan: Plan, classify: Callable[[str], ResourceClass], scoring: Scoring
+    found: Census, source: str, classify: Callable[[str], ResourceClass], scoring: Scoring
 ) -> Finding | None:
     """The shape of the incident planguard exists for: most of an environment goes away.
 
@@ -41,29 +60,12 @@ def teardown_finding(
     minimum size it is no environment, and a few destroys are no teardown.
     """
     weights = scoring.teardown_class_weights or {}
-    by_type: dict[str, float] = {}  # a plan has many resources of few types
-
-    def weight(rtype: str) -> float:
-        found = by_type.get(rtype)
-        if found is None:
-            found = by_type[rtype] = weights.get(classify(rtype), 1.0)
-        return found
-
-    existing: dict[str, float] = {}
-    missing: dict[str, float] = {}
-    for change in plan.resource_changes:
-        location = change.location
-        if location.mode != "managed" or change.deposed:
-            continue
-        action = change.action
-        if action not in _CREATES:
-            existing[change.address] = weight(location.type)
-        if action in _GO_MISSING:
-            missing[change.address] = weight(location.type)
-    for state in plan.prior_state:
-        if state.location.mode == "managed" and not state.deposed_key:
-            existing.setdefault(state.address, weight(state.location.type))
-    total, gone = sum(existing.values()), sum(missing.values())
+    existing, missing = found.existing, found.missing
+    types = {*existing.values(), *missing.values()}  # a plan has many resources of few types
+    weight = {rtype: weights.get(classify(rtype), 1.0) for rtype in types}
+    # Summed address by address in the plan's order, as always: a float sum depends on order.
+    total = sum(map(weight.__getitem__, existing.values()))
+    gone = sum(map(weight.__getitem__, missing.values()))
     if len(existing) < scoring.teardown_min_existing or gone < scoring.teardown_min_destroyed:
         return None
     share = gone / total
@@ -83,7 +85,7 @@ def teardown_finding(
     )
     return Finding(
         rule=FindingKind.ENVIRONMENT_TEARDOWN,
-        address=plan.source,
+        address=source,
         title=f"environment teardown: {destroyed} of {len(existing)} resources go missing",
         score=sum(c.points for c in components),
         tier=Tier.CRITICAL,
@@ -196,10 +198,13 @@ def _impossible_actions(plan: Plan) -> list[str]:
             # Terraform forgets only what a `removed` block names, once its block is gone.
             out.append(f"{change.node_id}: forgotten while its resource block is still declared")
     for change in changes:
-        no_before, no_after = change.before.is_null(), change.after.is_null()
-        if change.action is Action.DELETE and not no_after:
-            out.append(f"{change.node_id}: a delete that leaves an object behind")
-        if change.action in (Action.NO_OP, Action.UPDATE) and no_before != no_after:
-            side = "after" if no_after else "before"
-            out.append(f"{change.node_id}: {change.action.value} with nothing {side} it")
+        action = change.action
+        if action is Action.DELETE:
+            if not change.after.is_null():
+                out.append(f"{change.node_id}: a delete that leaves an object behind")
+        elif action is Action.NO_OP or action is Action.UPDATE:
+            no_before, no_after = change.before.is_null(), change.after.is_null()
+            if no_before != no_after:
+                side = "after" if no_after else "before"
+                out.append(f"{change.node_id}: {action.value} with nothing {side} it")
     return out
