@@ -32,10 +32,14 @@ def to_jsonable(value: object) -> JSON:
     names = _NAMES.get(kind)
     if names is None and is_record(value) and not isinstance(value, type):
         names = _NAMES[kind] = (*EXTRA_PROPERTIES.get(kind, ()), *field_names(kind))
+    # Most fields and items are scalars: they are taken as they are, without a call.
     if names is not None:
-        return {name: to_jsonable(getattr(value, name)) for name in names}
+        return {
+            name: v if type(v := getattr(value, name)) in _SCALARS else to_jsonable(v)
+            for name in names
+        }
     if kind is tuple or kind is list:  # the common containers first: reports are mostly tuples
-        return [to_jsonable(v) for v in value]  # type: ignore[attr-defined]
+        return [v if type(v) in _SCALARS else to_jsonable(v) for v in value]  # type: ignore[attr-defined]
     if isinstance(value, enum.Enum):
         return to_jsonable(value.value)
     if isinstance(value, dt.date):
