@@ -22,6 +22,7 @@ from planguard.errors import ExitCode, PlanguardError, UsageError
 from planguard.findings import Tier
 from planguard.github.choices import CommentMode, Post
 from planguard.hooks.choices import Harness, Scope
+from planguard.lifetime import keep_until_exit
 from planguard.policy.choices import DEFAULT_POLICY, FailOn
 from planguard.render.choices import Format, GraphFormat, SchemaKind
 from planguard.render.terminal import use_color, visible
@@ -626,9 +627,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     cyclic garbage collector would only walk that tree again and again (at 100k resources it
     doubled the run time); reference counting still frees whatever is dropped. At the end there
     is nothing to clean up that the operating system does not: flush the output and leave
-    without freeing millions of objects one by one (mypy does the same).
+    without freeing millions of objects one by one (mypy does the same), and keep the run's
+    large objects until then (`lifetime`).
     """
     gc.disable()
+    keep_until_exit()
     code = run(argv)
     for stream in (sys.stdout, sys.stderr):
         try:

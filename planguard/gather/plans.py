@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from planguard.analysis.pipeline import NamedPlan, RootAnalysis, build_report
 from planguard.analysis.report import Report
 from planguard.errors import UsageError
+from planguard.lifetime import keep
 from planguard.plan.load import load_plan
 from planguard.plan.roots import discover
 from planguard.records import Record
@@ -57,7 +58,9 @@ def analyze_plans(
         )
         for s in specs
     ]
-    return build_report(loaded, classifier)
+    analysis = build_report(loaded, classifier)
+    keep(loaded, analysis)
+    return analysis
 
 
 def _source_facts(plan_path: str, where: SourceOptions) -> SourceFacts | None:

@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 
 from planguard.addresses import ResourceAddress, parse_address
+from planguard.lifetime import keep
 from planguard.plan import jsontext
 from planguard.plan.config import parse_module
 from planguard.plan.model import (
@@ -154,6 +155,7 @@ def read_plan(data: bytes, source: str) -> Plan | None:
         return None  # msgspec checks the text only where it decodes it
     try:
         doc = _DECODER.decode(data)
+        keep(doc)
         if not _is_plan(doc):
             return None
         return _plan(doc, source)
