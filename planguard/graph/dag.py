@@ -209,7 +209,9 @@ def blast_radii(
     order = sorted(relevant, key=importance)
     bit = {node: 1 << i for i, node in enumerate(order)}
     # A mask is a set only together with the order of its bits: both go into its digest.
-    order_digest = hashlib.blake2b("\n".join(order).encode(), digest_size=16).digest()
+    # surrogatepass: an address may hold a lone surrogate (a plan's "\\ud800" key escape).
+    order_text = "\n".join(order).encode("utf-8", "surrogatepass")
+    order_digest = hashlib.blake2b(order_text, digest_size=16).digest()
     changing_mask = sum(bit[n] for n in changing if n in bit)
     cond = _condense(_induced(graph.succ, relevant), graph.order)
     members = [sum(bit[n] for n in nodes) for nodes in cond.members]
