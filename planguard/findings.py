@@ -131,6 +131,9 @@ class Intent(Record, frozen=True):
 
 
 class Finding(Record, frozen=True):
+    id: str
+    """`finding_id(rule, address)`: a field, not a property, so that msgspec encodes a report's
+    records as they are (`render.jsonout.report_json`); checked on construction."""
     rule: FindingKind
     address: str
     """The resource (graph node id) or, for plan-level findings, the plan's name."""
@@ -162,6 +165,12 @@ class Finding(Record, frozen=True):
     intent: Intent | None = None
     """Whether the code change explains this destroy or replace (with `--base`)."""
 
-    @property
-    def id(self) -> str:
-        return f"{self.rule.value}:{self.address}"
+    def __post_init__(self) -> None:
+        expected = finding_id(self.rule, self.address)
+        if self.id != expected:
+            raise ValueError(f"finding id {self.id!r} is not {expected!r}")
+
+
+def finding_id(rule: FindingKind, address: str) -> str:
+    """What names a finding in a report, a decision and a suppression: rule and address."""
+    return f"{rule.value}:{address}"

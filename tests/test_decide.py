@@ -22,7 +22,7 @@ from planguard.analysis.report import (
 )
 from planguard.approvals.model import Approval, ApprovalSet, ApprovalSource
 from planguard.authorship.model import AuthorKind, Authorship
-from planguard.findings import Finding, FindingKind, Tier
+from planguard.findings import Finding, FindingKind, Tier, finding_id
 from planguard.gate.decide import GateInputs, decide
 from planguard.gate.model import Decision, Verdict
 from planguard.policy.load import load_policy
@@ -71,6 +71,7 @@ def suppressing(rule: str, address: str, expires: str) -> str:
 
 def finding(rule: str, tier: str, address: str = DB) -> Finding:
     return Finding(
+        id=finding_id(FindingKind(rule), address),
         rule=FindingKind(rule),
         address=address,
         title=f"{rule} {address}",

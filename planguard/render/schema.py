@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from planguard.plan.model import ActionReason
 from planguard.records import field_names, is_record
-from planguard.render.jsonout import EXTRA_PROPERTIES, JSON
+from planguard.render.jsonout import JSON
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _OPEN_ENUMS = (ActionReason,)
@@ -73,9 +73,7 @@ def _record(record: type, defs: dict[str, JSON]) -> JSON:
         return ref
     defs[name] = {}  # reserve first: records may refer to themselves
     hints = typing.get_type_hints(record)
-    properties: dict[str, JSON] = {
-        key: {"type": "string"} for key in EXTRA_PROPERTIES.get(record, ())
-    }
+    properties: dict[str, JSON] = {}
     for field in field_names(record):
         properties[field] = _schema(hints[field], defs)
     described: dict[str, JSON] = {"type": "object"}

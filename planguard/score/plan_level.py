@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-from planguard.findings import Finding, FindingKind, ResourceClass, ScoreComponent, Tier
+from planguard.findings import (
+    Finding,
+    FindingKind,
+    ResourceClass,
+    ScoreComponent,
+    Tier,
+    finding_id,
+)
 from planguard.plan.model import Action, ModuleConfig, Plan
 from planguard.records import Record
 from planguard.rules.model import Scoring
@@ -84,6 +91,7 @@ def teardown_finding(
         ScoreComponent("share", round(share * 10), f"{share:.0%} of the environment"),
     )
     return Finding(
+        id=finding_id(FindingKind.ENVIRONMENT_TEARDOWN, source),
         rule=FindingKind.ENVIRONMENT_TEARDOWN,
         address=source,
         title=f"environment teardown: {destroyed} of {len(existing)} resources go missing",
@@ -115,6 +123,7 @@ def incomplete_finding(plan: Plan, scoring: Scoring) -> Finding | None:
         "fail closed", score, f"what this plan leaves out cannot be scored: {tier.value}"
     )
     return Finding(
+        id=finding_id(FindingKind.INCOMPLETE_PLAN, plan.source),
         rule=FindingKind.INCOMPLETE_PLAN,
         address=plan.source,
         title="errored plan" if plan.errored else "incomplete plan",
@@ -144,6 +153,7 @@ def inconsistency_finding(plan: Plan, scoring: Scoring) -> Finding | None:
         shown.append(ScoreComponent("inconsistent", 0, f"and {len(found) - 5} more"))
     floor = ScoreComponent("fail closed", score, "a plan that contradicts itself is never safe")
     return Finding(
+        id=finding_id(FindingKind.INCONSISTENT_PLAN, plan.source),
         rule=FindingKind.INCONSISTENT_PLAN,
         address=plan.source,
         title="inconsistent plan",

@@ -7,7 +7,15 @@ import math
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from planguard.findings import Finding, FindingKind, HazardHit, ResourceClass, ScoreComponent, Tier
+from planguard.findings import (
+    Finding,
+    FindingKind,
+    HazardHit,
+    ResourceClass,
+    ScoreComponent,
+    Tier,
+    finding_id,
+)
 from planguard.graph.model import BlastRadius
 from planguard.plan.model import Action, AttributePath, ResourceChange
 from planguard.records import Record, replace
@@ -101,8 +109,10 @@ def score_change(
     if unexplained and tier >= scoring.unexplained_escalates_from and tier is not Tier.CRITICAL:
         intent = replace(intent, escalated_from=tier.value)  # type: ignore[type-var]
         tier = tier.next
+    kind = _rule(change, hazards, drift)
     return Finding(
-        rule=_rule(change, hazards, drift),
+        id=finding_id(kind, change.node_id),
+        rule=kind,
         address=change.node_id,
         title=_title(change, cls),
         score=score,
