@@ -83,17 +83,14 @@ class Values:
         sensitive: object = None,
         decode: Callable[[Any], object] | None = None,
     ) -> None:
-        # Past the read-only guard below: it is for everyone but the constructor (and every
-        # change of a large plan makes two of these).
-        init = object.__setattr__
-        init(self, "_raw", raw)
-        init(self, "_sensitive", sensitive)
-        init(self, "_decode", decode)
+        # Through the slots themselves, past the read-only guard below (every change of a
+        # large plan makes two of these).
+        _SET_RAW(self, raw)
+        _SET_SENSITIVE(self, sensitive)
+        _SET_DECODE(self, decode)
 
     def __setattr__(self, name: str, value: object) -> None:
-        if hasattr(self, "_decode"):
-            raise AttributeError("Values are read-only")
-        object.__setattr__(self, name, value)
+        raise AttributeError("Values are read-only")
 
     def __repr__(self) -> str:
         return "Values(<redacted>)"
@@ -147,8 +144,15 @@ class Values:
             pair = (self._raw, self._sensitive)
             if decode is not None:
                 pair = (decode(self._raw), decode(self._sensitive))
-            object.__setattr__(self, "_decoded_pair", pair)
+            _SET_DECODED(self, pair)
             return pair
+
+
+_SLOTS = vars(Values)
+_SET_RAW = _SLOTS["_raw"].__set__
+_SET_SENSITIVE = _SLOTS["_sensitive"].__set__
+_SET_DECODE = _SLOTS["_decode"].__set__
+_SET_DECODED = _SLOTS["_decoded_pair"].__set__
 
 
 def _walk(node: object, path: AttributePath) -> object:
