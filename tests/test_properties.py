@@ -94,6 +94,40 @@ def _same_condensation(data: GraphData) -> None:
     assert graph.cycles() == tuple(sorted(tuple(sorted(m)) for m in theirs.members if len(m) > 1))
 
 
+@st.composite
+def loose_graphs(draw: st.DrawFn) -> GraphData:
+    """Edges in any order, some naming nodes the graph does not list (hand-made graph data)."""
+    ids = [f"n{i}" for i in range(draw(st.integers(1, 12)))]
+    listed = draw(st.lists(st.sampled_from(ids), unique=True))
+    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=30))
+    edges = tuple(Edge(a, b, frozenset({EdgeKind.REFERENCE})) for a, b in pairs)
+    return GraphData(tuple(Node(i, i, "managed", "t", "", None) for i in listed), edges)
+
+
+def _naive_adjacency(data: GraphData) -> list[tuple[str, list[str]]]:
+    succ: dict[str, dict[str, None]] = {node.id: {} for node in data.nodes}
+    for edge in data.edges:
+        succ.setdefault(edge.dependency, {})
+        succ.setdefault(edge.dependent, {})
+        succ[edge.dependency][edge.dependent] = None
+    return [(node, list(row)) for node, row in succ.items()]
+
+
+@depth(100, 500)
+def test_adjacency_is_the_edges_in_order(examples: int) -> None:
+    """The adjacency is the edges: the same nodes and neighbours in the same order, unlisted
+    nodes added where the edges first name them, and the reverse adjacency (made on first
+    read) its exact reverse."""
+
+    def check(data: GraphData) -> None:
+        graph = dependency_graph(data)
+        assert [(n, list(row)) for n, row in graph.succ.items()] == _naive_adjacency(data)
+        pred = {n: set(graph.pred[n]) for n in graph.pred}
+        assert pred == {n: {u for u in graph.succ if n in graph.succ[u]} for n in graph.succ}
+
+    explore(examples, check, loose_graphs() | graphs().map(lambda case: case[0]))
+
+
 @depth(60, 300)
 def test_condensation_matches_networkx(examples: int) -> None:
     explore(examples, lambda case: _same_condensation(case[0]), graphs())
