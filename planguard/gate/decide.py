@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from planguard.analysis.report import Report
 from planguard.approvals.model import ApprovalSet
@@ -43,11 +42,14 @@ class GateInputs(Record, frozen=True):
     """Files of the gate's configuration the change edits."""
 
 
-@dataclass(slots=True)
 class _Need:
-    rule: ReviewerRule | None
-    count: int
-    ids: list[str]
+    """What one reviewer rule asks for, gathered finding by finding (a plain class: a
+    dataclass compiles its methods at import, on every run)."""
+
+    __slots__ = ("count", "ids", "rule")
+
+    def __init__(self, rule: ReviewerRule | None, count: int, ids: list[str]) -> None:
+        self.rule, self.count, self.ids = rule, count, ids
 
 
 def decide(inputs: GateInputs) -> Decision:
