@@ -409,3 +409,42 @@ def test_hazards_for_a_type_are_the_rulesets_own_in_order() -> None:
         naive = [h for h in rulesets.hazards if any(fnmatchcase(rtype, t) for t in h.types)]
         expected = tuple(sorted(naive, key=lambda h: h.by_name))
         assert classifier.hazards_for(rtype) == expected, rtype
+
+
+# What each kind of hazard needs of an action, as the rulesets' documentation states it.
+CAN_FIRE = {
+    HazardWhen.FORCES_REPLACEMENT: {Action.REPLACE_DELETE_FIRST, Action.REPLACE_CREATE_FIRST},
+    HazardWhen.DESTROYED: {Action.DELETE, Action.REPLACE_DELETE_FIRST, Action.REPLACE_CREATE_FIRST},
+    HazardWhen.DESTROYED_WITH: {
+        Action.DELETE,
+        Action.REPLACE_DELETE_FIRST,
+        Action.REPLACE_CREATE_FIRST,
+    },
+    HazardWhen.CHANGED_TO: {
+        Action.UPDATE,
+        Action.REPLACE_DELETE_FIRST,
+        Action.REPLACE_CREATE_FIRST,
+    },
+    HazardWhen.LOWERED: {Action.UPDATE, Action.REPLACE_DELETE_FIRST, Action.REPLACE_CREATE_FIRST},
+}
+
+
+@pytest.mark.parametrize("when", list(HazardWhen))
+def test_a_hazard_kind_can_fire_on_exactly_its_actions(when: HazardWhen) -> None:
+    assert {a for a in Action if when.can_fire(a)} == CAN_FIRE[when]
+
+
+def test_hazards_on_an_action_are_those_for_the_type_that_can_fire() -> None:
+    rulesets = load_rulesets(())
+    classifier = Classifier(rulesets)
+    types = {t.replace("*", "x") for h in rulesets.hazards for t in h.types}
+    for rtype in sorted(types):
+        for action in Action:
+            expected = tuple(
+                (h, h.by_name) for h in classifier.hazards_for(rtype) if h.when in _WHEN_ON[action]
+            )
+            assert classifier.hazards_on(rtype, action) == expected, (rtype, action)
+            assert classifier.hazards_on(rtype, action) is classifier.hazards_on(rtype, action)
+
+
+_WHEN_ON = {a: {w for w, actions in CAN_FIRE.items() if a in actions} for a in Action}

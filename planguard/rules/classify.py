@@ -5,6 +5,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from planguard.findings import ResourceClass
+from planguard.plan.model import Action
 from planguard.rules.model import ClassRule, Hazard, Rulesets
 
 
@@ -45,6 +46,7 @@ class Classifier:
         "_glob_hazards",
         "_globs",
         "_hazards",
+        "_hazards_on",
         "rulesets",
     )
 
@@ -52,6 +54,7 @@ class Classifier:
         self.rulesets = rulesets
         self._cache: dict[str, tuple[ResourceClass, ClassRule | None]] = {}
         self._hazards: dict[str, tuple[Hazard, ...]] = {}
+        self._hazards_on: dict[tuple[str, Action], tuple[tuple[Hazard, bool], ...]] = {}
         self._exact: dict[str, list[ClassRule]] = {}
         self._globs: list[ClassRule] = []
         # Hazards by position in the rulesets, by literal type and by type glob.
@@ -96,4 +99,17 @@ class Classifier:
             hazards = self.rulesets.hazards
             found = tuple(sorted((hazards[n] for n in sorted(matching)), key=lambda h: h.by_name))
             self._hazards[rtype] = found
+        return found
+
+    def hazards_on(self, rtype: str, action: Action) -> tuple[tuple[Hazard, bool], ...]:
+        """The type's hazards (in `hazards_for` order) that can fire on `action` at all,
+        whatever the values (most changes are creates and updates), each with whether its
+        attribute is a name pattern: worked out once per type and action."""
+        key = (rtype, action)
+        found = self._hazards_on.get(key)
+        if found is None:
+            found = tuple(
+                (h, h.by_name) for h in self.hazards_for(rtype) if h.when.can_fire(action)
+            )
+            self._hazards_on[key] = found
         return found

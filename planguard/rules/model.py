@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from planguard.findings import ResourceClass, Tier
-from planguard.plan.model import ActionReason, AttributePath
+from planguard.plan.model import Action, ActionReason, AttributePath
 from planguard.records import Record
 
 _GLOB = re.compile(r"[*?[]")
@@ -27,6 +27,14 @@ class HazardWhen(enum.Enum):
     (a KMS key is deleted only after its deletion window)."""
     LOWERED = "lowered"
     """A number goes down (a retention, a deletion window); the value is not used."""
+
+    def can_fire(self, action: Action) -> bool:
+        """Whether a hazard of this kind can fire on `action` at all, whatever the values."""
+        if self is HazardWhen.FORCES_REPLACEMENT:
+            return action.is_replace
+        if self is HazardWhen.DESTROYED or self is HazardWhen.DESTROYED_WITH:
+            return action.destroys
+        return action is Action.UPDATE or action.is_replace  # LOWERED, CHANGED_TO
 
 
 class ClassRule(Record, frozen=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from planguard.findings import (
     Finding,
@@ -80,7 +80,7 @@ def score_change(
     disarmed = placement is not None and placement.protection_removed
     scoring = classifier.rulesets.scoring
     cls, rule = classifier.classify(change.type)
-    hazards = _hazard_hits(change, classifier.hazards_for(change.type))
+    hazards = _hazard_hits(change, classifier.hazards_on(change.type, change.action))
     if disarmed:
         hazards.append(PREVENT_DESTROY_REMOVED)
     drift = facts.drifted and change.action.is_change
@@ -267,13 +267,13 @@ def _blast_components(
     return [ScoreComponent("blast radius", points, text)]
 
 
-def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[HazardHit]:
+def _hazard_hits(change: ResourceChange, armed: tuple[tuple[Hazard, bool], ...]) -> list[HazardHit]:
     """Each hazard that fires, once per attribute: a provider's own hazard wins over a
-    by-name one (`*deletion_protection*`) on the same attribute (`hazards` come in that
-    order from `Classifier.hazards_for`)."""
+    by-name one (`*deletion_protection*`) on the same attribute (`armed` comes in that
+    order from `Classifier.hazards_on`)."""
     hits: dict[str, HazardHit] = {}
     names: tuple[str, ...] | None = None  # the change's attribute names, read once
-    for hazard, by_name in _armed(hazards, change.action):
+    for hazard, by_name in armed:
         if by_name:
             if names is None:
                 names = tuple(dict.fromkeys((*change.before.names(), *change.after.names())))
@@ -288,24 +288,6 @@ def _hazard_hits(change: ResourceChange, hazards: tuple[Hazard, ...]) -> list[Ha
     return list(hits.values())
 
 
-def _armed(hazards: tuple[Hazard, ...], action: Action) -> list[tuple[Hazard, bool]]:
-    """The hazards that can fire on `action` at all, whatever the attributes hold (most
-    changes are creates and updates), each with whether its attribute is a name pattern;
-    worked out once per type's hazards and action."""
-    key = (id(hazards), action)
-    found = _ARMED.get(key)
-    if found is None:
-        _bound(_ARMED)
-        armed = [(h, h.by_name) for h in hazards if _can_fire(h.when, action)]
-        found = _ARMED[key] = (hazards, armed)
-    return found[1]
-
-
-_ARMED: dict[tuple[int, Action], tuple[tuple[Hazard, ...], list[tuple[Hazard, bool]]]] = {}
-"""By the identity of a classifier's hazards tuple: each entry holds on to the tuple, so no
-other tuple can have that identity while the entry is there."""
-
-
 def _named(
     attribute: AttributePath, names: tuple[str, ...]
 ) -> tuple[tuple[AttributePath, str], ...]:
@@ -315,7 +297,8 @@ def _named(
     key = (attribute, names)
     found = _NAMED.get(key)
     if found is None:
-        _bound(_NAMED)
+        if len(_NAMED) >= _NAMED_LIMIT:  # a plan of odd schemas must not grow it without end
+            _NAMED.clear()
         pattern, rest = str(attribute[0]), attribute[1:]
         matched = [(name, *rest) for name in names if fnmatchcase(name, pattern)]
         found = _NAMED[key] = tuple((path, _dotted(path)) for path in matched)
@@ -323,31 +306,11 @@ def _named(
 
 
 _NAMED: dict[tuple[AttributePath, tuple[str, ...]], tuple[tuple[AttributePath, str], ...]] = {}
-
-
-def _bound(memo: dict[Any, Any]) -> None:
-    """Start a memo again past `_MEMO_LIMIT` entries: a plan of odd schemas, or a process
-    that scores many plans, must not grow it without end."""
-    if len(memo) >= _MEMO_LIMIT:
-        memo.clear()
-
-
-_MEMO_LIMIT = 1 << 14
-_UPDATED = (Action.UPDATE, *(a for a in Action if a.is_replace))
-"""A tuple: `in` finds an enum member by identity, a set would call Enum's `__hash__`."""
-
-
-def _can_fire(when: HazardWhen, action: Action) -> bool:
-    """Whether a hazard of this kind can fire on this action at all."""
-    if when is HazardWhen.FORCES_REPLACEMENT:
-        return action.is_replace
-    if when is HazardWhen.DESTROYED or when is HazardWhen.DESTROYED_WITH:
-        return action.destroys
-    return action in _UPDATED  # LOWERED, CHANGED_TO
+_NAMED_LIMIT = 1 << 14
 
 
 def _fires(hazard: Hazard, attribute: AttributePath, change: ResourceChange) -> bool:
-    """Whether the hazard fires on the attribute; `_can_fire` holds for the change's action."""
+    """Whether the hazard fires on the attribute; it can fire on the change's action."""
     when = hazard.when
     if when is HazardWhen.FORCES_REPLACEMENT:
         return any(_overlaps(attribute, p) for p in change.replace_paths)
